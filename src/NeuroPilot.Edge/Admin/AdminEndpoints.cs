@@ -1,0 +1,140 @@
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using NeuroPilot.Edge.Hosting;
+using NeuroPilot.Edge.Routing;
+using NeuroPilot.Edge.Telemetry;
+
+namespace NeuroPilot.Edge.Admin;
+
+/// <summary>
+/// The admin listener: <c>/healthz</c>, <c>/readyz</c>, <c>/metrics</c>, <c>/admin/status</c>, and the admin writes
+/// (<c>POST /admin/reload</c>, region drain/undrain), which need <c>Authorization: Bearer $NEUROPILOT_EDGE_ADMIN_TOKEN</c>
+/// and are disabled when that variable is unset.
+/// </summary>
+public sealed partial class AdminEndpoints(EdgeRuntime runtime, EdgeMetrics metrics, AdminToken token, ILogger<AdminEndpoints> logger)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var request = context.Request;
+        var path = request.Path.Value ?? "/";
+        var isGet = HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method);
+        switch (path)
+        {
+            case "/healthz" when isGet:
+                await WriteTextAsync(context, StatusCodes.Status200OK, "ok\n");
+                return;
+            case "/readyz" when isGet:
+                var notReady = NotReadyServices();
+                await WriteTextAsync(
+                    context,
+                    notReady.Count == 0 ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable,
+                    notReady.Count == 0 ? "ready\n" : $"not ready: no usable region for {string.Join(", ", notReady)}\n");
+                return;
+            case "/metrics" when isGet:
+                context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
+                await metrics.Registry.CollectAndExportAsTextAsync(context.Response.Body, context.RequestAborted);
+                return;
+            case "/admin/status" when isGet:
+                context.Response.ContentType = "application/json";
+                await StatusWriter.WriteAsync(context.Response.BodyWriter, runtime);
+                return;
+            case "/admin/reload" when HttpMethods.IsPost(request.Method):
+                if (await AuthorizeAsync(context))
+                {
+                    var result = runtime.ReloadFromFile("admin API");
+                    await WriteTextAsync(
+                        context,
+                        result == ReloadResult.Rejected ? StatusCodes.Status422UnprocessableEntity : StatusCodes.Status200OK,
+                        $"{result.ToString().ToLowerInvariant()}\n");
+                }
+
+                return;
+        }
+
+        if (HttpMethods.IsPost(request.Method) && TryParseRegionAction(path, out var service, out var region, out var drain))
+        {
+            if (await AuthorizeAsync(context))
+            {
+                await DrainAsync(context, service, region, drain);
+            }
+
+            return;
+        }
+
+        await WriteTextAsync(context, StatusCodes.Status404NotFound, "not found: try /healthz, /readyz, /metrics, /admin/status\n");
+    }
+
+    private List<string> NotReadyServices()
+    {
+        var notReady = new List<string>();
+        foreach (var service in runtime.Table.Services)
+        {
+            if (service.SelectRegion() is null)
+            {
+                notReady.Add(service.Name);
+            }
+        }
+
+        return notReady;
+    }
+
+    private async Task DrainAsync(HttpContext context, string serviceName, string regionName, bool drain)
+    {
+        var region = runtime.Table.Find(serviceName) is { } service
+            ? Array.Find(service.Regions, r => string.Equals(r.Name, regionName, StringComparison.OrdinalIgnoreCase))
+            : null;
+        if (region is null)
+        {
+            await WriteTextAsync(context, StatusCodes.Status404NotFound, $"no region \"{regionName}\" in service \"{serviceName}\"\n");
+            return;
+        }
+
+        region.Control.Drained = drain;
+        LogDrain(drain ? "drained" : "undrained", region.Service, region.Name);
+        await WriteTextAsync(context, StatusCodes.Status200OK, $"{region.Service}/{region.Name} {(drain ? "drained" : "undrained")}\n");
+    }
+
+    private async Task<bool> AuthorizeAsync(HttpContext context)
+    {
+        switch (token.Check(context.Request.Headers.Authorization))
+        {
+            case AdminToken.Result.Allowed:
+                return true;
+            case AdminToken.Result.Disabled:
+                await WriteTextAsync(context, StatusCodes.Status403Forbidden, "admin writes are disabled: set NEUROPILOT_EDGE_ADMIN_TOKEN to enable them\n");
+                return false;
+            default:
+                context.Response.Headers.WWWAuthenticate = "Bearer";
+                await WriteTextAsync(context, StatusCodes.Status401Unauthorized, "missing or wrong bearer token\n");
+                return false;
+        }
+    }
+
+    /// <summary>Parses <c>/admin/services/{service}/regions/{region}/drain</c> and <c>.../undrain</c>.</summary>
+    internal static bool TryParseRegionAction(string path, out string service, out string region, out bool drain)
+    {
+        service = region = "";
+        drain = false;
+        var parts = path.Split('/');
+        if (parts.Length != 7 || parts[0] != "" || parts[1] != "admin" || parts[2] != "services" || parts[4] != "regions" ||
+            parts[3].Length == 0 || parts[5].Length == 0 || parts[6] is not ("drain" or "undrain"))
+        {
+            return false;
+        }
+
+        service = Uri.UnescapeDataString(parts[3]);
+        region = Uri.UnescapeDataString(parts[5]);
+        drain = parts[6] == "drain";
+        return true;
+    }
+
+    private static Task WriteTextAsync(HttpContext context, int status, string text)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        return context.Response.WriteAsync(text, Encoding.UTF8);
+    }
+
+    [LoggerMessage(EventId = 200, Level = LogLevel.Warning, Message = "Region {Service}/{Region} {Action} by the admin API")]
+    private partial void LogDrain(string action, string service, string region);
+}

@@ -1,0 +1,179 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using NeuroPilot.Edge.Configuration;
+using NeuroPilot.Edge.Demo;
+using NeuroPilot.Edge.Hosting;
+
+namespace NeuroPilot.Edge.Cli;
+
+/// <summary>The command line: <c>run</c>, <c>check</c>, <c>demo</c>, <c>upstream</c>, <c>--help</c>, <c>--version</c>.</summary>
+public static class EdgeCommandLine
+{
+    public const int ExitOk = 0;
+    public const int ExitFailed = 1;
+    public const int ExitInvalid = 2;
+
+    public const string Usage = """
+        neuropilot-edge: edge router and health agent for a service deployed in several regions
+
+        Usage:
+          neuropilot-edge run --config FILE      run the edge (proxy, admin API, config reload)
+          neuropilot-edge check --config FILE    validate a config: exit 0 when valid, 2 when not (one line per problem)
+          neuropilot-edge demo                   run a self-contained demo on loopback (edge :8080, admin :9901,
+                                                 three upstream regions on :9001-9003)
+          neuropilot-edge upstream --listen URL --region NAME [--http2]
+                                                 run a small test upstream (for demos, drills and tests)
+          neuropilot-edge --help | --version
+
+        Signals: SIGTERM/SIGINT drain and exit 0; SIGHUP reloads the config (so does any change to the file).
+        Environment: NEUROPILOT_EDGE_ADMIN_TOKEN enables admin writes (bearer token).
+        """;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        if (args.Length == 0)
+        {
+            await Console.Error.WriteLineAsync(Usage);
+            return ExitInvalid;
+        }
+
+        var rest = args.AsSpan(1).ToArray();
+        switch (args[0])
+        {
+            case "--help" or "-h" or "help":
+                Console.WriteLine(Usage);
+                return ExitOk;
+            case "--version" or "-V" or "version":
+                Console.WriteLine($"neuropilot-edge {EdgeVersion.Current}");
+                return ExitOk;
+            case "check":
+                return Check(rest);
+            case "run":
+                return await RunEdgeAsync(rest);
+            case "demo":
+                return await DemoCommand.RunAsync(rest);
+            case "upstream":
+                return await RunUpstreamAsync(rest);
+            default:
+                return UsageError($"unknown command \"{args[0]}\"");
+        }
+    }
+
+    private static int Check(string[] args)
+    {
+        if (!TryParse(args, out var options, "--config") || options.GetValueOrDefault("--config") is not { } path)
+        {
+            return UsageError("check needs --config FILE");
+        }
+
+        try
+        {
+            var config = ConfigLoader.LoadFile(path);
+            var regions = config.Services.Sum(s => s.Regions.Count);
+            var destinations = config.Services.Sum(s => s.Regions.Sum(r => r.Destinations.Count));
+            Console.WriteLine($"{path}: valid ({config.Services.Count} services, {regions} regions, {destinations} destinations)");
+            return ExitOk;
+        }
+        catch (ConfigException e)
+        {
+            foreach (var error in e.Errors)
+            {
+                Console.Error.WriteLine($"{path}: {error}");
+            }
+
+            return ExitInvalid;
+        }
+    }
+
+    private static async Task<int> RunEdgeAsync(string[] args)
+    {
+        if (!TryParse(args, out var options, "--config") || options.GetValueOrDefault("--config") is not { } path)
+        {
+            return UsageError("run needs --config FILE");
+        }
+
+        EdgeConfig config;
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+            config = ConfigLoader.Load(text);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            await Console.Error.WriteLineAsync($"{path}: cannot read: {e.Message}");
+            return ExitInvalid;
+        }
+        catch (ConfigException e)
+        {
+            foreach (var error in e.Errors)
+            {
+                await Console.Error.WriteLineAsync($"{path}: {error}");
+            }
+
+            return ExitInvalid;
+        }
+
+        var app = EdgeHost.Build(config, text, Path.GetFullPath(path));
+        return await EdgeHost.RunAsync(app, config);
+    }
+
+    private static async Task<int> RunUpstreamAsync(string[] args)
+    {
+        if (!TryParse(args, out var options, "--listen", "--region", "--http2") ||
+            options.GetValueOrDefault("--listen") is not { } listen || !Uri.TryCreate(listen, UriKind.Absolute, out var url))
+        {
+            return UsageError("upstream needs --listen http://IP:PORT [--region NAME] [--http2]");
+        }
+
+        var upstream = new DemoUpstream(options.GetValueOrDefault("--region") ?? $"upstream-{url.Port}");
+        var app = upstream.Build(url, options.ContainsKey("--http2") ? HttpProtocols.Http2 : HttpProtocols.Http1AndHttp2);
+        await app.StartAsync();
+        Console.WriteLine($"upstream {upstream.Region} listening on {url}");
+        await app.WaitForShutdownAsync();
+        return ExitOk;
+    }
+
+    /// <summary>Parses <c>--name value</c>, <c>--name=value</c> and bare flags; only the names given are allowed.</summary>
+    internal static bool TryParse(string[] args, out Dictionary<string, string?> options, params string[] allowed)
+    {
+        options = new Dictionary<string, string?>(StringComparer.Ordinal);
+        for (var i = 0; i < args.Length; i++)
+        {
+            var arg = args[i];
+            var equals = arg.IndexOf('=', StringComparison.Ordinal);
+            var name = equals > 0 ? arg[..equals] : arg;
+            if (name == "-c")
+            {
+                name = "--config";
+            }
+
+            if (Array.IndexOf(allowed, name) < 0)
+            {
+                Console.Error.WriteLine($"neuropilot-edge: unknown option \"{arg}\"");
+                return false;
+            }
+
+            if (equals > 0)
+            {
+                options[name] = arg[(equals + 1)..];
+            }
+            else if (i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal))
+            {
+                options[name] = args[++i];
+            }
+            else
+            {
+                options[name] = null;
+            }
+        }
+
+        return true;
+    }
+
+    private static int UsageError(string message)
+    {
+        Console.Error.WriteLine($"neuropilot-edge: {message}");
+        Console.Error.WriteLine("Try 'neuropilot-edge --help'.");
+        return ExitInvalid;
+    }
+}

@@ -1,0 +1,262 @@
+using System.Text.Json;
+using NeuroPilot.Edge.Configuration.Internal;
+
+namespace NeuroPilot.Edge.Configuration;
+
+/// <summary>
+/// Turns a config file into a validated <see cref="EdgeConfig"/>, or a <see cref="ConfigException"/> listing every
+/// problem, each with its path (<c>Services.api.Regions[1].Destinations[0]</c>) and the bad value.
+/// </summary>
+public static class ConfigLoader
+{
+    private static readonly JsonDocumentOptions DocumentOptions = new()
+    {
+        CommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+    };
+
+    public static EdgeConfig LoadFile(string path)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigException([new ConfigError("(file)", $"cannot read \"{path}\": {e.Message}")]);
+        }
+
+        return Load(text);
+    }
+
+    public static EdgeConfig Load(string json)
+    {
+        var errors = new List<ConfigError>();
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(json, DocumentOptions);
+        }
+        catch (JsonException e)
+        {
+            var where = e.LineNumber is { } line ? $" at line {line + 1}, column {e.BytePositionInLine + 1}" : "";
+            throw new ConfigException([new ConfigError("(file)", $"not valid JSON{where}")]);
+        }
+
+        using (document)
+        {
+            var config = Read(errors, document.RootElement);
+            if (config is not null)
+            {
+                ConfigValidator.Validate(config, errors);
+            }
+
+            if (errors.Count > 0)
+            {
+                throw new ConfigException(errors);
+            }
+
+            return config!;
+        }
+    }
+
+    private static EdgeConfig? Read(List<ConfigError> errors, JsonElement root)
+    {
+        var reader = ConfigReader.Open(errors, "", root);
+        if (reader is null)
+        {
+            return null;
+        }
+
+        var edge = reader.Object("Edge") is { } edgeReader ? ReadEdge(edgeReader) : new EdgeOptions();
+        var services = new List<ServiceOptions>();
+        if (reader.Object("Services") is { } servicesReader)
+        {
+            foreach (var (name, value) in servicesReader.Entries())
+            {
+                if (ConfigReader.Open(errors, servicesReader.Child(name), value) is { } serviceReader)
+                {
+                    services.Add(ReadService(errors, name, serviceReader));
+                }
+            }
+        }
+        else if (!reader.Has("Services"))
+        {
+            errors.Add(new ConfigError("Services", "missing: at least one service is required"));
+        }
+
+        reader.RejectUnknownKeys();
+        return new EdgeConfig { Edge = edge, Services = services };
+    }
+
+    private static EdgeOptions ReadEdge(ConfigReader reader)
+    {
+        var listen = reader.Strings("Listen") is { } urls ? ReadUrls(reader, urls) : [EdgeDefaults.Listen];
+
+        var admin = new AdminOptions();
+        if (reader.Object("Admin") is { } adminReader)
+        {
+            var url = adminReader.String("Listen");
+            admin = new AdminOptions
+            {
+                Listen = url is null ? EdgeDefaults.AdminListen : ParseUrl(adminReader, adminReader.Child("Listen"), url) ?? EdgeDefaults.AdminListen,
+            };
+            adminReader.RejectUnknownKeys();
+        }
+
+        var logging = new LoggingOptions();
+        if (reader.Object("Logging") is { } loggingReader)
+        {
+            logging = new LoggingOptions
+            {
+                Format = loggingReader.Enum("Format", LogFormat.Text),
+                Level = loggingReader.Enum("Level", LogLevel.Information),
+            };
+            loggingReader.RejectUnknownKeys();
+        }
+
+        var accessLog = new AccessLogOptions();
+        if (reader.Object("AccessLog") is { } accessReader)
+        {
+            accessLog = new AccessLogOptions
+            {
+                Enabled = accessReader.Bool("Enabled", false),
+                Path = accessReader.String("Path") ?? "-",
+            };
+            accessReader.RejectUnknownKeys();
+        }
+
+        var options = new EdgeOptions
+        {
+            Listen = listen,
+            Admin = admin,
+            DrainTimeout = reader.Duration("DrainTimeout", EdgeDefaults.DrainTimeout, TimeSpan.Zero, TimeSpan.FromMinutes(10)),
+            Logging = logging,
+            AccessLog = accessLog,
+        };
+        reader.RejectUnknownKeys();
+        return options;
+    }
+
+    private static ServiceOptions ReadService(List<ConfigError> errors, string name, ConfigReader reader)
+    {
+        var regions = new List<RegionOptions>();
+        if (reader.TryGet("Regions", out var regionsElement))
+        {
+            if (regionsElement.ValueKind != JsonValueKind.Array)
+            {
+                reader.Error("Regions", $"{ConfigReader.Show(regionsElement)} is not an array of regions");
+            }
+            else
+            {
+                var index = 0;
+                foreach (var item in regionsElement.EnumerateArray())
+                {
+                    if (ConfigReader.Open(errors, $"{reader.Child("Regions")}[{index++}]", item) is { } regionReader)
+                    {
+                        regions.Add(ReadRegion(regionReader));
+                    }
+                }
+            }
+        }
+
+        var health = new HealthCheckOptions();
+        if (reader.Object("HealthCheck") is { } healthReader)
+        {
+            health = new HealthCheckOptions
+            {
+                Path = healthReader.String("Path"),
+                Interval = healthReader.Duration("Interval", HealthCheckDefaults.Interval, TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1)),
+                FastInterval = healthReader.Duration("FastInterval", HealthCheckDefaults.FastInterval, TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1)),
+                Timeout = healthReader.Duration("Timeout", HealthCheckDefaults.Timeout, TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(5)),
+                UnhealthyThreshold = healthReader.Int("UnhealthyThreshold", HealthCheckDefaults.UnhealthyThreshold, 1, 100),
+                HealthyThreshold = healthReader.Int("HealthyThreshold", HealthCheckDefaults.HealthyThreshold, 1, 100),
+            };
+            healthReader.RejectUnknownKeys();
+        }
+
+        var service = new ServiceOptions
+        {
+            Name = name,
+            Hosts = reader.Strings("Hosts") is { } hosts ? ReadHosts(reader, hosts) : [],
+            PathPrefix = reader.String("PathPrefix"),
+            Regions = regions,
+            ConnectTimeout = reader.Duration("ConnectTimeout", ServiceDefaults.ConnectTimeout, TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(5)),
+            RequestTimeout = reader.Duration("RequestTimeout", ServiceDefaults.RequestTimeout, TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(24)),
+            UpstreamHttpVersion = reader.Enum("UpstreamHttpVersion", UpstreamHttpVersion.Auto),
+            PreserveHost = reader.Bool("PreserveHost", false),
+            HealthCheck = health,
+        };
+        if (!reader.Has("Regions"))
+        {
+            reader.Error("Regions", "missing: a service needs at least one region");
+        }
+
+        reader.RejectUnknownKeys();
+        return service;
+    }
+
+    private static RegionOptions ReadRegion(ConfigReader reader)
+    {
+        var name = reader.String("Name");
+        if (name is null)
+        {
+            reader.Error("Name", "missing: every region needs a name");
+        }
+
+        var destinations = reader.Strings("Destinations") is { } urls ? ReadUrls(reader, urls) : [];
+        if (!reader.Has("Destinations"))
+        {
+            reader.Error("Destinations", "missing: a region needs at least one destination");
+        }
+
+        reader.RejectUnknownKeys();
+        return new RegionOptions { Name = name ?? "", Destinations = destinations };
+    }
+
+    private static List<Uri> ReadUrls(ConfigReader reader, IReadOnlyList<(string Path, string Value)> items)
+    {
+        var urls = new List<Uri>();
+        foreach (var (path, value) in items)
+        {
+            if (ParseUrl(reader, path, value) is { } url)
+            {
+                urls.Add(url);
+            }
+        }
+
+        return urls;
+    }
+
+    private static Uri? ParseUrl(ConfigReader reader, string path, string value)
+    {
+        if (Uri.TryCreate(value, UriKind.Absolute, out var url) && url.Scheme is "http" or "https" &&
+            string.IsNullOrEmpty(url.Query) && string.IsNullOrEmpty(url.Fragment) && string.IsNullOrEmpty(url.UserInfo))
+        {
+            return url;
+        }
+
+        reader.AddError(path, $"\"{value}\" is not an absolute http or https URL (without query, fragment or credentials)");
+        return null;
+    }
+
+    private static List<string> ReadHosts(ConfigReader reader, IReadOnlyList<(string Path, string Value)> items)
+    {
+        var hosts = new List<string>();
+        foreach (var (path, value) in items)
+        {
+            var host = value.StartsWith("*.", StringComparison.Ordinal) ? value[2..] : value;
+            if (Uri.CheckHostName(host) is UriHostNameType.Dns or UriHostNameType.IPv4 or UriHostNameType.IPv6)
+            {
+                hosts.Add(value.ToLowerInvariant());
+            }
+            else
+            {
+                reader.AddError(path, $"\"{value}\" is not a host name (write \"api.example.com\" or \"*.example.com\")");
+            }
+        }
+
+        return hosts;
+    }
+}

@@ -1,0 +1,158 @@
+using System.Buffers;
+
+namespace NeuroPilot.Edge.Configuration;
+
+/// <summary>Rules that span several keys, checked after every key has been read on its own.</summary>
+public static class ConfigValidator
+{
+    private static readonly SearchValues<char> NameCharacters =
+        SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-");
+
+    public static void Validate(EdgeConfig config, List<ConfigError> errors)
+    {
+        ValidateEdge(config.Edge, errors);
+
+        if (config.Services.Count == 0)
+        {
+            errors.Add(new ConfigError("Services", "is empty: at least one service is required"));
+        }
+
+        string? catchAll = null;
+        var matches = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var service in config.Services)
+        {
+            var path = $"Services.{service.Name}";
+            if (!IsName(service.Name))
+            {
+                errors.Add(new ConfigError(path, $"\"{service.Name}\" is not a valid service name (letters, digits, '.', '_', '-')"));
+            }
+
+            ValidateService(service, path, errors);
+
+            if (service.Hosts.Count == 0 && service.PathPrefix is null)
+            {
+                if (catchAll is not null)
+                {
+                    errors.Add(new ConfigError(path, $"matches every request, like Services.{catchAll}: give one of them Hosts or a PathPrefix"));
+                }
+
+                catchAll ??= service.Name;
+            }
+
+            foreach (var host in service.Hosts.DefaultIfEmpty("*"))
+            {
+                var key = $"{host}|{service.PathPrefix}";
+                if (!matches.TryAdd(key, service.Name) && matches[key] != service.Name)
+                {
+                    errors.Add(new ConfigError(path, $"host \"{host}\" with PathPrefix \"{service.PathPrefix}\" is already matched by Services.{matches[key]}"));
+                }
+            }
+        }
+    }
+
+    private static void ValidateEdge(EdgeOptions edge, List<ConfigError> errors)
+    {
+        if (edge.Listen.Count == 0)
+        {
+            errors.Add(new ConfigError("Edge.Listen", "is empty: give at least one URL such as \"http://0.0.0.0:8080\""));
+        }
+
+        var ports = new HashSet<int>();
+        for (var i = 0; i < edge.Listen.Count; i++)
+        {
+            ValidateListener(edge.Listen[i], $"Edge.Listen[{i}]", errors);
+            ports.Add(edge.Listen[i].Port);
+        }
+
+        ValidateListener(edge.Admin.Listen, "Edge.Admin.Listen", errors);
+        if (ports.Contains(edge.Admin.Listen.Port))
+        {
+            errors.Add(new ConfigError("Edge.Admin.Listen", $"\"{edge.Admin.Listen.OriginalString}\" uses the same port as a proxy listener"));
+        }
+
+        if (edge.AccessLog.Enabled && string.IsNullOrWhiteSpace(edge.AccessLog.Path))
+        {
+            errors.Add(new ConfigError("Edge.AccessLog.Path", "is empty: give a file path or \"-\" for standard output"));
+        }
+    }
+
+    private static void ValidateListener(Uri url, string path, List<ConfigError> errors)
+    {
+        if (url.Scheme != Uri.UriSchemeHttp)
+        {
+            errors.Add(new ConfigError(path, $"\"{url.OriginalString}\" is not an http:// URL (terminate TLS in front of the edge for now)"));
+        }
+        else if (url.AbsolutePath != "/")
+        {
+            errors.Add(new ConfigError(path, $"\"{url.OriginalString}\" must be http://HOST:PORT with no path"));
+        }
+        else if (url.HostNameType is not (UriHostNameType.IPv4 or UriHostNameType.IPv6) && url.Host != "localhost" && url.Host != "*" && url.Host != "+")
+        {
+            errors.Add(new ConfigError(path, $"\"{url.OriginalString}\": listen on an IP address (0.0.0.0, 127.0.0.1, [::]) or localhost"));
+        }
+    }
+
+    private static void ValidateService(ServiceOptions service, string path, List<ConfigError> errors)
+    {
+        if (service.PathPrefix is { } prefix && (!prefix.StartsWith('/') || prefix.Contains('?') || prefix.Contains('#')))
+        {
+            errors.Add(new ConfigError($"{path}.PathPrefix", $"\"{prefix}\" must be a path starting with '/'"));
+        }
+
+        var health = service.HealthCheck;
+        if (health.Path is { } probePath && !probePath.StartsWith('/'))
+        {
+            errors.Add(new ConfigError($"{path}.HealthCheck.Path", $"\"{probePath}\" must be a path starting with '/'"));
+        }
+
+        if (health.Timeout > health.Interval)
+        {
+            errors.Add(new ConfigError($"{path}.HealthCheck.Timeout", $"\"{Show(health.Timeout)}\" is longer than Interval \"{Show(health.Interval)}\""));
+        }
+
+        if (health.FastInterval > health.Interval)
+        {
+            errors.Add(new ConfigError($"{path}.HealthCheck.FastInterval", $"\"{Show(health.FastInterval)}\" is longer than Interval \"{Show(health.Interval)}\""));
+        }
+
+        if (service.Regions.Count == 0)
+        {
+            errors.Add(new ConfigError($"{path}.Regions", "is empty: a service needs at least one region"));
+        }
+
+        var regionNames = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var destinations = new Dictionary<Uri, string>();
+        for (var r = 0; r < service.Regions.Count; r++)
+        {
+            var region = service.Regions[r];
+            var regionPath = $"{path}.Regions[{r}]";
+            if (region.Name.Length > 0 && !IsName(region.Name))
+            {
+                errors.Add(new ConfigError($"{regionPath}.Name", $"\"{region.Name}\" is not a valid region name (letters, digits, '.', '_', '-')"));
+            }
+            else if (region.Name.Length > 0 && !regionNames.Add(region.Name))
+            {
+                errors.Add(new ConfigError($"{regionPath}.Name", $"\"{region.Name}\" is used by another region of this service"));
+            }
+
+            if (region.Destinations.Count == 0)
+            {
+                errors.Add(new ConfigError($"{regionPath}.Destinations", "is empty: a region needs at least one destination"));
+            }
+
+            for (var d = 0; d < region.Destinations.Count; d++)
+            {
+                var destination = region.Destinations[d];
+                if (!destinations.TryAdd(destination, regionPath))
+                {
+                    errors.Add(new ConfigError($"{regionPath}.Destinations[{d}]", $"\"{destination.OriginalString}\" is listed twice in this service (also in {destinations[destination]})"));
+                }
+            }
+        }
+    }
+
+    private static bool IsName(string name) =>
+        name.Length is > 0 and <= 64 && !name.AsSpan().ContainsAnyExcept(NameCharacters);
+
+    private static string Show(TimeSpan value) => value.ToString("c", System.Globalization.CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,10 @@
+namespace NeuroPilot.Edge.Configuration;
+
+/// <summary>The whole config file, validated. Immutable: a reload builds a new one.</summary>
+public sealed class EdgeConfig
+{
+    public required EdgeOptions Edge { get; init; }
+
+    /// <summary>Services in file order; matching tries them in this order.</summary>
+    public required IReadOnlyList<ServiceOptions> Services { get; init; }
+}

@@ -1,0 +1,8 @@
+namespace NeuroPilot.Edge.Configuration;
+
+public static class EdgeDefaults
+{
+    public static readonly Uri Listen = new("http://127.0.0.1:8080");
+    public static readonly Uri AdminListen = new("http://127.0.0.1:9901");
+    public static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(30);
+}

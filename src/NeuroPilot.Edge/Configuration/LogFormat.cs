@@ -1,0 +1,7 @@
+namespace NeuroPilot.Edge.Configuration;
+
+public enum LogFormat
+{
+    Text,
+    Json,
+}

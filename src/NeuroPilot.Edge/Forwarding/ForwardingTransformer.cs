@@ -1,0 +1,55 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Net.Http.Headers;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace NeuroPilot.Edge.Forwarding;
+
+/// <summary>
+/// Copies the request as YARP does (hop-by-hop headers dropped, <c>traceparent</c> passed through) and appends
+/// <c>X-Forwarded-For</c>, sets <c>X-Forwarded-Proto</c> and <c>X-Forwarded-Host</c>. The upstream sees its own
+/// host in <c>Host</c> unless the service sets <c>PreserveHost</c>.
+/// </summary>
+public sealed class ForwardingTransformer : HttpTransformer
+{
+    public static readonly ForwardingTransformer Standard = new(preserveHost: false);
+    public static readonly ForwardingTransformer PreservingHost = new(preserveHost: true);
+
+    private const string ForwardedFor = "X-Forwarded-For";
+    private const string ForwardedProto = "X-Forwarded-Proto";
+    private const string ForwardedHost = "X-Forwarded-Host";
+
+    private readonly bool _preserveHost;
+
+    private ForwardingTransformer(bool preserveHost) => _preserveHost = preserveHost;
+
+    public override async ValueTask TransformRequestAsync(
+        HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
+    {
+        await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
+
+        var request = httpContext.Request;
+        var headers = proxyRequest.Headers;
+        headers.Remove(ForwardedFor);
+        headers.Remove(ForwardedProto);
+        headers.Remove(ForwardedHost);
+
+        var clientIp = httpContext.Connection.RemoteIpAddress?.ToString();
+        var priorFor = request.Headers[ForwardedFor];
+        if (clientIp is not null)
+        {
+            headers.TryAddWithoutValidation(ForwardedFor, priorFor.Count == 0 ? clientIp : $"{priorFor}, {clientIp}");
+        }
+        else if (priorFor.Count > 0)
+        {
+            headers.TryAddWithoutValidation(ForwardedFor, priorFor.ToString());
+        }
+
+        headers.TryAddWithoutValidation(ForwardedProto, request.Scheme);
+        if (request.Host.HasValue)
+        {
+            headers.TryAddWithoutValidation(ForwardedHost, request.Host.Value);
+        }
+
+        headers.Host = _preserveHost && request.Host.HasValue ? request.Host.Value : null;
+    }
+}

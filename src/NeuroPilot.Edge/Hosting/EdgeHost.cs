@@ -1,0 +1,164 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using NeuroPilot.Edge.Admin;
+using NeuroPilot.Edge.Configuration;
+using NeuroPilot.Edge.Forwarding;
+using NeuroPilot.Edge.Routing;
+using NeuroPilot.Edge.Telemetry;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace NeuroPilot.Edge.Hosting;
+
+/// <summary>
+/// Composition root of <c>run</c> and <c>demo</c>: one Kestrel server with the proxy listeners and the admin
+/// listener, the runtime (config + routing table), the config watcher. Wires features; contains none.
+/// </summary>
+public static partial class EdgeHost
+{
+    public static WebApplication Build(EdgeConfig config, string configText, string? configPath)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = [],
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+
+        ConfigureLogging(builder.Logging, config.Edge.Logging);
+        ConfigureKestrel(builder.WebHost, config.Edge);
+        builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = config.Edge.DrainTimeout);
+        builder.Services.AddHttpForwarder();
+
+        var metrics = new EdgeMetrics(EdgeMetrics.CreateRegistry());
+        metrics.Info.WithLabels(EdgeVersion.Current).Set(1);
+        builder.Services.AddSingleton(metrics);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(new UpstreamClients());
+        builder.Services.AddSingleton<RoutingTableBuilder>();
+        builder.Services.AddSingleton(AdminToken.FromEnvironment());
+        builder.Services.AddSingleton(services => new EdgeRuntime(
+            configPath,
+            config,
+            configText,
+            services.GetRequiredService<RoutingTableBuilder>(),
+            metrics,
+            services.GetRequiredService<TimeProvider>(),
+            services.GetRequiredService<ILogger<EdgeRuntime>>())
+        {
+            AccessLog = config.Edge.AccessLog.Enabled ? new AccessLog(config.Edge.AccessLog.Path) : null,
+        });
+        builder.Services.AddSingleton<EdgeProxy>();
+        builder.Services.AddSingleton<AdminEndpoints>();
+        builder.Services.AddHostedService<ConfigWatcher>();
+
+        var app = builder.Build();
+        var proxy = app.Services.GetRequiredService<EdgeProxy>();
+        var admin = app.Services.GetRequiredService<AdminEndpoints>();
+        var adminPort = config.Edge.Admin.Listen.Port;
+        app.Run(context => context.Connection.LocalPort == adminPort ? admin.InvokeAsync(context) : proxy.InvokeAsync(context));
+        return app;
+    }
+
+    /// <summary>Runs until SIGTERM/SIGINT, then stops accepting, drains in-flight requests and returns 0.</summary>
+    public static async Task<int> RunAsync(WebApplication app, EdgeConfig config)
+    {
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("NeuroPilot.Edge");
+        var runtime = app.Services.GetRequiredService<EdgeRuntime>();
+        try
+        {
+            await app.StartAsync();
+        }
+        catch (IOException e)
+        {
+            LogStartFailed(logger, e.Message);
+            return 1;
+        }
+
+        LogStarted(logger, EdgeVersion.Current, string.Join(", ", config.Edge.Listen), config.Edge.Admin.Listen.ToString(),
+            runtime.ConfigPath ?? "(built in)", config.Services.Count);
+        await app.WaitForShutdownAsync();
+        LogStopped(logger);
+        if (runtime.AccessLog is { } accessLog)
+        {
+            await accessLog.DisposeAsync();
+        }
+
+        await app.DisposeAsync();
+        return 0;
+    }
+
+    private static void ConfigureLogging(ILoggingBuilder logging, LoggingOptions options)
+    {
+        logging.ClearProviders();
+        if (options.Format == LogFormat.Json)
+        {
+            logging.AddJsonConsole(console =>
+            {
+                console.IncludeScopes = false;
+                console.UseUtcTimestamp = true;
+                console.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+                console.JsonWriterOptions = new System.Text.Json.JsonWriterOptions { Indented = false };
+            });
+        }
+        else
+        {
+            logging.AddSimpleConsole(console =>
+            {
+                console.SingleLine = true;
+                console.IncludeScopes = false;
+                console.UseUtcTimestamp = true;
+                console.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+            });
+        }
+
+        // Event logs go to stderr; stdout is left to the access log ("-").
+        logging.AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
+        logging.SetMinimumLevel(options.Level);
+
+        // Hosting.Diagnostics builds a scope and log object per request even when nothing is written: off.
+        logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
+        logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
+        logging.AddFilter("Yarp", LogLevel.Warning);
+    }
+
+    private static void ConfigureKestrel(IWebHostBuilder webHost, EdgeOptions edge)
+    {
+        webHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = null;
+            foreach (var url in edge.Listen)
+            {
+                Listen(kestrel, url, HttpProtocols.Http1);
+            }
+
+            Listen(kestrel, edge.Admin.Listen, HttpProtocols.Http1);
+        });
+    }
+
+    private static void Listen(KestrelServerOptions kestrel, Uri url, HttpProtocols protocols)
+    {
+        if (url.Host == "localhost")
+        {
+            kestrel.ListenLocalhost(url.Port, listen => listen.Protocols = protocols);
+        }
+        else if (url.Host is "*" or "+")
+        {
+            kestrel.ListenAnyIP(url.Port, listen => listen.Protocols = protocols);
+        }
+        else
+        {
+            kestrel.Listen(IPAddress.Parse(url.Host.Trim('[', ']')), url.Port, listen => listen.Protocols = protocols);
+        }
+    }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "NeuroPilot.Edge {Version} listening on {Listen}, admin on {Admin} (config {Config}, {ServiceCount} services)")]
+    private static partial void LogStarted(ILogger logger, string version, string listen, string admin, string config, int serviceCount);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Critical, Message = "Cannot start: {Reason}")]
+    private static partial void LogStartFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Stopped: in-flight requests drained")]
+    private static partial void LogStopped(ILogger logger);
+}

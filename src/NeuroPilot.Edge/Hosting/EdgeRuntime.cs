@@ -1,0 +1,145 @@
+using System.Security.Cryptography;
+using System.Text;
+using NeuroPilot.Edge.Configuration;
+using NeuroPilot.Edge.Routing;
+using NeuroPilot.Edge.Telemetry;
+
+namespace NeuroPilot.Edge.Hosting;
+
+/// <summary>
+/// The running edge's current config and routing table. A reload builds a whole new table off the request path and
+/// swaps it in with one reference write; requests in flight keep the table they started with.
+/// </summary>
+public sealed partial class EdgeRuntime
+{
+    private readonly RoutingTableBuilder _builder;
+    private readonly EdgeMetrics _metrics;
+    private readonly ILogger<EdgeRuntime> _logger;
+    private readonly TimeProvider _time;
+    private readonly Lock _reloadLock = new();
+    private volatile RoutingTable _table;
+    private volatile EdgeConfig _config;
+    private byte[] _appliedHash;
+
+    public EdgeRuntime(string? configPath, EdgeConfig config, string configText, RoutingTableBuilder builder, EdgeMetrics metrics, TimeProvider time, ILogger<EdgeRuntime> logger)
+    {
+        ConfigPath = configPath;
+        _builder = builder;
+        _metrics = metrics;
+        _time = time;
+        _logger = logger;
+        _config = config;
+        _table = builder.Build(config, previous: null);
+        _appliedHash = Hash(configText);
+        metrics.ConfigLoaded.Set(time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0);
+    }
+
+    /// <summary>The file the config came from; null when it was built in (demo).</summary>
+    public string? ConfigPath { get; }
+
+    public EdgeConfig Config => _config;
+
+    public RoutingTable Table => _table;
+
+    public AccessLog? AccessLog { get; init; }
+
+    /// <summary>Raised (outside any lock) after a new routing table is in place.</summary>
+    public event Action<RoutingTable>? TableChanged;
+
+    /// <summary>Re-reads the config file; applies it when valid and changed, otherwise keeps serving the old one.</summary>
+    public ReloadResult ReloadFromFile(string trigger)
+    {
+        if (ConfigPath is null)
+        {
+            return ReloadResult.Unchanged;
+        }
+
+        string text;
+        try
+        {
+            text = File.ReadAllText(ConfigPath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            LogReloadUnreadable(ConfigPath, e.Message);
+            _metrics.ConfigReloads.WithLabels("rejected").Inc();
+            return ReloadResult.Rejected;
+        }
+
+        return Apply(text, trigger);
+    }
+
+    public ReloadResult Apply(string text, string trigger)
+    {
+        RoutingTable table;
+        lock (_reloadLock)
+        {
+            var hash = Hash(text);
+            if (hash.AsSpan().SequenceEqual(_appliedHash))
+            {
+                _metrics.ConfigReloads.WithLabels("unchanged").Inc();
+                return ReloadResult.Unchanged;
+            }
+
+            EdgeConfig config;
+            try
+            {
+                config = ConfigLoader.Load(text);
+            }
+            catch (ConfigException e)
+            {
+                LogReloadRejected(trigger, e.Errors.Count);
+                foreach (var error in e.Errors)
+                {
+                    LogConfigError(error.ToString());
+                }
+
+                _metrics.ConfigReloads.WithLabels("rejected").Inc();
+                return ReloadResult.Rejected;
+            }
+
+            WarnAboutRestartOnlyChanges(_config.Edge, config.Edge);
+            table = _builder.Build(config, _table);
+            _config = config;
+            _table = table;
+            _appliedHash = hash;
+        }
+
+        _metrics.ConfigReloads.WithLabels("applied").Inc();
+        _metrics.ConfigLoaded.Set(_time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0);
+        LogReloadApplied(trigger, table.Services.Length);
+        TableChanged?.Invoke(table);
+        return ReloadResult.Applied;
+    }
+
+    private void WarnAboutRestartOnlyChanges(EdgeOptions old, EdgeOptions next)
+    {
+        if (!old.Listen.SequenceEqual(next.Listen) || old.Admin.Listen != next.Admin.Listen)
+        {
+            LogRestartNeeded("Edge.Listen / Edge.Admin.Listen");
+        }
+
+        if (old.Logging.Format != next.Logging.Format || old.Logging.Level != next.Logging.Level ||
+            old.AccessLog.Enabled != next.AccessLog.Enabled || old.AccessLog.Path != next.AccessLog.Path)
+        {
+            LogRestartNeeded("Edge.Logging / Edge.AccessLog");
+        }
+    }
+
+    private static byte[] Hash(string text) => SHA256.HashData(Encoding.UTF8.GetBytes(text));
+
+    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Config applied ({Trigger}): {ServiceCount} services")]
+    private partial void LogReloadApplied(string trigger, int serviceCount);
+
+    [LoggerMessage(EventId = 101, Level = LogLevel.Error, Message = "Config rejected ({Trigger}): {ErrorCount} problems; the running config keeps serving")]
+    private partial void LogReloadRejected(string trigger, int errorCount);
+
+    [LoggerMessage(EventId = 102, Level = LogLevel.Error, Message = "Config problem: {Problem}")]
+    private partial void LogConfigError(string problem);
+
+    [LoggerMessage(EventId = 103, Level = LogLevel.Error, Message = "Config file {Path} cannot be read: {Reason}; the running config keeps serving")]
+    private partial void LogReloadUnreadable(string path, string reason);
+
+    [LoggerMessage(EventId = 104, Level = LogLevel.Warning, Message = "Config changes to {Keys} take effect only after a restart")]
+    private partial void LogRestartNeeded(string keys);
+}

@@ -1,0 +1,9 @@
+using System.Reflection;
+
+namespace NeuroPilot.Edge.Hosting;
+
+public static class EdgeVersion
+{
+    public static string Current { get; } =
+        typeof(EdgeVersion).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+}

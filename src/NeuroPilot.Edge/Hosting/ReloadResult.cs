@@ -1,0 +1,8 @@
+namespace NeuroPilot.Edge.Hosting;
+
+public enum ReloadResult
+{
+    Applied,
+    Unchanged,
+    Rejected,
+}

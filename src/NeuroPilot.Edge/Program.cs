@@ -1,0 +1,1 @@
+return await NeuroPilot.Edge.Cli.EdgeCommandLine.RunAsync(args);

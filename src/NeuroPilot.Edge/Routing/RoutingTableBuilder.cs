@@ -1,0 +1,79 @@
+using NeuroPilot.Edge.Configuration;
+using NeuroPilot.Edge.Forwarding;
+using NeuroPilot.Edge.Telemetry;
+
+namespace NeuroPilot.Edge.Routing;
+
+/// <summary>
+/// Builds a routing table from a validated config, carrying over from the previous table every destination and
+/// region that is still configured, so health, in-flight counts and drains survive a reload.
+/// </summary>
+public sealed class RoutingTableBuilder(EdgeMetrics metrics, UpstreamClients clients)
+{
+    public RoutingTable Build(EdgeConfig config, RoutingTable? previous)
+    {
+        var services = new ServiceRoute[config.Services.Count];
+        for (var s = 0; s < services.Length; s++)
+        {
+            var options = config.Services[s];
+            var old = previous?.Find(options.Name);
+            var regions = new RegionRoute[options.Regions.Count];
+            for (var r = 0; r < regions.Length; r++)
+            {
+                var region = options.Regions[r];
+                var oldRegion = FindRegion(old, region.Name);
+                var destinations = new DestinationState[region.Destinations.Count];
+                for (var d = 0; d < destinations.Length; d++)
+                {
+                    destinations[d] = FindDestination(oldRegion, region.Destinations[d]) ?? new DestinationState(region.Destinations[d]);
+                }
+
+                regions[r] = new RegionRoute(options.Name, region.Name, r, destinations)
+                {
+                    Control = oldRegion?.Control ?? new RegionControl(),
+                    Metrics = new RegionMetrics(metrics, options.Name, region.Name),
+                };
+            }
+
+            services[s] = new ServiceRoute(options, regions, clients.Get(options));
+        }
+
+        return new RoutingTable(services);
+    }
+
+    private static RegionRoute? FindRegion(ServiceRoute? service, string name)
+    {
+        if (service is null)
+        {
+            return null;
+        }
+
+        foreach (var region in service.Regions)
+        {
+            if (string.Equals(region.Name, name, StringComparison.OrdinalIgnoreCase))
+            {
+                return region;
+            }
+        }
+
+        return null;
+    }
+
+    private static DestinationState? FindDestination(RegionRoute? region, Uri url)
+    {
+        if (region is null)
+        {
+            return null;
+        }
+
+        foreach (var destination in region.Destinations)
+        {
+            if (destination.Url == url)
+            {
+                return destination;
+            }
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,46 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace NeuroPilot.Edge.Telemetry;
+
+/// <summary>One access log line.</summary>
+public readonly record struct AccessLogEntry(
+    DateTimeOffset Time,
+    string Method,
+    string Host,
+    string Path,
+    int Status,
+    double DurationMs,
+    string Service,
+    string? Region,
+    string? Destination,
+    string? Client,
+    string? Error,
+    string? TraceParent)
+{
+    public void WriteTo(Utf8JsonWriter json)
+    {
+        json.WriteStartObject();
+        json.WriteString("time", Time.ToString("O", CultureInfo.InvariantCulture));
+        json.WriteString("method", Method);
+        json.WriteString("host", Host);
+        json.WriteString("path", Path);
+        json.WriteNumber("status", Status);
+        json.WriteNumber("duration_ms", Math.Round(DurationMs, 3));
+        json.WriteString("service", Service);
+        json.WriteString("region", Region);
+        json.WriteString("destination", Destination);
+        json.WriteString("client", Client);
+        if (Error is not null)
+        {
+            json.WriteString("error", Error);
+        }
+
+        if (TraceParent is not null)
+        {
+            json.WriteString("traceparent", TraceParent);
+        }
+
+        json.WriteEndObject();
+    }
+}

@@ -1,0 +1,69 @@
+using Prometheus;
+
+namespace NeuroPilot.Edge.Telemetry;
+
+/// <summary>
+/// Every Prometheus metric the edge exports, created once. Names follow DESIGN.md: <c>neuropilot_edge_</c> prefix,
+/// unit suffixes, bounded label sets (service, region and destination come from the config, never from requests).
+/// </summary>
+public sealed class EdgeMetrics
+{
+    private static readonly double[] LatencyBuckets =
+        [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+    public EdgeMetrics(CollectorRegistry registry)
+    {
+        Registry = registry;
+        var factory = Prometheus.Metrics.WithCustomRegistry(registry);
+        Requests = factory.CreateCounter(
+            "neuropilot_edge_requests_total",
+            "Proxied requests by service, serving region and response status code.",
+            new CounterConfiguration { LabelNames = ["service", "region", "code"] });
+        RequestDuration = factory.CreateHistogram(
+            "neuropilot_edge_request_duration_seconds",
+            "Time from receiving a request to the end of its response, by service and serving region.",
+            new HistogramConfiguration { LabelNames = ["service", "region"], Buckets = LatencyBuckets });
+        Unrouted = factory.CreateCounter(
+            "neuropilot_edge_unrouted_requests_total",
+            "Requests answered by the edge itself, by reason (no_service: no service matched; no_region: no usable region).",
+            new CounterConfiguration { LabelNames = ["reason"] });
+        InFlight = factory.CreateGauge(
+            "neuropilot_edge_requests_in_flight",
+            "Requests being proxied now.");
+        ConfigReloads = factory.CreateCounter(
+            "neuropilot_edge_config_reloads_total",
+            "Config reloads by result (applied, rejected, unchanged).",
+            new CounterConfiguration { LabelNames = ["result"] });
+        ConfigLoaded = factory.CreateGauge(
+            "neuropilot_edge_config_last_reload_success_timestamp_seconds",
+            "Unix time of the last config load that was applied.");
+        Info = factory.CreateGauge(
+            "neuropilot_edge_build_info",
+            "Always 1; the version of the running edge.",
+            new GaugeConfiguration { LabelNames = ["version"] });
+    }
+
+    public CollectorRegistry Registry { get; }
+
+    public Counter Requests { get; }
+
+    public Histogram RequestDuration { get; }
+
+    public Counter Unrouted { get; }
+
+    public Gauge InFlight { get; }
+
+    public Counter ConfigReloads { get; }
+
+    public Gauge ConfigLoaded { get; }
+
+    public Gauge Info { get; }
+
+    /// <summary>A registry with the process metrics only: .NET meters and event counters stay off the request path.</summary>
+    public static CollectorRegistry CreateRegistry()
+    {
+        var registry = Prometheus.Metrics.NewCustomRegistry();
+        DotNetStats.Register(registry);
+        return registry;
+    }
+}
