@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Text.Json;
+using NeuroPilot.Edge.CircuitBreaking;
 using NeuroPilot.Edge.Hosting;
 
 namespace NeuroPilot.Edge.Admin;
@@ -36,6 +37,8 @@ public static class StatusWriter
 
             json.WriteEndArray();
             json.WriteString("path_prefix", service.Options.PathPrefix);
+            json.WriteString("no_usable_region", service.Options.NoUsableRegion == Configuration.NoUsableRegionPolicy.Panic ? "panic" : "fail-closed");
+            json.WriteNumber("retries_in_flight", service.Budget.ActiveRetries);
             json.WriteStartArray("regions");
             foreach (var region in service.Regions)
             {
@@ -51,7 +54,30 @@ public static class StatusWriter
                     json.WriteStartObject();
                     json.WriteString("address", destination.Address);
                     json.WriteBoolean("available", destination.IsAvailable);
+                    json.WriteString("health", destination.LastProbe is null ? "unknown" : destination.MarkedDown ? "down" : "up");
+                    json.WriteString("breaker", destination.Breaker.State switch
+                    {
+                        CircuitState.Closed => "closed",
+                        CircuitState.HalfOpen => "half-open",
+                        _ => "open",
+                    });
                     json.WriteNumber("in_flight", destination.InFlight);
+                    if (destination.LastProbe is { } probe)
+                    {
+                        json.WriteStartObject("last_probe");
+                        json.WriteBoolean("ok", probe.Last.Healthy);
+                        json.WriteString("result", probe.Last.Detail);
+                        json.WriteNumber("latency_ms", Math.Round(probe.Last.Duration.TotalMilliseconds, 3));
+                        json.WriteString("at", probe.At);
+                        json.WriteNumber("consecutive_failures", probe.ConsecutiveFailures);
+                        json.WriteNumber("consecutive_successes", probe.ConsecutiveSuccesses);
+                        json.WriteEndObject();
+                    }
+                    else
+                    {
+                        json.WriteNull("last_probe");
+                    }
+
                     json.WriteEndObject();
                 }
 

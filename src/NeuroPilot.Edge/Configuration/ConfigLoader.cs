@@ -172,12 +172,54 @@ public static class ConfigLoader
                 Timeout = healthReader.Duration("Timeout", HealthCheckDefaults.Timeout, TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(5)),
                 UnhealthyThreshold = healthReader.Int("UnhealthyThreshold", HealthCheckDefaults.UnhealthyThreshold, 1, 100),
                 HealthyThreshold = healthReader.Int("HealthyThreshold", HealthCheckDefaults.HealthyThreshold, 1, 100),
+                HealthyStatusCodes = healthReader.StatusRanges("HealthyStatusCodes") ?? [(200, 299)],
             };
             healthReader.RejectUnknownKeys();
         }
 
+        var breaker = new CircuitBreakerOptions();
+        if (reader.Object("CircuitBreaker") is { } breakerReader)
+        {
+            breaker = new CircuitBreakerOptions
+            {
+                ConsecutiveFailures = breakerReader.Int("ConsecutiveFailures", CircuitBreakerDefaults.ConsecutiveFailures, 1, 10_000),
+                FailureRatio = breakerReader.Double("FailureRatio", CircuitBreakerDefaults.FailureRatio, 0.01, 1),
+                SamplingDuration = breakerReader.Duration("SamplingDuration", CircuitBreakerDefaults.SamplingDuration, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10)),
+                MinimumThroughput = breakerReader.Int("MinimumThroughput", CircuitBreakerDefaults.MinimumThroughput, 1, 1_000_000),
+                BreakDuration = breakerReader.Duration("BreakDuration", CircuitBreakerDefaults.BreakDuration, TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1)),
+                MaxBreakDuration = breakerReader.Duration("MaxBreakDuration", CircuitBreakerDefaults.MaxBreakDuration, TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(24)),
+                HalfOpenTrials = breakerReader.Int("HalfOpenTrials", CircuitBreakerDefaults.HalfOpenTrials, 1, 1000),
+                FailureStatusCodes = Codes(breakerReader.StatusRanges("FailureStatusCodes")) ?? CircuitBreakerDefaults.FailureStatusCodes,
+                StallTimeout = breakerReader.Duration("StallTimeout", CircuitBreakerDefaults.StallTimeout, TimeSpan.Zero, TimeSpan.FromHours(1)),
+                StallMinRequests = breakerReader.Int("StallMinRequests", CircuitBreakerDefaults.StallMinRequests, 1, 100_000),
+            };
+            breakerReader.RejectUnknownKeys();
+        }
+
+        var retry = new RetryOptions();
+        if (reader.Object("Retry") is { } retryReader)
+        {
+            var perTry = retryReader.Duration("PerTryTimeout", TimeSpan.Zero, TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(1));
+            retry = new RetryOptions
+            {
+                MaxAttempts = retryReader.Int("MaxAttempts", RetryDefaults.MaxAttempts, 1, 10),
+                PerTryTimeout = perTry > TimeSpan.Zero ? perTry : null,
+                RetryOnStatusCodes = Codes(retryReader.StatusRanges("RetryOnStatusCodes")) ?? RetryDefaults.RetryOnStatusCodes,
+                BufferLimitBytes = retryReader.Int("BufferLimitBytes", RetryDefaults.BufferLimitBytes, 0, 16 * 1024 * 1024),
+                RetryNonIdempotent = retryReader.Bool("RetryNonIdempotent", false),
+                BudgetPercent = retryReader.Double("BudgetPercent", RetryDefaults.BudgetPercent, 0, 100),
+                MinRetries = retryReader.Int("MinRetries", RetryDefaults.MinRetries, 0, 1_000_000),
+                BudgetWindow = retryReader.Duration("BudgetWindow", RetryDefaults.BudgetWindow, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10)),
+            };
+            retryReader.RejectUnknownKeys();
+        }
+
         var service = new ServiceOptions
         {
+            CircuitBreaker = breaker,
+            Retry = retry,
+            MinHealthyDestinations = reader.Int("MinHealthyDestinations", 1, 1, 1000),
+            NoUsableRegion = reader.Enum("NoUsableRegion", NoUsableRegionPolicy.Panic),
             Name = name,
             Hosts = reader.Strings("Hosts") is { } hosts ? ReadHosts(reader, hosts) : [],
             PathPrefix = reader.String("PathPrefix"),
@@ -195,6 +237,25 @@ public static class ConfigLoader
 
         reader.RejectUnknownKeys();
         return service;
+    }
+
+    private static List<int>? Codes(IReadOnlyList<(int From, int To)>? ranges)
+    {
+        if (ranges is null)
+        {
+            return null;
+        }
+
+        var codes = new List<int>();
+        foreach (var (from, to) in ranges)
+        {
+            for (var code = from; code <= to; code++)
+            {
+                codes.Add(code);
+            }
+        }
+
+        return codes;
     }
 
     private static RegionOptions ReadRegion(ConfigReader reader)

@@ -115,6 +115,17 @@ public static class ConfigValidator
             errors.Add(new ConfigError($"{path}.HealthCheck.FastInterval", $"\"{Show(health.FastInterval)}\" is longer than Interval \"{Show(health.Interval)}\""));
         }
 
+        var breaker = service.CircuitBreaker;
+        if (breaker.MaxBreakDuration < breaker.BreakDuration)
+        {
+            errors.Add(new ConfigError($"{path}.CircuitBreaker.MaxBreakDuration", $"\"{Show(breaker.MaxBreakDuration)}\" is shorter than BreakDuration \"{Show(breaker.BreakDuration)}\""));
+        }
+
+        if (service.Retry.PerTryTimeout is { } perTry && perTry > service.RequestTimeout)
+        {
+            errors.Add(new ConfigError($"{path}.Retry.PerTryTimeout", $"\"{Show(perTry)}\" is longer than RequestTimeout \"{Show(service.RequestTimeout)}\""));
+        }
+
         if (service.Regions.Count == 0)
         {
             errors.Add(new ConfigError($"{path}.Regions", "is empty: a service needs at least one region"));
@@ -133,6 +144,11 @@ public static class ConfigValidator
             else if (region.Name.Length > 0 && !regionNames.Add(region.Name))
             {
                 errors.Add(new ConfigError($"{regionPath}.Name", $"\"{region.Name}\" is used by another region of this service"));
+            }
+
+            if (region.Destinations.Count > 0 && region.Destinations.Count < service.MinHealthyDestinations)
+            {
+                errors.Add(new ConfigError($"{regionPath}.Destinations", $"has {region.Destinations.Count} destinations, fewer than MinHealthyDestinations {service.MinHealthyDestinations}: the region could never be usable"));
             }
 
             if (region.Destinations.Count == 0)

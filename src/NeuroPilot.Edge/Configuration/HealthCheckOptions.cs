@@ -16,6 +16,9 @@ public sealed class HealthCheckOptions
     /// <summary>Consecutive failed probes that mark a destination down (HAProxy <c>fall</c>).</summary>
     public int UnhealthyThreshold { get; init; } = HealthCheckDefaults.UnhealthyThreshold;
 
+    /// <summary>Status codes that count as healthy (default 200-299).</summary>
+    public IReadOnlyList<(int From, int To)> HealthyStatusCodes { get; init; } = [(200, 299)];
+
     /// <summary>Consecutive good probes that bring a destination back (HAProxy <c>rise</c>).</summary>
     public int HealthyThreshold { get; init; } = HealthCheckDefaults.HealthyThreshold;
 }

@@ -27,4 +27,14 @@ public sealed class ServiceOptions
     public bool PreserveHost { get; init; }
 
     public HealthCheckOptions HealthCheck { get; init; } = new();
+
+    public CircuitBreakerOptions CircuitBreaker { get; init; } = new();
+
+    public RetryOptions Retry { get; init; } = new();
+
+    /// <summary>A region is usable while at least this many of its destinations are available.</summary>
+    public int MinHealthyDestinations { get; init; } = 1;
+
+    /// <summary><c>panic</c> (default: try every region anyway) or <c>failclosed</c> (503) when no region is usable.</summary>
+    public NoUsableRegionPolicy NoUsableRegion { get; init; } = NoUsableRegionPolicy.Panic;
 }

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.ObjectPool;
+using NeuroPilot.Edge.Failover;
 using NeuroPilot.Edge.Hosting;
 using NeuroPilot.Edge.Routing;
 using NeuroPilot.Edge.Telemetry;
@@ -8,9 +10,10 @@ using Yarp.ReverseProxy.Forwarder;
 namespace NeuroPilot.Edge.Forwarding;
 
 /// <summary>
-/// The request path: match a service, take its first usable region, pick a destination, forward with YARP's
-/// <see cref="IHttpForwarder"/>, record the outcome. No locks, no logging per request, no allocation of ours
-/// beyond what the forwarder itself needs.
+/// The request path: match a service, choose a destination (first usable region in priority order), forward with
+/// YARP's <see cref="IHttpForwarder"/>, feed the outcome to the destination's breaker, and on a retryable failure
+/// before the response started, retry on another destination within the retry budget. No locks, no logging per
+/// request; the per-request state object is pooled.
 /// </summary>
 public sealed class EdgeProxy(EdgeRuntime runtime, IHttpForwarder forwarder, EdgeMetrics metrics, TimeProvider time)
 {
@@ -19,6 +22,8 @@ public sealed class EdgeProxy(EdgeRuntime runtime, IHttpForwarder forwarder, Edg
     private readonly Prometheus.Counter.Child _noService = metrics.Unrouted.WithLabels("no_service");
     private readonly Prometheus.Counter.Child _noRegion = metrics.Unrouted.WithLabels("no_region");
     private readonly Prometheus.Gauge _inFlight = metrics.InFlight;
+    private readonly ObjectPool<ForwardAttempt> _attempts =
+        new DefaultObjectPool<ForwardAttempt>(new AttemptPolicy(time), Environment.ProcessorCount * 64);
 
     public Task InvokeAsync(HttpContext context)
     {
@@ -30,9 +35,8 @@ public sealed class EdgeProxy(EdgeRuntime runtime, IHttpForwarder forwarder, Edg
             return Task.CompletedTask;
         }
 
-        var region = service.SelectRegion();
-        var destination = region?.PickDestination();
-        if (region is null || destination is null)
+        var destination = service.ChooseFirst(out var region);
+        if (destination is null || region is null)
         {
             _noRegion.Inc();
             context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
@@ -45,25 +49,82 @@ public sealed class EdgeProxy(EdgeRuntime runtime, IHttpForwarder forwarder, Edg
     private async Task ForwardAsync(HttpContext context, ServiceRoute service, RegionRoute region, DestinationState destination)
     {
         var started = Stopwatch.GetTimestamp();
-        destination.OnRequestStarted();
+        var retry = service.Options.Retry;
+        var breakerOptions = service.Options.CircuitBreaker;
+        var replayable = RequestReplay.Prepare(context, retry);
+        var attempt = _attempts.Get();
+        attempt.RetryOnStatusCodes = retry.RetryOnStatusCodes;
+        context.Features.Set(attempt);
+        service.Budget.OnRequestStarted();
         _inFlight.Inc();
-        ForwarderError error;
+        var retried = false;
+        var result = AttemptResult.Success;
+        var error = ForwarderError.None;
         try
         {
-            error = await forwarder.SendAsync(
-                context,
-                destination.Prefix,
-                service.Client,
-                service.RequestConfig,
-                service.Options.PreserveHost ? ForwardingTransformer.PreservingHost : ForwardingTransformer.Standard);
+            while (true)
+            {
+                attempt.MayRetry = replayable && attempt.Attempts + 1 < retry.MaxAttempts && service.Budget.CanRetry();
+                attempt.Begin(destination, retry.PerTryTimeout);
+                destination.OnRequestStarted();
+                try
+                {
+                    error = await forwarder.SendAsync(
+                        context,
+                        destination.Prefix,
+                        service.Client,
+                        service.RequestConfig,
+                        service.Options.PreserveHost ? ForwardingTransformer.PreservingHost : ForwardingTransformer.Standard,
+                        attempt.PerTryToken);
+                }
+                finally
+                {
+                    destination.OnRequestEnded();
+                    attempt.End();
+                }
+
+                result = AttemptClassifier.Classify(context, error, attempt, breakerOptions);
+                Feed(destination, result);
+
+                if (result == AttemptResult.Success || !AttemptClassifier.IsRetryable(result) || !replayable ||
+                    attempt.Attempts >= retry.MaxAttempts || context.Response.HasStarted)
+                {
+                    break;
+                }
+
+                var next = service.ChooseRetry(region, attempt, out var nextRegion);
+                if (next is null || nextRegion is null)
+                {
+                    break;
+                }
+
+                if (!service.Budget.TryRetry(firstRetryOfRequest: !retried))
+                {
+                    service.Metrics.BudgetExhausted.Inc();
+                    break;
+                }
+
+                retried = true;
+                service.Metrics.RecordRetry(result);
+                RequestReplay.Rewind(context);
+                destination = next;
+                region = nextRegion;
+            }
         }
         finally
         {
-            destination.OnRequestEnded();
+            service.Budget.OnRequestEnded(retried);
             _inFlight.Dec();
+            context.Features.Set<ForwardAttempt>(null);
+            _attempts.Return(attempt);
         }
 
-        var status = error == ForwarderError.RequestCanceled || (error != ForwarderError.None && context.RequestAborted.IsCancellationRequested)
+        if (result == AttemptResult.PerTryTimeout && !context.Response.HasStarted)
+        {
+            context.Response.StatusCode = StatusCodes.Status504GatewayTimeout;
+        }
+
+        var status = result == AttemptResult.ClientFailure && context.RequestAborted.IsCancellationRequested
             ? ClientClosedRequest
             : context.Response.StatusCode;
         var elapsed = Stopwatch.GetElapsedTime(started);
@@ -71,20 +132,52 @@ public sealed class EdgeProxy(EdgeRuntime runtime, IHttpForwarder forwarder, Edg
 
         if (runtime.AccessLog is { } accessLog)
         {
-            var request = context.Request;
-            accessLog.Write(new AccessLogEntry(
-                time.GetUtcNow(),
-                request.Method,
-                request.Host.Value ?? "",
-                request.Path.Value ?? "/",
-                status,
-                elapsed.TotalMilliseconds,
-                service.Name,
-                region.Name,
-                destination.Address,
-                context.Connection.RemoteIpAddress?.ToString(),
-                error == ForwarderError.None ? null : error.ToString(),
-                request.Headers.TraceParent.Count > 0 ? request.Headers.TraceParent.ToString() : null));
+            WriteAccessLog(accessLog, context, service, region, destination, status, elapsed, error);
+        }
+    }
+
+    private static void Feed(DestinationState destination, AttemptResult result)
+    {
+        switch (result)
+        {
+            case AttemptResult.Success:
+                destination.Breaker.OnSuccess();
+                break;
+            case AttemptResult.ClientFailure:
+                break;
+            default:
+                destination.Breaker.OnFailure(ServiceMetrics.ReasonLabel(result));
+                break;
+        }
+    }
+
+    private void WriteAccessLog(AccessLog accessLog, HttpContext context, ServiceRoute service, RegionRoute region,
+        DestinationState destination, int status, TimeSpan elapsed, ForwarderError error)
+    {
+        var request = context.Request;
+        accessLog.Write(new AccessLogEntry(
+            time.GetUtcNow(),
+            request.Method,
+            request.Host.Value ?? "",
+            request.Path.Value ?? "/",
+            status,
+            elapsed.TotalMilliseconds,
+            service.Name,
+            region.Name,
+            destination.Address,
+            context.Connection.RemoteIpAddress?.ToString(),
+            error == ForwarderError.None ? null : error.ToString(),
+            request.Headers.TraceParent.Count > 0 ? request.Headers.TraceParent.ToString() : null));
+    }
+
+    private sealed class AttemptPolicy(TimeProvider time) : IPooledObjectPolicy<ForwardAttempt>
+    {
+        public ForwardAttempt Create() => new(time);
+
+        public bool Return(ForwardAttempt attempt)
+        {
+            attempt.Reset();
+            return true;
         }
     }
 }

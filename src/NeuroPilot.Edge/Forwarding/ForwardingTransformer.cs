@@ -1,5 +1,5 @@
 using Microsoft.AspNetCore.Http;
-using Microsoft.Net.Http.Headers;
+using NeuroPilot.Edge.Failover;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace NeuroPilot.Edge.Forwarding;
@@ -51,5 +51,20 @@ public sealed class ForwardingTransformer : HttpTransformer
         }
 
         headers.Host = _preserveHost && request.Host.HasValue ? request.Host.Value : null;
+    }
+
+    /// <summary>
+    /// Tells the attempt that headers came (breaker latency, stall detection, per-try timeout off) and holds back a
+    /// retryable failure status so that the request can be retried elsewhere before anything reaches the client.
+    /// </summary>
+    public override ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
+    {
+        if (proxyResponse is not null && httpContext.Features.Get<ForwardAttempt>() is { } attempt &&
+            attempt.OnResponseHeaders((int)proxyResponse.StatusCode))
+        {
+            return new ValueTask<bool>(false);
+        }
+
+        return base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
     }
 }

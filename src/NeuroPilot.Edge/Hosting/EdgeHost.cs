@@ -50,6 +50,8 @@ public static partial class EdgeHost
         builder.Services.AddSingleton<EdgeProxy>();
         builder.Services.AddSingleton<AdminEndpoints>();
         builder.Services.AddHostedService<ConfigWatcher>();
+        builder.Services.AddSingleton<Health.HealthAgent>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<Health.HealthAgent>());
 
         var app = builder.Build();
         var proxy = app.Services.GetRequiredService<EdgeProxy>();
@@ -119,7 +121,9 @@ public static partial class EdgeHost
         logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
-        logging.AddFilter("Yarp", LogLevel.Warning);
+        // YARP logs every failed request (with a stack trace): one line per request, which the edge never does by
+        // default. The edge logs state changes instead (breakers, probes, failovers); Debug brings YARP's lines back.
+        logging.AddFilter("Yarp", options.Level <= LogLevel.Debug ? LogLevel.Debug : LogLevel.None);
     }
 
     private static void ConfigureKestrel(IWebHostBuilder webHost, EdgeOptions edge)

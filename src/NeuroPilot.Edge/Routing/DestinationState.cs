@@ -1,22 +1,45 @@
+using NeuroPilot.Edge.CircuitBreaking;
+using NeuroPilot.Edge.Configuration;
+
 namespace NeuroPilot.Edge.Routing;
 
 /// <summary>
-/// One upstream destination of one region of one service. Lives across reloads while the destination stays in
-/// the config, so its counters and health survive a reload. Read lock-free on the request path.
+/// One upstream destination of one region of one service: everything the request path reads to route and
+/// everything it records, all lock-free. Lives across reloads while the destination stays in the config, so
+/// health, breaker state and counters survive a reload.
 /// </summary>
 public sealed class DestinationState
 {
     private int _inFlight;
+    private int _awaitingHeaders;
+    private long _busySince;
+    private long _lastHeadersAt;
+    private long _typicalHeadersTicks;
     private volatile bool _markedDown;
+    private Health.ProbeSnapshot? _lastProbe;
 
-    public DestinationState(Uri url)
+    public DestinationState(
+        Uri url,
+        string service = "",
+        string region = "",
+        CircuitBreakerOptions? breaker = null,
+        int healthyThreshold = HealthCheckDefaults.HealthyThreshold,
+        TimeProvider? time = null)
     {
         Url = url;
+        Service = service;
+        Region = region;
         Address = url.OriginalString.TrimEnd('/');
         Prefix = url.AbsoluteUri;
+        Time = time ?? TimeProvider.System;
+        Breaker = new CircuitBreaker(breaker ?? new CircuitBreakerOptions(), healthyThreshold, Time);
     }
 
     public Uri Url { get; }
+
+    public string Service { get; }
+
+    public string Region { get; }
 
     /// <summary>The destination as written in the config, without a trailing slash: the metric label and status key.</summary>
     public string Address { get; }
@@ -24,22 +47,84 @@ public sealed class DestinationState
     /// <summary>The URI prefix the forwarder appends the request path to.</summary>
     public string Prefix { get; }
 
+    public TimeProvider Time { get; }
+
+    /// <summary>Passive health: fed by every attempt forwarded here.</summary>
+    public CircuitBreaker Breaker { get; }
+
     /// <summary>Requests now being forwarded to this destination (the load balancer's signal).</summary>
     public int InFlight => Volatile.Read(ref _inFlight);
 
-    /// <summary>
-    /// Whether the routing table may send new requests here. The seam for health: probes and breakers set
-    /// <see cref="MarkedDown"/>; nothing else decides.
-    /// </summary>
-    public bool IsAvailable => !_markedDown;
+    /// <summary>Attempts sent here that have no response headers yet.</summary>
+    public int AwaitingHeaders => Volatile.Read(ref _awaitingHeaders);
 
+    /// <summary>
+    /// Active health: set by the probes (fall/rise thresholds), read by routing. A destination marked down gets no
+    /// new traffic.
+    /// </summary>
     public bool MarkedDown
     {
         get => _markedDown;
         set => _markedDown = value;
     }
 
+    /// <summary>The last active probe (null before the first); set by the health agent.</summary>
+    public Health.ProbeSnapshot? LastProbe
+    {
+        get => Volatile.Read(ref _lastProbe);
+        set => Volatile.Write(ref _lastProbe, value);
+    }
+
+    /// <summary>Whether new requests may be sent here: probes say up and the breaker is closed.</summary>
+    public bool IsAvailable => !_markedDown && Breaker.State == CircuitState.Closed;
+
+    /// <summary>A smoothed time to response headers, for spotting requests that stall far beyond it.</summary>
+    public TimeSpan TypicalHeadersTime => TimeSpan.FromTicks(Volatile.Read(ref _typicalHeadersTicks));
+
     public void OnRequestStarted() => Interlocked.Increment(ref _inFlight);
 
     public void OnRequestEnded() => Interlocked.Decrement(ref _inFlight);
+
+    /// <summary>An attempt was sent; returns its start timestamp.</summary>
+    public long OnAttemptStarted()
+    {
+        var now = Time.GetTimestamp();
+        if (Interlocked.Increment(ref _awaitingHeaders) == 1)
+        {
+            Volatile.Write(ref _busySince, now);
+        }
+
+        return now;
+    }
+
+    /// <summary>Response headers arrived for an attempt started at <paramref name="startedAt"/>.</summary>
+    public void OnHeadersReceived(long startedAt)
+    {
+        var now = Time.GetTimestamp();
+        Interlocked.Decrement(ref _awaitingHeaders);
+        Volatile.Write(ref _lastHeadersAt, now);
+        var sample = Time.GetElapsedTime(startedAt, now).Ticks;
+        var typical = Volatile.Read(ref _typicalHeadersTicks);
+
+        // EWMA with weight 1/16; a lost update under a race only skews a heuristic.
+        Volatile.Write(ref _typicalHeadersTicks, typical == 0 ? sample : typical + ((sample - typical) / 16));
+    }
+
+    /// <summary>An attempt ended without response headers (error, timeout, cancel).</summary>
+    public void OnAttemptEndedWithoutHeaders() => Interlocked.Decrement(ref _awaitingHeaders);
+
+    /// <summary>
+    /// How long requests here have been waiting with no response headers coming back from this destination at all:
+    /// zero when nothing is waiting.
+    /// </summary>
+    public TimeSpan SilentFor(long now)
+    {
+        if (Volatile.Read(ref _awaitingHeaders) <= 0)
+        {
+            return TimeSpan.Zero;
+        }
+
+        var since = Math.Max(Volatile.Read(ref _busySince), Volatile.Read(ref _lastHeadersAt));
+        return since == 0 ? TimeSpan.Zero : Time.GetElapsedTime(since, now);
+    }
 }

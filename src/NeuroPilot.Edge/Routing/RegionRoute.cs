@@ -1,16 +1,19 @@
 using System.Runtime.CompilerServices;
+using NeuroPilot.Edge.CircuitBreaking;
+using NeuroPilot.Edge.Failover;
 
 namespace NeuroPilot.Edge.Routing;
 
 /// <summary>A region of a service in the routing table: its destinations and how to pick one.</summary>
 public sealed class RegionRoute
 {
-    public RegionRoute(string service, string name, int priority, DestinationState[] destinations)
+    public RegionRoute(string service, string name, int priority, DestinationState[] destinations, int minHealthyDestinations = 1)
     {
         Service = service;
         Name = name;
         Priority = priority;
         Destinations = destinations;
+        MinHealthyDestinations = minHealthyDestinations;
     }
 
     public string Service { get; }
@@ -22,6 +25,8 @@ public sealed class RegionRoute
 
     public DestinationState[] Destinations { get; }
 
+    public int MinHealthyDestinations { get; }
+
     /// <summary>Taken out of rotation by an operator (admin drain); survives reloads.</summary>
     public bool Drained => Control.Drained;
 
@@ -31,14 +36,15 @@ public sealed class RegionRoute
     /// <summary>Per-request metric children of this region.</summary>
     public required Telemetry.RegionMetrics Metrics { get; init; }
 
-    /// <summary>A region is usable while at least one destination is available.</summary>
+    /// <summary>A region is usable while at least <see cref="MinHealthyDestinations"/> destinations are available.</summary>
     public bool IsUsable
     {
         get
         {
+            var available = 0;
             foreach (var destination in Destinations)
             {
-                if (destination.IsAvailable)
+                if (destination.IsAvailable && ++available >= MinHealthyDestinations)
                 {
                     return true;
                 }
@@ -50,18 +56,25 @@ public sealed class RegionRoute
 
     /// <summary>
     /// Power of two choices on in-flight requests among available destinations: two random candidates, the less
-    /// busy wins. Lock-free and allocation-free. Returns null when no destination is available.
+    /// busy wins; a half-open candidate with a trial slot free takes the trial. Lock-free and allocation-free.
+    /// Returns null when no destination is available.
     /// </summary>
     public DestinationState? PickDestination()
     {
         var destinations = Destinations;
         if (destinations.Length == 1)
         {
-            return destinations[0].IsAvailable ? destinations[0] : null;
+            var only = destinations[0];
+            return only.IsAvailable || IsTrialCandidate(only) ? only : null;
         }
 
         var first = destinations[Random.Shared.Next(destinations.Length)];
         var second = destinations[Random.Shared.Next(destinations.Length)];
+        if (IsTrialCandidate(first))
+        {
+            return first;
+        }
+
         if (first.IsAvailable && second.IsAvailable)
         {
             return first.InFlight <= second.InFlight ? first : second;
@@ -72,17 +85,36 @@ public sealed class RegionRoute
             return first;
         }
 
-        return second.IsAvailable ? second : PickAnyAvailable(destinations);
+        return second.IsAvailable ? second : PickUntried(attempt: null, requireAvailable: true);
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static DestinationState? PickAnyAvailable(DestinationState[] destinations)
+    /// <summary>A half-open destination of this (unusable) region that takes one more trial request, if any.</summary>
+    public DestinationState? TryPickTrial()
     {
-        var start = Random.Shared.Next(destinations.Length);
+        foreach (var destination in Destinations)
+        {
+            if (IsTrialCandidate(destination))
+            {
+                return destination;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// A destination the request has not tried yet, from a random start: an available one, or when
+    /// <paramref name="requireAvailable"/> is false (panic) any one.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public DestinationState? PickUntried(ForwardAttempt? attempt, bool requireAvailable)
+    {
+        var destinations = Destinations;
+        var start = destinations.Length == 1 ? 0 : Random.Shared.Next(destinations.Length);
         for (var i = 0; i < destinations.Length; i++)
         {
             var candidate = destinations[(start + i) % destinations.Length];
-            if (candidate.IsAvailable)
+            if ((!requireAvailable || candidate.IsAvailable) && (attempt is null || !attempt.HasTried(candidate)))
             {
                 return candidate;
             }
@@ -90,4 +122,7 @@ public sealed class RegionRoute
 
         return null;
     }
+
+    private static bool IsTrialCandidate(DestinationState destination) =>
+        destination.Breaker.State == CircuitState.HalfOpen && !destination.MarkedDown && destination.Breaker.TryAcquireTrial();
 }

@@ -8,7 +8,7 @@ namespace NeuroPilot.Edge.Routing;
 /// Builds a routing table from a validated config, carrying over from the previous table every destination and
 /// region that is still configured, so health, in-flight counts and drains survive a reload.
 /// </summary>
-public sealed class RoutingTableBuilder(EdgeMetrics metrics, UpstreamClients clients)
+public sealed class RoutingTableBuilder(EdgeMetrics metrics, UpstreamClients clients, TimeProvider? time = null)
 {
     public RoutingTable Build(EdgeConfig config, RoutingTable? previous)
     {
@@ -25,17 +25,30 @@ public sealed class RoutingTableBuilder(EdgeMetrics metrics, UpstreamClients cli
                 var destinations = new DestinationState[region.Destinations.Count];
                 for (var d = 0; d < destinations.Length; d++)
                 {
-                    destinations[d] = FindDestination(oldRegion, region.Destinations[d]) ?? new DestinationState(region.Destinations[d]);
+                    var destination = FindDestination(oldRegion, region.Destinations[d]);
+                    if (destination is null)
+                    {
+                        destination = new DestinationState(region.Destinations[d], options.Name, region.Name, options.CircuitBreaker, options.HealthCheck.HealthyThreshold, time);
+                    }
+                    else
+                    {
+                        destination.Breaker.Reconfigure(options.CircuitBreaker, options.HealthCheck.HealthyThreshold);
+                    }
+
+                    destinations[d] = destination;
                 }
 
-                regions[r] = new RegionRoute(options.Name, region.Name, r, destinations)
+                regions[r] = new RegionRoute(options.Name, region.Name, r, destinations, options.MinHealthyDestinations)
                 {
                     Control = oldRegion?.Control ?? new RegionControl(),
                     Metrics = new RegionMetrics(metrics, options.Name, region.Name),
                 };
             }
 
-            services[s] = new ServiceRoute(options, regions, clients.Get(options));
+            services[s] = new ServiceRoute(options, regions, clients.Get(options), time)
+            {
+                Metrics = new ServiceMetrics(metrics, options.Name),
+            };
         }
 
         return new RoutingTable(services);

@@ -1,4 +1,5 @@
 using NeuroPilot.Edge.Configuration;
+using NeuroPilot.Edge.Failover;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace NeuroPilot.Edge.Routing;
@@ -6,12 +7,13 @@ namespace NeuroPilot.Edge.Routing;
 /// <summary>A service in the routing table: its regions in priority order and how to reach them.</summary>
 public sealed class ServiceRoute
 {
-    public ServiceRoute(ServiceOptions options, RegionRoute[] regions, HttpMessageInvoker client)
+    public ServiceRoute(ServiceOptions options, RegionRoute[] regions, HttpMessageInvoker client, TimeProvider? time = null)
     {
         Options = options;
         Name = options.Name;
         Regions = regions;
         Client = client;
+        Budget = new RetryBudget(options.Retry, time ?? TimeProvider.System);
         RequestConfig = new ForwarderRequestConfig
         {
             ActivityTimeout = options.RequestTimeout,
@@ -33,6 +35,11 @@ public sealed class ServiceRoute
 
     public ForwarderRequestConfig RequestConfig { get; }
 
+    public RetryBudget Budget { get; }
+
+    /// <summary>Per-service metric children (retries, budget).</summary>
+    public required Telemetry.ServiceMetrics Metrics { get; init; }
+
     /// <summary>The first region, in priority order, that is usable and not drained; null when there is none.</summary>
     public RegionRoute? SelectRegion()
     {
@@ -41,6 +48,76 @@ public sealed class ServiceRoute
             if (!region.Drained && region.IsUsable)
             {
                 return region;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Where the first attempt of a request goes: the first usable region in priority order, except that a
+    /// higher-priority region with a half-open destination takes a few trial requests. When no region is usable:
+    /// panic mode (health ignored, priority order) or, with <c>NoUsableRegion: failclosed</c>, null.
+    /// </summary>
+    public DestinationState? ChooseFirst(out RegionRoute? chosen)
+    {
+        foreach (var region in Regions)
+        {
+            if (region.Drained)
+            {
+                continue;
+            }
+
+            var destination = region.IsUsable ? region.PickDestination() : region.TryPickTrial();
+            if (destination is not null)
+            {
+                chosen = region;
+                return destination;
+            }
+        }
+
+        return Panic(attempt: null, out chosen);
+    }
+
+    /// <summary>
+    /// Where a retry goes: an untried available destination of the same region, then of the following regions;
+    /// in panic mode any untried destination in priority order.
+    /// </summary>
+    public DestinationState? ChooseRetry(RegionRoute current, ForwardAttempt attempt, out RegionRoute? chosen)
+    {
+        for (var i = current.Priority; i < Regions.Length; i++)
+        {
+            var region = Regions[i];
+            if (region.Drained)
+            {
+                continue;
+            }
+
+            if (region.PickUntried(attempt, requireAvailable: true) is { } destination)
+            {
+                chosen = region;
+                return destination;
+            }
+        }
+
+        return Panic(attempt, out chosen);
+    }
+
+    private DestinationState? Panic(ForwardAttempt? attempt, out RegionRoute? chosen)
+    {
+        chosen = null;
+        if (Options.NoUsableRegion == NoUsableRegionPolicy.FailClosed || SelectRegion() is not null)
+        {
+            return null;
+        }
+
+        // Panic: every region looks down, and the edge's own view is the likelier fault; drains still hold.
+        foreach (var region in Regions)
+        {
+            if (!region.Drained && region.PickUntried(attempt, requireAvailable: false) is { } destination)
+            {
+                chosen = region;
+                return destination;
             }
         }
 

@@ -37,6 +37,42 @@ public sealed class EdgeMetrics
         ConfigLoaded = factory.CreateGauge(
             "neuropilot_edge_config_last_reload_success_timestamp_seconds",
             "Unix time of the last config load that was applied.");
+        Retries = factory.CreateCounter(
+            "neuropilot_edge_retries_total",
+            "Requests retried on another destination, by service and the reason the previous attempt failed.",
+            new CounterConfiguration { LabelNames = ["service", "reason"] });
+        RetryBudgetExhausted = factory.CreateCounter(
+            "neuropilot_edge_retry_budget_exhausted_total",
+            "Retries not made because the service's retry budget was spent.",
+            new CounterConfiguration { LabelNames = ["service"] });
+        DestinationHealthy = factory.CreateGauge(
+            "neuropilot_edge_destination_healthy",
+            "1 when the destination takes new requests (probes up and breaker closed), else 0.",
+            new GaugeConfiguration { LabelNames = ["service", "region", "destination"] });
+        CircuitStateGauge = factory.CreateGauge(
+            "neuropilot_edge_circuit_state",
+            "Circuit breaker state per destination: 0 closed, 1 half-open, 2 open.",
+            new GaugeConfiguration { LabelNames = ["service", "region", "destination"] });
+        CircuitOpened = factory.CreateCounter(
+            "neuropilot_edge_circuit_opened_total",
+            "Times a destination's circuit breaker opened.",
+            new CounterConfiguration { LabelNames = ["service", "region", "destination"] });
+        Failovers = factory.CreateCounter(
+            "neuropilot_edge_failovers_total",
+            "Changes of a service's serving region (from and to are region names; none when no region was usable).",
+            new CounterConfiguration { LabelNames = ["service", "from", "to"] });
+        RegionServing = factory.CreateGauge(
+            "neuropilot_edge_region_serving",
+            "1 for the region that takes a service's traffic now, else 0.",
+            new GaugeConfiguration { LabelNames = ["service", "region"] });
+        ProbeDuration = factory.CreateHistogram(
+            "neuropilot_edge_probe_duration_seconds",
+            "Duration of active health probes.",
+            new HistogramConfiguration { LabelNames = ["service", "region", "destination"], Buckets = LatencyBuckets });
+        Probes = factory.CreateCounter(
+            "neuropilot_edge_probes_total",
+            "Active health probes by result (success, failure).",
+            new CounterConfiguration { LabelNames = ["service", "region", "destination", "result"] });
         Info = factory.CreateGauge(
             "neuropilot_edge_build_info",
             "Always 1; the version of the running edge.",
@@ -58,6 +94,24 @@ public sealed class EdgeMetrics
     public Gauge ConfigLoaded { get; }
 
     public Gauge Info { get; }
+
+    public Counter Retries { get; }
+
+    public Counter RetryBudgetExhausted { get; }
+
+    public Gauge DestinationHealthy { get; }
+
+    public Gauge CircuitStateGauge { get; }
+
+    public Counter CircuitOpened { get; }
+
+    public Counter Failovers { get; }
+
+    public Gauge RegionServing { get; }
+
+    public Histogram ProbeDuration { get; }
+
+    public Counter Probes { get; }
 
     /// <summary>A registry with the process metrics only: .NET meters and event counters stay off the request path.</summary>
     public static CollectorRegistry CreateRegistry()

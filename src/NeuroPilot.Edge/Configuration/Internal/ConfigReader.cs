@@ -133,6 +133,94 @@ internal sealed class ConfigReader
         return number;
     }
 
+    public double Double(string key, double fallback, double min, double max)
+    {
+        if (!TryGet(key, out var value))
+        {
+            return fallback;
+        }
+
+        if (value.ValueKind != JsonValueKind.Number || !value.TryGetDouble(out var number))
+        {
+            Error(key, $"{Show(value)} is not a number");
+            return fallback;
+        }
+
+        if (number < min || number > max)
+        {
+            Error(key, $"{Show(value)} is out of range ({min.ToString(CultureInfo.InvariantCulture)} to {max.ToString(CultureInfo.InvariantCulture)})");
+            return fallback;
+        }
+
+        return number;
+    }
+
+    /// <summary>Status codes written as numbers (<c>503</c>) or ranges (<c>"200-299"</c>, <c>"5xx"</c>).</summary>
+    public IReadOnlyList<(int From, int To)>? StatusRanges(string key)
+    {
+        if (!TryGet(key, out var value))
+        {
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.Array)
+        {
+            Error(key, $"{Show(value)} is not an array of status codes (503, \"500-599\" or \"5xx\")");
+            return null;
+        }
+
+        var ranges = new List<(int, int)>();
+        var index = 0;
+        foreach (var item in value.EnumerateArray())
+        {
+            var itemPath = $"{Child(key)}[{index++}]";
+            if (TryParseStatusRange(item, out var range))
+            {
+                ranges.Add(range);
+            }
+            else
+            {
+                AddError(itemPath, $"{Show(item)} is not a status code (100-599), a range \"200-299\" or a class \"5xx\"");
+            }
+        }
+
+        return ranges;
+    }
+
+    private static bool TryParseStatusRange(JsonElement item, out (int From, int To) range)
+    {
+        range = default;
+        if (item.ValueKind == JsonValueKind.Number && item.TryGetInt32(out var code))
+        {
+            range = (code, code);
+        }
+        else if (item.ValueKind == JsonValueKind.String && item.GetString() is { } text)
+        {
+            if (text.Length == 3 && text.EndsWith("xx", StringComparison.OrdinalIgnoreCase) && char.IsAsciiDigit(text[0]))
+            {
+                range = ((text[0] - '0') * 100, ((text[0] - '0') * 100) + 99);
+            }
+            else if (text.Split('-') is [var from, var to] && int.TryParse(from, CultureInfo.InvariantCulture, out var f) && int.TryParse(to, CultureInfo.InvariantCulture, out var t))
+            {
+                range = (f, t);
+            }
+            else if (int.TryParse(text, CultureInfo.InvariantCulture, out var single))
+            {
+                range = (single, single);
+            }
+            else
+            {
+                return false;
+            }
+        }
+        else
+        {
+            return false;
+        }
+
+        return range.From >= 100 && range.To <= 599 && range.From <= range.To;
+    }
+
     public TimeSpan Duration(string key, TimeSpan fallback, TimeSpan min, TimeSpan max)
     {
         var text = String(key);
@@ -165,7 +253,8 @@ internal sealed class ConfigReader
             return fallback;
         }
 
-        if (System.Enum.TryParse<TEnum>(text, ignoreCase: true, out var result) && !int.TryParse(text, out _))
+        var name = text.Replace("-", "", StringComparison.Ordinal).Replace("_", "", StringComparison.Ordinal).Replace(".", "", StringComparison.Ordinal);
+        if (System.Enum.TryParse<TEnum>(name, ignoreCase: true, out var result) && !int.TryParse(name, out _))
         {
             return result;
         }

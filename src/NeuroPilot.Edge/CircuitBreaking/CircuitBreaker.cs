@@ -1,0 +1,214 @@
+using NeuroPilot.Edge.Configuration;
+
+namespace NeuroPilot.Edge.CircuitBreaking;
+
+/// <summary>
+/// The circuit breaker of one destination: the state machine, nothing else (counting lives in
+/// <see cref="FailureWindow"/>).
+/// <list type="bullet">
+/// <item>Closed -> Open: <c>ConsecutiveFailures</c> failed attempts in a row, or a failure share of at least
+/// <c>FailureRatio</c> over <c>SamplingDuration</c> with <c>MinimumThroughput</c> attempts, or a stall.</item>
+/// <item>Open -> HalfOpen: the break duration has passed AND <c>requiredProbeSuccesses</c> probes in a row succeeded
+/// since the trip, so a region gets traffic back only once probes vouch for it.</item>
+/// <item>HalfOpen: admits <c>HalfOpenTrials</c> trial requests; a success closes, a failure re-opens with twice the
+/// break duration (capped at <c>MaxBreakDuration</c>).</item>
+/// </list>
+/// Recording an outcome in the closed state is lock-free; transitions (rare) take a lock, and the
+/// <see cref="StateChanged"/> callback runs after it is released.
+/// </summary>
+public sealed class CircuitBreaker
+{
+    private readonly TimeProvider _time;
+    private readonly Lock _gate = new();
+    private CircuitBreakerOptions _options;
+    private FailureWindow _window;
+    private int _requiredProbeSuccesses;
+    private volatile int _state;
+    private int _consecutiveFailures;
+    private int _trialPermits;
+    private long _openedAt;
+    private TimeSpan _breakDuration;
+    private int _probeSuccessesSinceOpen;
+    private long _closedAt;
+
+    public CircuitBreaker(CircuitBreakerOptions options, int requiredProbeSuccesses, TimeProvider time)
+    {
+        _time = time;
+        _options = options;
+        _requiredProbeSuccesses = requiredProbeSuccesses;
+        _window = new FailureWindow(options.SamplingDuration, time.TimestampFrequency);
+        _breakDuration = options.BreakDuration;
+    }
+
+    /// <summary>Raised after a transition, outside the lock: (from, to, reason).</summary>
+    public event Action<CircuitState, CircuitState, string>? StateChanged;
+
+    public CircuitState State => (CircuitState)_state;
+
+    /// <summary>The break duration the next (or current) open period lasts.</summary>
+    public TimeSpan BreakDuration
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _breakDuration;
+            }
+        }
+    }
+
+    public CircuitBreakerOptions Options => Volatile.Read(ref _options);
+
+    /// <summary>Applies new options (a reload); the state is kept.</summary>
+    public void Reconfigure(CircuitBreakerOptions options, int requiredProbeSuccesses)
+    {
+        lock (_gate)
+        {
+            if (!ReferenceEquals(options, _options) && options.SamplingDuration != _options.SamplingDuration)
+            {
+                _window = new FailureWindow(options.SamplingDuration, _time.TimestampFrequency);
+            }
+
+            Volatile.Write(ref _options, options);
+            _requiredProbeSuccesses = requiredProbeSuccesses;
+        }
+    }
+
+    /// <summary>Takes one trial slot while half-open; false when closed, open, or the trials are taken.</summary>
+    public bool TryAcquireTrial() => _state == (int)CircuitState.HalfOpen && Interlocked.Decrement(ref _trialPermits) >= 0;
+
+    public void OnSuccess()
+    {
+        if (Volatile.Read(ref _consecutiveFailures) != 0)
+        {
+            Volatile.Write(ref _consecutiveFailures, 0);
+        }
+
+        Volatile.Read(ref _window).Record(_time.GetTimestamp(), failed: false);
+        if (_state == (int)CircuitState.HalfOpen)
+        {
+            Transition(CircuitState.HalfOpen, CircuitState.Closed, "trial request succeeded");
+        }
+    }
+
+    public void OnFailure(string reason)
+    {
+        var consecutive = Interlocked.Increment(ref _consecutiveFailures);
+        var now = _time.GetTimestamp();
+        var window = Volatile.Read(ref _window);
+        window.Record(now, failed: true);
+        var state = (CircuitState)_state;
+        if (state == CircuitState.HalfOpen)
+        {
+            Transition(CircuitState.HalfOpen, CircuitState.Open, $"trial request failed ({reason})");
+            return;
+        }
+
+        if (state != CircuitState.Closed)
+        {
+            return;
+        }
+
+        var options = Options;
+        if (consecutive >= options.ConsecutiveFailures)
+        {
+            Transition(CircuitState.Closed, CircuitState.Open, $"{consecutive} consecutive failures ({reason})");
+            return;
+        }
+
+        var (total, failures) = window.Sum(now);
+        if (total >= options.MinimumThroughput && failures >= options.FailureRatio * total)
+        {
+            Transition(CircuitState.Closed, CircuitState.Open, $"{failures} of {total} attempts failed in {options.SamplingDuration.TotalSeconds:0.#} s ({reason})");
+        }
+    }
+
+    /// <summary>The destination holds requests and sends no response headers at all: treat it as hung.</summary>
+    public void OnStall(string detail)
+    {
+        var state = (CircuitState)_state;
+        if (state != CircuitState.Open)
+        {
+            Transition(state, CircuitState.Open, $"stalled: {detail}");
+        }
+    }
+
+    /// <summary>A probe result for this destination; successes since the trip open the way to half-open.</summary>
+    public void OnProbe(bool healthy)
+    {
+        if (_state != (int)CircuitState.Open)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            _probeSuccessesSinceOpen = healthy ? _probeSuccessesSinceOpen + 1 : 0;
+        }
+
+        Tick();
+    }
+
+    /// <summary>Moves Open -> HalfOpen when the break has passed and probes vouch for the destination.</summary>
+    public void Tick()
+    {
+        if (_state != (int)CircuitState.Open)
+        {
+            return;
+        }
+
+        bool ready;
+        lock (_gate)
+        {
+            ready = _state == (int)CircuitState.Open &&
+                    _time.GetElapsedTime(_openedAt) >= _breakDuration &&
+                    _probeSuccessesSinceOpen >= _requiredProbeSuccesses;
+        }
+
+        if (ready)
+        {
+            Transition(CircuitState.Open, CircuitState.HalfOpen, $"break over and {_requiredProbeSuccesses} probes in a row succeeded");
+        }
+    }
+
+    /// <summary>Closes the breaker at once (an operator's or a reload's decision).</summary>
+    public void Reset() => Transition((CircuitState)_state, CircuitState.Closed, "reset");
+
+    private void Transition(CircuitState from, CircuitState to, string reason)
+    {
+        lock (_gate)
+        {
+            if (_state != (int)from || from == to)
+            {
+                return;
+            }
+
+            switch (to)
+            {
+                case CircuitState.Open:
+                    // A failed trial, or a trip soon after the last recovery, doubles the break (capped);
+                    // a trip after a long quiet closed period starts again from BreakDuration.
+                    var repeated = from == CircuitState.HalfOpen ||
+                                   (_closedAt != 0 && _time.GetElapsedTime(_closedAt) < _options.MaxBreakDuration);
+                    _breakDuration = repeated
+                        ? TimeSpan.FromTicks(Math.Min(_breakDuration.Ticks * 2, _options.MaxBreakDuration.Ticks))
+                        : _options.BreakDuration;
+                    _openedAt = _time.GetTimestamp();
+                    _probeSuccessesSinceOpen = 0;
+                    break;
+                case CircuitState.HalfOpen:
+                    Volatile.Write(ref _trialPermits, _options.HalfOpenTrials);
+                    break;
+                case CircuitState.Closed:
+                    _closedAt = _time.GetTimestamp();
+                    Volatile.Write(ref _consecutiveFailures, 0);
+                    _window.Clear();
+                    break;
+            }
+
+            _state = (int)to;
+        }
+
+        StateChanged?.Invoke(from, to, reason);
+    }
+}

@@ -1,0 +1,96 @@
+using System.Net.Http;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Http;
+using NeuroPilot.Edge.Configuration;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace NeuroPilot.Edge.Failover;
+
+/// <summary>Turns what YARP's forwarder reports about one attempt into an <see cref="AttemptResult"/>.</summary>
+public static class AttemptClassifier
+{
+    public static AttemptResult Classify(HttpContext context, ForwarderError error, ForwardAttempt attempt, CircuitBreakerOptions breaker)
+    {
+        if (error == ForwarderError.None)
+        {
+            if (attempt.InterceptedStatus != 0)
+            {
+                return AttemptResult.FailureStatus;
+            }
+
+            return Contains(breaker.FailureStatusCodes, context.Response.StatusCode) ? AttemptResult.FailureStatus : AttemptResult.Success;
+        }
+
+        if (context.RequestAborted.IsCancellationRequested)
+        {
+            return AttemptResult.ClientFailure;
+        }
+
+        switch (error)
+        {
+            case ForwarderError.RequestCanceled:
+            case ForwarderError.RequestBodyCanceled:
+                return attempt.PerTryTimedOut ? AttemptResult.PerTryTimeout : AttemptResult.ClientFailure;
+            case ForwarderError.RequestTimedOut:
+                return attempt.HeadersReceived ? AttemptResult.ResponseFailure
+                    : IsConnectTimeout(context) ? AttemptResult.ConnectFailure : AttemptResult.Timeout;
+            case ForwarderError.Request:
+            case ForwarderError.RequestCreation:
+                return IsConnectFailure(context) ? AttemptResult.ConnectFailure : AttemptResult.Reset;
+            case ForwarderError.RequestBodyDestination:
+            case ForwarderError.ResponseHeaders:
+                return AttemptResult.Reset;
+            case ForwarderError.ResponseBodyDestination:
+            case ForwarderError.UpgradeRequestDestination:
+            case ForwarderError.UpgradeResponseDestination:
+                return AttemptResult.ResponseFailure;
+            default:
+                return AttemptResult.ClientFailure;
+        }
+    }
+
+    /// <summary>Whether a failure of this kind may be retried on another destination (if the request allows it).</summary>
+    public static bool IsRetryable(AttemptResult result) => result is
+        AttemptResult.ConnectFailure or AttemptResult.Reset or AttemptResult.PerTryTimeout or
+        AttemptResult.Timeout or AttemptResult.FailureStatus;
+
+    private static bool IsConnectFailure(HttpContext context)
+    {
+        for (var e = context.Features.Get<IForwarderErrorFeature>()?.Exception; e is not null; e = e.InnerException)
+        {
+            if (e is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError } ||
+                e is SocketException { SocketErrorCode: SocketError.ConnectionRefused or SocketError.HostUnreachable or SocketError.NetworkUnreachable or SocketError.TimedOut })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsConnectTimeout(HttpContext context)
+    {
+        for (var e = context.Features.Get<IForwarderErrorFeature>()?.Exception; e is not null; e = e.InnerException)
+        {
+            if (e is TimeoutException || e.Message.Contains("ConnectTimeout", StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool Contains(IReadOnlyList<int> codes, int code)
+    {
+        for (var i = 0; i < codes.Count; i++)
+        {
+            if (codes[i] == code)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,329 @@
+using System.Globalization;
+using NeuroPilot.Edge.CircuitBreaking;
+using NeuroPilot.Edge.Configuration;
+using NeuroPilot.Edge.Health.Internal;
+using NeuroPilot.Edge.Hosting;
+using NeuroPilot.Edge.Routing;
+using NeuroPilot.Edge.Telemetry;
+
+namespace NeuroPilot.Edge.Health;
+
+/// <summary>
+/// The health agent: probes every destination (once per address and probe settings), watches live traffic for
+/// stalls, ticks the breakers, and turns destination state into region state: the serving region of each service,
+/// failovers, gauges and one log line per change. It never sits on the request path: routing reads the same
+/// destination flags directly.
+/// </summary>
+public sealed partial class HealthAgent : IHostedService, IDisposable
+{
+    /// <summary>How often stalls, breaker timers and serving regions are checked.</summary>
+    public static readonly TimeSpan TickInterval = TimeSpan.FromMilliseconds(100);
+
+    private readonly EdgeRuntime _runtime;
+    private readonly EdgeMetrics _metrics;
+    private readonly TimeProvider _time;
+    private readonly ILogger<HealthAgent> _logger;
+    private readonly Prober _prober;
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, ProbeTarget> _targets = new(StringComparer.Ordinal);
+    private readonly Dictionary<DestinationState, Watch> _watched = [];
+    private readonly Dictionary<string, string?> _serving = new(StringComparer.Ordinal);
+    private ITimer? _timer;
+
+    public HealthAgent(EdgeRuntime runtime, EdgeMetrics metrics, TimeProvider time, ILogger<HealthAgent> logger)
+    {
+        _runtime = runtime;
+        _metrics = metrics;
+        _time = time;
+        _logger = logger;
+        _prober = new Prober(time);
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        Reconcile(_runtime.Table);
+        _runtime.TableChanged += Reconcile;
+        _timer = _time.CreateTimer(_ => Tick(), null, TickInterval, TickInterval);
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _runtime.TableChanged -= Reconcile;
+        _timer?.Dispose();
+        Task[] loops;
+        lock (_gate)
+        {
+            loops = [.. _targets.Values.Select(t => t.StopAsync())];
+            _targets.Clear();
+        }
+
+        await Task.WhenAll(loops).WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public void Dispose()
+    {
+        _timer?.Dispose();
+        _prober.Dispose();
+    }
+
+    /// <summary>Starts probes for new destinations, stops those no longer configured, keeps the rest running.</summary>
+    public void Reconcile(RoutingTable table)
+    {
+        lock (_gate)
+        {
+            var wanted = new Dictionary<string, (Uri Url, HealthCheckOptions Options, List<DestinationState> Subscribers)>(StringComparer.Ordinal);
+            var current = new HashSet<DestinationState>();
+            foreach (var service in table.Services)
+            {
+                foreach (var region in service.Regions)
+                {
+                    foreach (var destination in region.Destinations)
+                    {
+                        current.Add(destination);
+                        var key = TargetKey(destination.Url, service.Options.HealthCheck);
+                        if (!wanted.TryGetValue(key, out var entry))
+                        {
+                            entry = (destination.Url, service.Options.HealthCheck, []);
+                            wanted[key] = entry;
+                        }
+
+                        entry.Subscribers.Add(destination);
+                    }
+                }
+            }
+
+            foreach (var (key, target) in _targets.ToList())
+            {
+                if (!wanted.ContainsKey(key))
+                {
+                    target.Dispose();
+                    _targets.Remove(key);
+                }
+            }
+
+            foreach (var destination in _watched.Keys.ToList())
+            {
+                if (!current.Contains(destination))
+                {
+                    destination.Breaker.StateChanged -= _watched[destination].OnBreakerChanged;
+                    _watched.Remove(destination);
+                }
+            }
+
+            foreach (var (key, (url, options, subscribers)) in wanted)
+            {
+                if (!_targets.TryGetValue(key, out var target))
+                {
+                    target = new ProbeTarget(key, url, options, _prober, _time, OnProbeResult);
+                    _targets[key] = target;
+                    target.Subscribers = [.. subscribers];
+                    target.Start();
+                }
+                else
+                {
+                    target.Subscribers = [.. subscribers];
+                }
+
+                foreach (var destination in subscribers)
+                {
+                    if (!_watched.TryGetValue(destination, out var watch))
+                    {
+                        watch = new Watch(this, destination);
+                        destination.Breaker.StateChanged += watch.OnBreakerChanged;
+                        _watched[destination] = watch;
+                    }
+
+                    watch.Target = target;
+
+                    // A destination that joins a target that already knows its health takes that health over.
+                    destination.MarkedDown = !target.Tracker.Healthy;
+                }
+            }
+        }
+
+        Tick();
+    }
+
+    /// <summary>Stall detection, breaker timers, serving regions and gauges; runs every <see cref="TickInterval"/>.</summary>
+    public void Tick()
+    {
+        try
+        {
+            var now = _time.GetTimestamp();
+            foreach (var service in _runtime.Table.Services)
+            {
+                var breaker = service.Options.CircuitBreaker;
+                foreach (var region in service.Regions)
+                {
+                    foreach (var destination in region.Destinations)
+                    {
+                        CheckStall(destination, breaker, now);
+                        destination.Breaker.Tick();
+                        var labels = (service.Name, region.Name, destination.Address);
+                        _metrics.DestinationHealthy.WithLabels(labels.Item1, labels.Item2, labels.Item3).Set(destination.IsAvailable ? 1 : 0);
+                        _metrics.CircuitStateGauge.WithLabels(labels.Item1, labels.Item2, labels.Item3).Set((int)destination.Breaker.State);
+                    }
+                }
+
+                UpdateServing(service);
+            }
+        }
+        catch (Exception e)
+        {
+            LogTickFailed(e);
+        }
+    }
+
+    private void CheckStall(DestinationState destination, CircuitBreakerOptions options, long now)
+    {
+        var silent = destination.SilentFor(now);
+        if (silent <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        // A request waiting far beyond this destination's usual time to headers: probe now, don't wait for the interval.
+        var suspicious = TimeSpan.FromTicks(Math.Max(destination.TypicalHeadersTime.Ticks * 10, TimeSpan.FromMilliseconds(250).Ticks));
+        Watch? watch;
+        lock (_gate)
+        {
+            _watched.TryGetValue(destination, out watch);
+        }
+
+        if (silent >= suspicious && watch is not null)
+        {
+            watch.WakeProbe(now);
+        }
+
+        if (options.StallTimeout > TimeSpan.Zero && silent >= options.StallTimeout &&
+            destination.AwaitingHeaders >= options.StallMinRequests && destination.Breaker.State != CircuitState.Open)
+        {
+            destination.Breaker.OnStall($"{destination.AwaitingHeaders} requests waiting, no response headers for {silent.TotalMilliseconds:0} ms");
+        }
+    }
+
+    private void UpdateServing(ServiceRoute service)
+    {
+        var serving = service.SelectRegion()?.Name;
+        string? previous;
+        bool known;
+        lock (_gate)
+        {
+            known = _serving.TryGetValue(service.Name, out previous);
+            _serving[service.Name] = serving;
+        }
+
+        if (known && previous == serving)
+        {
+            return;
+        }
+
+        foreach (var region in service.Regions)
+        {
+            _metrics.RegionServing.WithLabels(service.Name, region.Name).Set(region.Name == serving ? 1 : 0);
+        }
+
+        if (!known)
+        {
+            LogServing(service.Name, serving ?? "none");
+            return;
+        }
+
+        _metrics.Failovers.WithLabels(service.Name, previous ?? "none", serving ?? "none").Inc();
+        if (serving is null)
+        {
+            LogNoUsableRegion(service.Name, previous ?? "none", service.Options.NoUsableRegion == NoUsableRegionPolicy.Panic ? "panic mode: trying every region" : "failing closed with 503");
+        }
+        else
+        {
+            LogFailover(service.Name, previous ?? "none", serving, Describe(service));
+        }
+    }
+
+    private void OnProbeResult(ProbeTarget target, DestinationState[] subscribers, ProbeResult result, bool changed)
+    {
+        var snapshot = new ProbeSnapshot(target.Tracker.Healthy, result, _time.GetUtcNow(), target.Tracker.ConsecutiveFailures, target.Tracker.ConsecutiveSuccesses);
+        var outcome = result.Healthy ? "success" : "failure";
+        foreach (var destination in subscribers)
+        {
+            destination.LastProbe = snapshot;
+            destination.MarkedDown = !target.Tracker.Healthy;
+            destination.Breaker.OnProbe(result.Healthy);
+            _metrics.ProbeDuration.WithLabels(destination.Service, destination.Region, destination.Address).Observe(result.Duration.TotalSeconds);
+            _metrics.Probes.WithLabels(destination.Service, destination.Region, destination.Address, outcome).Inc();
+            if (changed)
+            {
+                if (target.Tracker.Healthy)
+                {
+                    LogDestinationUp(destination.Service, destination.Region, destination.Address, target.Tracker.ConsecutiveSuccesses, result.Detail);
+                }
+                else
+                {
+                    LogDestinationDown(destination.Service, destination.Region, destination.Address, target.Tracker.ConsecutiveFailures, result.Detail);
+                }
+            }
+        }
+
+        if (changed)
+        {
+            Tick();
+        }
+    }
+
+    private static string Describe(ServiceRoute service)
+    {
+        var parts = new List<string>();
+        foreach (var region in service.Regions)
+        {
+            parts.Add($"{region.Name}={(region.Drained ? "drained" : region.IsUsable ? "usable" : "down")}");
+        }
+
+        return string.Join(' ', parts);
+    }
+
+    private static string TargetKey(Uri url, HealthCheckOptions options) => string.Create(CultureInfo.InvariantCulture,
+        $"{url.AbsoluteUri}|{options.Path}|{options.Interval.Ticks}|{options.FastInterval.Ticks}|{options.Timeout.Ticks}|{options.UnhealthyThreshold}|{options.HealthyThreshold}|{string.Join(',', options.HealthyStatusCodes)}");
+
+    /// <summary>The agent's view of one destination: its probe target and breaker events.</summary>
+    private sealed class Watch(HealthAgent agent, DestinationState destination)
+    {
+        private long _lastWake;
+
+        public ProbeTarget? Target { get; set; }
+
+        public void OnBreakerChanged(CircuitState from, CircuitState to, string reason)
+        {
+            agent.LogBreaker(destination.Service, destination.Region, destination.Address, from.ToString(), to.ToString(), reason);
+            agent._metrics.CircuitStateGauge.WithLabels(destination.Service, destination.Region, destination.Address).Set((int)to);
+            if (to == CircuitState.Open)
+            {
+                agent._metrics.CircuitOpened.WithLabels(destination.Service, destination.Region, destination.Address).Inc();
+
+                // Suspicion must not wait for the next 10 s probe.
+                Target?.ProbeNow();
+            }
+        }
+
+        /// <summary>Wakes the probe at most once per fast interval.</summary>
+        public void WakeProbe(long now)
+        {
+            var target = Target;
+            if (target is null)
+            {
+                return;
+            }
+
+            var last = Interlocked.Read(ref _lastWake);
+            if (last != 0 && agent._time.GetElapsedTime(last, now) < target.Tracker.Options.FastInterval)
+            {
+                return;
+            }
+
+            if (Interlocked.CompareExchange(ref _lastWake, now, last) == last)
+            {
+                target.ProbeNow();
+            }
+        }
+    }
+}

@@ -1,0 +1,38 @@
+using NeuroPilot.Edge.Failover;
+using Prometheus;
+
+namespace NeuroPilot.Edge.Telemetry;
+
+/// <summary>Per-service metric children used on the request path, looked up once per routing table.</summary>
+public sealed class ServiceMetrics
+{
+    private readonly Counter.Child[] _retries;
+
+    public ServiceMetrics(EdgeMetrics metrics, string service)
+    {
+        var results = Enum.GetValues<AttemptResult>();
+        _retries = new Counter.Child[results.Length];
+        foreach (var result in results)
+        {
+            _retries[(int)result] = metrics.Retries.WithLabels(service, ReasonLabel(result));
+        }
+
+        BudgetExhausted = metrics.RetryBudgetExhausted.WithLabels(service);
+    }
+
+    public Counter.Child BudgetExhausted { get; }
+
+    public void RecordRetry(AttemptResult reason) => _retries[(int)reason].Inc();
+
+    public static string ReasonLabel(AttemptResult result) => result switch
+    {
+        AttemptResult.ConnectFailure => "connect_failure",
+        AttemptResult.Reset => "reset",
+        AttemptResult.PerTryTimeout => "per_try_timeout",
+        AttemptResult.Timeout => "timeout",
+        AttemptResult.FailureStatus => "failure_status",
+        AttemptResult.ResponseFailure => "response_failure",
+        AttemptResult.ClientFailure => "client",
+        _ => "success",
+    };
+}
