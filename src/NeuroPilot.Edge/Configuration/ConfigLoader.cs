@@ -9,6 +9,12 @@ namespace NeuroPilot.Edge.Configuration;
 /// </summary>
 public static class ConfigLoader
 {
+    /// <summary>
+    /// Stands in for a destination or listener URL that failed to parse, so that later checks name the right index;
+    /// a config holding one is always rejected.
+    /// </summary>
+    internal static readonly Uri InvalidUrl = new("invalid:url");
+
     private static readonly JsonDocumentOptions DocumentOptions = new()
     {
         CommentHandling = JsonCommentHandling.Skip,
@@ -92,7 +98,7 @@ public static class ConfigLoader
 
     private static EdgeOptions ReadEdge(ConfigReader reader)
     {
-        var listen = reader.Strings("Listen") is { } urls ? ReadUrls(reader, urls) : [EdgeDefaults.Listen];
+        var listen = reader.Strings("Listen") is { } urls ? ReadUrls(reader, [.. urls.Select(u => (u.Path, AnyAddress(u.Value)))]) : [EdgeDefaults.Listen];
 
         var admin = new AdminOptions();
         if (reader.Object("Admin") is { } adminReader)
@@ -100,7 +106,7 @@ public static class ConfigLoader
             var url = adminReader.String("Listen");
             admin = new AdminOptions
             {
-                Listen = url is null ? EdgeDefaults.AdminListen : ParseUrl(adminReader, adminReader.Child("Listen"), url) ?? EdgeDefaults.AdminListen,
+                Listen = url is null ? EdgeDefaults.AdminListen : ParseUrl(adminReader, adminReader.Child("Listen"), AnyAddress(url)) ?? InvalidUrl,
             };
             adminReader.RejectUnknownKeys();
         }
@@ -153,10 +159,11 @@ public static class ConfigLoader
                 var index = 0;
                 foreach (var item in regionsElement.EnumerateArray())
                 {
-                    if (ConfigReader.Open(errors, $"{reader.Child("Regions")}[{index++}]", item) is { } regionReader)
-                    {
-                        regions.Add(ReadRegion(regionReader));
-                    }
+                    // A region that is not an object keeps its place (empty name: skipped by the validator), so later
+                    // errors name the right index.
+                    regions.Add(ConfigReader.Open(errors, $"{reader.Child("Regions")}[{index++}]", item) is { } regionReader
+                        ? ReadRegion(regionReader)
+                        : new RegionOptions { Name = "", Destinations = [] });
                 }
             }
         }
@@ -164,12 +171,14 @@ public static class ConfigLoader
         var health = new HealthCheckOptions();
         if (reader.Object("HealthCheck") is { } healthReader)
         {
+            // Unwritten FastInterval and Timeout never exceed a short Interval the user did write.
+            var interval = healthReader.Duration("Interval", HealthCheckDefaults.Interval, TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1));
             health = new HealthCheckOptions
             {
                 Path = healthReader.String("Path"),
-                Interval = healthReader.Duration("Interval", HealthCheckDefaults.Interval, TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1)),
-                FastInterval = healthReader.Duration("FastInterval", HealthCheckDefaults.FastInterval, TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1)),
-                Timeout = healthReader.Duration("Timeout", HealthCheckDefaults.Timeout, TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(5)),
+                Interval = interval,
+                FastInterval = healthReader.Duration("FastInterval", Min(HealthCheckDefaults.FastInterval, interval), TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1)),
+                Timeout = healthReader.Duration("Timeout", Min(HealthCheckDefaults.Timeout, interval), TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(5)),
                 UnhealthyThreshold = healthReader.Int("UnhealthyThreshold", HealthCheckDefaults.UnhealthyThreshold, 1, 100),
                 HealthyThreshold = healthReader.Int("HealthyThreshold", HealthCheckDefaults.HealthyThreshold, 1, 100),
                 HealthyStatusCodes = healthReader.StatusRanges("HealthyStatusCodes") ?? [(200, 299)],
@@ -180,14 +189,15 @@ public static class ConfigLoader
         var breaker = new CircuitBreakerOptions();
         if (reader.Object("CircuitBreaker") is { } breakerReader)
         {
+            var breakDuration = breakerReader.Duration("BreakDuration", CircuitBreakerDefaults.BreakDuration, TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1));
             breaker = new CircuitBreakerOptions
             {
                 ConsecutiveFailures = breakerReader.Int("ConsecutiveFailures", CircuitBreakerDefaults.ConsecutiveFailures, 1, 10_000),
                 FailureRatio = breakerReader.Double("FailureRatio", CircuitBreakerDefaults.FailureRatio, 0.01, 1),
                 SamplingDuration = breakerReader.Duration("SamplingDuration", CircuitBreakerDefaults.SamplingDuration, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10)),
                 MinimumThroughput = breakerReader.Int("MinimumThroughput", CircuitBreakerDefaults.MinimumThroughput, 1, 1_000_000),
-                BreakDuration = breakerReader.Duration("BreakDuration", CircuitBreakerDefaults.BreakDuration, TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1)),
-                MaxBreakDuration = breakerReader.Duration("MaxBreakDuration", CircuitBreakerDefaults.MaxBreakDuration, TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(24)),
+                BreakDuration = breakDuration,
+                MaxBreakDuration = breakerReader.Duration("MaxBreakDuration", Max(CircuitBreakerDefaults.MaxBreakDuration, breakDuration), TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(24)),
                 HalfOpenTrials = breakerReader.Int("HalfOpenTrials", CircuitBreakerDefaults.HalfOpenTrials, 1, 1000),
                 FailureStatusCodes = Codes(breakerReader.StatusRanges("FailureStatusCodes")) ?? CircuitBreakerDefaults.FailureStatusCodes,
                 StallTimeout = breakerReader.Duration("StallTimeout", CircuitBreakerDefaults.StallTimeout, TimeSpan.Zero, TimeSpan.FromHours(1)),
@@ -222,7 +232,7 @@ public static class ConfigLoader
             NoUsableRegion = reader.Enum("NoUsableRegion", NoUsableRegionPolicy.Panic),
             Name = name,
             Hosts = reader.Strings("Hosts") is { } hosts ? ReadHosts(reader, hosts) : [],
-            PathPrefix = reader.String("PathPrefix"),
+            PathPrefix = NormalizePrefix(reader.String("PathPrefix")),
             Regions = regions,
             ConnectTimeout = reader.Duration("ConnectTimeout", ServiceDefaults.ConnectTimeout, TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(5)),
             RequestTimeout = reader.Duration("RequestTimeout", ServiceDefaults.RequestTimeout, TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(24)),
@@ -237,6 +247,22 @@ public static class ConfigLoader
 
         reader.RejectUnknownKeys();
         return service;
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    /// <summary>"/v1/" and "/v1" match the same requests, and "/" matches every path: store one spelling.</summary>
+    private static string? NormalizePrefix(string? prefix)
+    {
+        if (prefix is null || !prefix.StartsWith('/'))
+        {
+            return prefix;
+        }
+
+        var trimmed = prefix.TrimEnd('/');
+        return trimmed.Length == 0 ? null : trimmed;
     }
 
     private static List<int>? Codes(IReadOnlyList<(int From, int To)>? ranges)
@@ -261,9 +287,13 @@ public static class ConfigLoader
     private static RegionOptions ReadRegion(ConfigReader reader)
     {
         var name = reader.String("Name");
-        if (name is null)
+        if (!reader.Has("Name"))
         {
             reader.Error("Name", "missing: every region needs a name");
+        }
+        else if (name is { Length: 0 })
+        {
+            reader.Error("Name", "is empty: every region needs a name");
         }
 
         var destinations = reader.Strings("Destinations") is { } urls ? ReadUrls(reader, urls) : [];
@@ -276,15 +306,16 @@ public static class ConfigLoader
         return new RegionOptions { Name = name ?? "", Destinations = destinations };
     }
 
+    /// <summary>Kestrel-style <c>http://*:8080</c> and <c>http://+:8080</c> mean every IPv4 address.</summary>
+    private static string AnyAddress(string url) =>
+        url.Replace("://*:", "://0.0.0.0:", StringComparison.Ordinal).Replace("://+:", "://0.0.0.0:", StringComparison.Ordinal);
+
     private static List<Uri> ReadUrls(ConfigReader reader, IReadOnlyList<(string Path, string Value)> items)
     {
         var urls = new List<Uri>();
         foreach (var (path, value) in items)
         {
-            if (ParseUrl(reader, path, value) is { } url)
-            {
-                urls.Add(url);
-            }
+            urls.Add(ParseUrl(reader, path, value) ?? InvalidUrl);
         }
 
         return urls;

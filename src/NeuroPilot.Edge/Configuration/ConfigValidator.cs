@@ -12,7 +12,7 @@ public static class ConfigValidator
     {
         ValidateEdge(config.Edge, errors);
 
-        if (config.Services.Count == 0)
+        if (config.Services.Count == 0 && !errors.Exists(e => e.Path == "Services"))
         {
             errors.Add(new ConfigError("Services", "is empty: at least one service is required"));
         }
@@ -34,9 +34,10 @@ public static class ConfigValidator
                 if (catchAll is not null)
                 {
                     errors.Add(new ConfigError(path, $"matches every request, like Services.{catchAll}: give one of them Hosts or a PathPrefix"));
+                    continue;
                 }
 
-                catchAll ??= service.Name;
+                catchAll = service.Name;
             }
 
             foreach (var host in service.Hosts.DefaultIfEmpty("*"))
@@ -44,7 +45,8 @@ public static class ConfigValidator
                 var key = $"{host}|{service.PathPrefix}";
                 if (!matches.TryAdd(key, service.Name) && matches[key] != service.Name)
                 {
-                    errors.Add(new ConfigError(path, $"host \"{host}\" with PathPrefix \"{service.PathPrefix}\" is already matched by Services.{matches[key]}"));
+                    var what = service.Hosts.Count == 0 ? "any host" : $"host \"{host}\"";
+                    errors.Add(new ConfigError(path, $"{what} with PathPrefix \"{service.PathPrefix ?? "/"}\" is already matched by Services.{matches[key]}"));
                 }
             }
         }
@@ -60,12 +62,34 @@ public static class ConfigValidator
         var ports = new HashSet<int>();
         for (var i = 0; i < edge.Listen.Count; i++)
         {
-            ValidateListener(edge.Listen[i], $"Edge.Listen[{i}]", errors);
-            ports.Add(edge.Listen[i].Port);
+            var url = edge.Listen[i];
+            if (ReferenceEquals(url, ConfigLoader.InvalidUrl))
+            {
+                continue;
+            }
+
+            ValidateListener(url, $"Edge.Listen[{i}]", errors);
+            ports.Add(url.Port);
+            for (var j = 0; j < i; j++)
+            {
+                if (Overlaps(edge.Listen[j], url))
+                {
+                    errors.Add(new ConfigError($"Edge.Listen[{i}]", $"\"{url.OriginalString}\" overlaps Edge.Listen[{j}] \"{edge.Listen[j].OriginalString}\": both cannot be bound"));
+                }
+            }
+        }
+
+        if (ReferenceEquals(edge.Admin.Listen, ConfigLoader.InvalidUrl))
+        {
+            return;
         }
 
         ValidateListener(edge.Admin.Listen, "Edge.Admin.Listen", errors);
-        if (ports.Contains(edge.Admin.Listen.Port))
+        if (edge.Admin.Listen.Port == 0)
+        {
+            errors.Add(new ConfigError("Edge.Admin.Listen", $"\"{edge.Admin.Listen.OriginalString}\" needs a fixed port (admin requests are told apart by port)"));
+        }
+        else if (ports.Contains(edge.Admin.Listen.Port))
         {
             errors.Add(new ConfigError("Edge.Admin.Listen", $"\"{edge.Admin.Listen.OriginalString}\" uses the same port as a proxy listener"));
         }
@@ -74,6 +98,17 @@ public static class ConfigValidator
         {
             errors.Add(new ConfigError("Edge.AccessLog.Path", "is empty: give a file path or \"-\" for standard output"));
         }
+    }
+
+    private static bool Overlaps(Uri a, Uri b)
+    {
+        if (ReferenceEquals(a, ConfigLoader.InvalidUrl) || a.Port != b.Port || a.Port == 0)
+        {
+            return false;
+        }
+
+        static bool IsWide(Uri u) => u.Host is "0.0.0.0" or "[::]" or "localhost";
+        return string.Equals(a.Host, b.Host, StringComparison.OrdinalIgnoreCase) || IsWide(a) || IsWide(b);
     }
 
     private static void ValidateListener(Uri url, string path, List<ConfigError> errors)
@@ -126,7 +161,7 @@ public static class ConfigValidator
             errors.Add(new ConfigError($"{path}.Retry.PerTryTimeout", $"\"{Show(perTry)}\" is longer than RequestTimeout \"{Show(service.RequestTimeout)}\""));
         }
 
-        if (service.Regions.Count == 0)
+        if (service.Regions.Count == 0 && !errors.Exists(e => e.Path.StartsWith($"{path}.Regions", StringComparison.Ordinal)))
         {
             errors.Add(new ConfigError($"{path}.Regions", "is empty: a service needs at least one region"));
         }
@@ -137,11 +172,17 @@ public static class ConfigValidator
         {
             var region = service.Regions[r];
             var regionPath = $"{path}.Regions[{r}]";
-            if (region.Name.Length > 0 && !IsName(region.Name))
+            if (region.Name.Length == 0)
+            {
+                // Missing, empty or not an object: already reported by the loader.
+                continue;
+            }
+
+            if (!IsName(region.Name))
             {
                 errors.Add(new ConfigError($"{regionPath}.Name", $"\"{region.Name}\" is not a valid region name (letters, digits, '.', '_', '-')"));
             }
-            else if (region.Name.Length > 0 && !regionNames.Add(region.Name))
+            else if (!regionNames.Add(region.Name))
             {
                 errors.Add(new ConfigError($"{regionPath}.Name", $"\"{region.Name}\" is used by another region of this service"));
             }
@@ -151,7 +192,7 @@ public static class ConfigValidator
                 errors.Add(new ConfigError($"{regionPath}.Destinations", $"has {region.Destinations.Count} destinations, fewer than MinHealthyDestinations {service.MinHealthyDestinations}: the region could never be usable"));
             }
 
-            if (region.Destinations.Count == 0)
+            if (region.Destinations.Count == 0 && !errors.Exists(e => e.Path.StartsWith($"{regionPath}.Destinations", StringComparison.Ordinal)))
             {
                 errors.Add(new ConfigError($"{regionPath}.Destinations", "is empty: a region needs at least one destination"));
             }
@@ -159,7 +200,7 @@ public static class ConfigValidator
             for (var d = 0; d < region.Destinations.Count; d++)
             {
                 var destination = region.Destinations[d];
-                if (!destinations.TryAdd(destination, regionPath))
+                if (!ReferenceEquals(destination, ConfigLoader.InvalidUrl) && !destinations.TryAdd(destination, regionPath))
                 {
                     errors.Add(new ConfigError($"{regionPath}.Destinations[{d}]", $"\"{destination.OriginalString}\" is listed twice in this service (also in {destinations[destination]})"));
                 }

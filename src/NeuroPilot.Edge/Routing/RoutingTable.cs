@@ -29,8 +29,12 @@ public sealed class RoutingTable
             }
         }
 
-        // Most specific first, so the first match is the best one.
-        entries.Sort((a, b) => a.Rank != b.Rank ? b.Rank - a.Rank : b.Prefix.Value!.Length.CompareTo(a.Prefix.Value!.Length));
+        // Most specific first, so the first match is the best one: exact host, then the longest wildcard suffix
+        // (*.eu.example.com before *.example.com), then any host; within each, the longest path prefix.
+        entries.Sort((a, b) =>
+            a.Rank != b.Rank ? b.Rank - a.Rank
+            : (a.Host?.Length ?? 0) != (b.Host?.Length ?? 0) ? (b.Host?.Length ?? 0) - (a.Host?.Length ?? 0)
+            : b.Prefix.Value!.Length.CompareTo(a.Prefix.Value!.Length));
         _entries = [.. entries];
     }
 

@@ -254,7 +254,8 @@ internal sealed class ConfigReader
         }
 
         var name = text.Replace("-", "", StringComparison.Ordinal).Replace("_", "", StringComparison.Ordinal).Replace(".", "", StringComparison.Ordinal);
-        if (System.Enum.TryParse<TEnum>(name, ignoreCase: true, out var result) && !int.TryParse(name, out _))
+        if (!name.Contains(',', StringComparison.Ordinal) && System.Enum.TryParse<TEnum>(name, ignoreCase: true, out var result) &&
+            !int.TryParse(name, out _) && System.Enum.IsDefined(result))
         {
             return result;
         }
@@ -340,7 +341,10 @@ internal sealed class ConfigReader
             }
         }
 
-        return TimeSpan.TryParseExact(text, "c", CultureInfo.InvariantCulture, out duration) && duration >= TimeSpan.Zero;
+        // A bare number has no unit: "c" would read "10" as ten days. Ask for a unit instead.
+        duration = default;
+        return text.Contains(':', StringComparison.Ordinal) &&
+               TimeSpan.TryParseExact(text, "c", CultureInfo.InvariantCulture, out duration) && duration >= TimeSpan.Zero;
     }
 
     public static string Format(TimeSpan value) => value.ToString("c", CultureInfo.InvariantCulture);

@@ -1,0 +1,27 @@
+using NeuroPilot.Edge.Configuration;
+using NeuroPilot.Edge.Forwarding;
+using NeuroPilot.Edge.Routing;
+using NeuroPilot.Edge.Telemetry;
+
+namespace NeuroPilot.Edge.Tests.Routing;
+
+/// <summary>Routing tables, services, regions and destinations built the way the edge builds them, without a server.</summary>
+internal static class TestRoutes
+{
+    private static readonly EdgeMetrics Metrics = new(Prometheus.Metrics.NewCustomRegistry());
+    private static readonly HttpMessageInvoker Client = new(new SocketsHttpHandler());
+
+    public static RoutingTableBuilder Builder() => new(new EdgeMetrics(Prometheus.Metrics.NewCustomRegistry()), new UpstreamClients());
+
+    /// <summary>A routing table for a config file's text, as at start-up.</summary>
+    public static RoutingTable Table(string json) => Builder().Build(ConfigLoader.Load(json), previous: null);
+
+    public static DestinationState Destination(int port, bool markedDown = false) =>
+        new(new Uri($"http://127.0.0.1:{port}")) { MarkedDown = markedDown };
+
+    public static RegionRoute Region(string name, params DestinationState[] destinations) =>
+        new("api", name, 0, destinations) { Metrics = new RegionMetrics(Metrics, "api", name) };
+
+    public static ServiceRoute Service(params RegionRoute[] regions) =>
+        new(new ServiceOptions { Name = "api", Regions = [] }, regions, Client) { Metrics = new ServiceMetrics(Metrics, "api") };
+}
