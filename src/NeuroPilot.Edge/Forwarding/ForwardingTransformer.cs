@@ -29,6 +29,7 @@ public sealed class ForwardingTransformer : HttpTransformer
 
         var request = httpContext.Request;
         var headers = proxyRequest.Headers;
+        RemoveConnectionNominated(request, proxyRequest);
         headers.Remove(ForwardedFor);
         headers.Remove(ForwardedProto);
         headers.Remove(ForwardedHost);
@@ -51,6 +52,36 @@ public sealed class ForwardingTransformer : HttpTransformer
         }
 
         headers.Host = _preserveHost && request.Host.HasValue ? request.Host.Value : null;
+    }
+
+    /// <summary>
+    /// Headers named in the client's <c>Connection</c> header are hop-by-hop (RFC 9110 7.6.1) and stop here.
+    /// Common values (<c>keep-alive</c>, <c>close</c>, <c>upgrade</c>) take the fast path.
+    /// </summary>
+    private static void RemoveConnectionNominated(HttpRequest request, HttpRequestMessage proxyRequest)
+    {
+        var connection = request.Headers.Connection;
+        if (connection.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var value in connection)
+        {
+            foreach (var range in value.AsSpan().Split(','))
+            {
+                var token = value.AsSpan()[range].Trim();
+                if (token.Length == 0 || token.Equals("keep-alive", StringComparison.OrdinalIgnoreCase) ||
+                    token.Equals("close", StringComparison.OrdinalIgnoreCase) || token.Equals("upgrade", StringComparison.OrdinalIgnoreCase))
+                {
+                    continue;
+                }
+
+                var name = token.ToString();
+                proxyRequest.Headers.Remove(name);
+                proxyRequest.Content?.Headers.Remove(name);
+            }
+        }
     }
 
     /// <summary>
