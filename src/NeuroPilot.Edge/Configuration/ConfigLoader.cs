@@ -218,8 +218,7 @@ public static class ConfigLoader
                 BufferLimitBytes = retryReader.Int("BufferLimitBytes", RetryDefaults.BufferLimitBytes, 0, 16 * 1024 * 1024),
                 RetryNonIdempotent = retryReader.Bool("RetryNonIdempotent", false),
                 BudgetPercent = retryReader.Double("BudgetPercent", RetryDefaults.BudgetPercent, 0, 100),
-                MinRetries = retryReader.Int("MinRetries", RetryDefaults.MinRetries, 0, 1_000_000),
-                BudgetWindow = retryReader.Duration("BudgetWindow", RetryDefaults.BudgetWindow, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10)),
+                MinRetryConcurrency = retryReader.Int("MinRetryConcurrency", RetryDefaults.MinRetryConcurrency, 0, 1_000_000),
             };
             retryReader.RejectUnknownKeys();
         }

@@ -18,12 +18,9 @@ public sealed class RetryOptions
     /// <summary>Also replay POST and PATCH (only when the body is empty or buffered).</summary>
     public bool RetryNonIdempotent { get; init; }
 
-    /// <summary>Retry budget: retries may be at most this percentage of the requests in <see cref="BudgetWindow"/>.</summary>
+    /// <summary>Retry budget (Envoy's budget_percent): retry attempts in flight may be at most this percentage of requests in flight.</summary>
     public double BudgetPercent { get; init; } = RetryDefaults.BudgetPercent;
 
-    /// <summary>Retries always allowed per <see cref="BudgetWindow"/>, whatever the percentage says.</summary>
-    public int MinRetries { get; init; } = RetryDefaults.MinRetries;
-
-    /// <summary>The sliding window the budget counts requests and retries over.</summary>
-    public TimeSpan BudgetWindow { get; init; } = RetryDefaults.BudgetWindow;
+    /// <summary>Retry attempts in flight always allowed, whatever the percentage says (Envoy's min_retry_concurrency).</summary>
+    public int MinRetryConcurrency { get; init; } = RetryDefaults.MinRetryConcurrency;
 }

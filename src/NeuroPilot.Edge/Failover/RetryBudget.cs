@@ -1,67 +1,50 @@
 using NeuroPilot.Edge.Configuration;
-using NeuroPilot.Edge.Failover.Internal;
 
 namespace NeuroPilot.Edge.Failover;
 
 /// <summary>
-/// The retry budget of a service: over the last <c>Retry.BudgetWindow</c>, retries may be at most
-/// <c>BudgetPercent</c> of requests, and <c>MinRetries</c> are always allowed. A burst of failures at the moment a
-/// region dies is absorbed (a few hundred retries at 200 req/s), while a dead fleet costs at most a fifth more
-/// upstream attempts: never a retry storm. Lock-free.
+/// Envoy-style retry budget of a service: retry attempts in flight may be at most <c>BudgetPercent</c> of the
+/// requests in flight, and <c>MinRetryConcurrency</c> are always allowed. When a region hangs, the requests caught
+/// in it pile up, so the budget grows with them and every one can be retried on a healthy region (those retries
+/// finish fast); when every region hangs, retries pile up too and the budget caps them: a dead fleet never turns
+/// into a retry storm. Lock-free.
 /// </summary>
-public sealed class RetryBudget
+public sealed class RetryBudget(RetryOptions options)
 {
-    private readonly RetryOptions _options;
-    private readonly TimeProvider _time;
-    private readonly SlidingCounter _requests;
-    private readonly SlidingCounter _retries;
+    private int _active;
     private int _retrying;
 
-    public RetryBudget(RetryOptions options, TimeProvider time)
-    {
-        _options = options;
-        _time = time;
-        _requests = new SlidingCounter(options.BudgetWindow, time.TimestampFrequency);
-        _retries = new SlidingCounter(options.BudgetWindow, time.TimestampFrequency);
-    }
+    public int ActiveRequests => Volatile.Read(ref _active);
 
-    /// <summary>Requests in a retry now (for status).</summary>
+    /// <summary>Retry attempts in flight now.</summary>
     public int ActiveRetries => Volatile.Read(ref _retrying);
 
-    public void OnRequestStarted() => _requests.Increment(_time.GetTimestamp());
+    public int Limit => Math.Max(options.MinRetryConcurrency, (int)(Volatile.Read(ref _active) * options.BudgetPercent / 100));
 
-    public void OnRequestEnded(bool retried)
-    {
-        if (retried)
-        {
-            Interlocked.Decrement(ref _retrying);
-        }
-    }
+    public void OnRequestStarted() => Interlocked.Increment(ref _active);
+
+    public void OnRequestEnded() => Interlocked.Decrement(ref _active);
 
     /// <summary>Whether a retry would fit the budget now (nothing is taken).</summary>
-    public bool CanRetry()
+    public bool CanRetry() => Volatile.Read(ref _retrying) < Limit;
+
+    /// <summary>Takes a retry slot for one retry attempt; false when the budget is spent. Give it back with <see cref="OnRetryEnded"/>.</summary>
+    public bool TryStartRetry()
     {
-        var now = _time.GetTimestamp();
-        return _retries.Sum(now) < Limit(now);
+        while (true)
+        {
+            var retrying = Volatile.Read(ref _retrying);
+            if (retrying >= Limit)
+            {
+                return false;
+            }
+
+            if (Interlocked.CompareExchange(ref _retrying, retrying + 1, retrying) == retrying)
+            {
+                return true;
+            }
+        }
     }
 
-    /// <summary>Counts a retry against the budget; false when the budget is spent.</summary>
-    public bool TryRetry(bool firstRetryOfRequest)
-    {
-        var now = _time.GetTimestamp();
-        if (_retries.Sum(now) >= Limit(now))
-        {
-            return false;
-        }
-
-        _retries.Increment(now);
-        if (firstRetryOfRequest)
-        {
-            Interlocked.Increment(ref _retrying);
-        }
-
-        return true;
-    }
-
-    private int Limit(long now) => Math.Max(_options.MinRetries, (int)(_requests.Sum(now) * _options.BudgetPercent / 100));
+    public void OnRetryEnded() => Interlocked.Decrement(ref _retrying);
 }

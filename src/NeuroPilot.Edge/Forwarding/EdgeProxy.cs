@@ -57,7 +57,7 @@ public sealed class EdgeProxy(EdgeRuntime runtime, IHttpForwarder forwarder, Edg
         context.Features.Set(attempt);
         service.Budget.OnRequestStarted();
         _inFlight.Inc();
-        var retried = false;
+        var inRetry = false;
         var result = AttemptResult.Success;
         var error = ForwarderError.None;
         try
@@ -81,6 +81,11 @@ public sealed class EdgeProxy(EdgeRuntime runtime, IHttpForwarder forwarder, Edg
                 {
                     destination.OnRequestEnded();
                     attempt.End();
+                    if (inRetry)
+                    {
+                        service.Budget.OnRetryEnded();
+                        inRetry = false;
+                    }
                 }
 
                 result = AttemptClassifier.Classify(context, error, attempt, breakerOptions);
@@ -98,13 +103,13 @@ public sealed class EdgeProxy(EdgeRuntime runtime, IHttpForwarder forwarder, Edg
                     break;
                 }
 
-                if (!service.Budget.TryRetry(firstRetryOfRequest: !retried))
+                if (!service.Budget.TryStartRetry())
                 {
                     service.Metrics.BudgetExhausted.Inc();
                     break;
                 }
 
-                retried = true;
+                inRetry = true;
                 service.Metrics.RecordRetry(result);
                 RequestReplay.Rewind(context);
                 destination = next;
@@ -113,7 +118,7 @@ public sealed class EdgeProxy(EdgeRuntime runtime, IHttpForwarder forwarder, Edg
         }
         finally
         {
-            service.Budget.OnRequestEnded(retried);
+            service.Budget.OnRequestEnded();
             _inFlight.Dec();
             context.Features.Set<ForwardAttempt>(null);
             _attempts.Return(attempt);

@@ -49,6 +49,8 @@ public static partial class EdgeHost
         });
         builder.Services.AddSingleton<EdgeProxy>();
         builder.Services.AddSingleton<AdminEndpoints>();
+        builder.Services.AddSingleton<SystemdNotifier>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<SystemdNotifier>());
         builder.Services.AddHostedService<ConfigWatcher>();
         builder.Services.AddSingleton<Health.HealthAgent>();
         builder.Services.AddHostedService(services => services.GetRequiredService<Health.HealthAgent>());

@@ -45,7 +45,7 @@ public sealed class RoutingTableBuilder(EdgeMetrics metrics, UpstreamClients cli
                 };
             }
 
-            services[s] = new ServiceRoute(options, regions, clients.Get(options), time)
+            services[s] = new ServiceRoute(options, regions, clients.Get(options))
             {
                 Metrics = new ServiceMetrics(metrics, options.Name),
             };

@@ -7,13 +7,13 @@ namespace NeuroPilot.Edge.Routing;
 /// <summary>A service in the routing table: its regions in priority order and how to reach them.</summary>
 public sealed class ServiceRoute
 {
-    public ServiceRoute(ServiceOptions options, RegionRoute[] regions, HttpMessageInvoker client, TimeProvider? time = null)
+    public ServiceRoute(ServiceOptions options, RegionRoute[] regions, HttpMessageInvoker client)
     {
         Options = options;
         Name = options.Name;
         Regions = regions;
         Client = client;
-        Budget = new RetryBudget(options.Retry, time ?? TimeProvider.System);
+        Budget = new RetryBudget(options.Retry);
         RequestConfig = new ForwarderRequestConfig
         {
             ActivityTimeout = options.RequestTimeout,
