@@ -1,0 +1,103 @@
+using NeuroPilot.Edge.Tests.TestKit;
+using Xunit.Abstractions;
+
+namespace NeuroPilot.Edge.Tests.Functional;
+
+/// <summary>
+/// Config reloads under steady load: a valid new config takes over without a failed request, an invalid one is
+/// rejected with the same messages as <c>check</c> while the running config keeps serving.
+/// </summary>
+public sealed class ReloadTests(ITestOutputHelper output)
+{
+    private const int RequestsPerSecond = 200;
+    private static readonly TimeSpan LoadBound = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan SwitchBudget = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(5);
+
+    [Fact]
+    public async Task Reload_AtomicRewriteThenInvalidFileUnderLoad_SwitchesOrderWithoutFailuresAndRejectsTheBadFile()
+    {
+        using var upstreams = await UpstreamGroup.StartAsync("us-east", "eu-west", "ap-south");
+        var (proxyPort, adminPort) = (FreePorts.Next(), FreePorts.Next());
+        var (usEast, euWest, apSouth) = (upstreams["us-east"], upstreams["eu-west"], upstreams["ap-south"]);
+        using var edge = await EdgeProcess.StartAsync(EdgeConfigText.SingleService(proxyPort, adminPort, [usEast, euWest, apSouth]));
+        await using var load = SteadyLoad.Start(edge.ProxyUrl, RequestsPerSecond, LoadBound);
+        await Eventually.WaitUntilAsync(() => load.CountByRegion(TimeSpan.Zero, TimeSpan.MaxValue).GetValueOrDefault("us-east") >= 100, Deadline, "100 answers from us-east");
+
+        // A valid config with the regions swapped: eu-west is now the primary.
+        var rewrittenAt = load.Elapsed;
+        edge.RewriteConfig(EdgeConfigText.SingleService(proxyPort, adminPort, [euWest, usEast, apSouth]));
+        await Eventually.WaitUntilAsync(() => load.FirstResponseFrom("eu-west", rewrittenAt) is not null, Deadline, "an answer from eu-west after the rewrite");
+        var switchTime = load.FirstResponseFrom("eu-west", rewrittenAt)!.Value - rewrittenAt;
+        output.WriteLine($"atomic rewrite: first answer from the new primary eu-west {switchTime.TotalMilliseconds:0} ms after the rewrite");
+        Assert.True(switchTime <= SwitchBudget, $"the new region order served only {switchTime.TotalMilliseconds:0} ms after the rewrite (budget {SwitchBudget.TotalMilliseconds} ms)");
+
+        // An invalid config: rejected with the path of the bad value, and eu-west keeps serving.
+        var invalidAt = load.Elapsed;
+        edge.RewriteConfig(EdgeConfigText.SingleService(proxyPort, adminPort, [euWest, usEast, apSouth]).Replace(euWest.Destination, "htp://x", StringComparison.Ordinal));
+        await edge.Output.WaitForStderrAsync("Services.api.Regions[0].Destinations[0]", Deadline);
+        var rejectedAt = load.Elapsed;
+        output.WriteLine($"invalid file: rejected {(rejectedAt - invalidAt).TotalMilliseconds:0} ms after the rewrite; stderr:\n{string.Join('\n', edge.Output.StderrLines.Where(l => l.Contains("Config", StringComparison.Ordinal)))}");
+        await Eventually.WaitUntilAsync(() => load.SentAfter(rejectedAt).Count >= RequestsPerSecond / 2, Deadline, "half a second of answers after the rejection");
+        await load.StopAsync();
+
+        output.WriteLine(load.Summary());
+        output.WriteLine(load.FormatTimeline(TimeSpan.FromMilliseconds(500)));
+        Assert.Equal(0, load.Failed);
+        Assert.All(load.Samples.Where(s => s.CompletedAt > rejectedAt), s => Assert.Equal("eu-west", s.Region));
+        Assert.Equal("eu-west", (await edge.GetStatusJsonAsync()).GetProperty("services")[0].GetProperty("serving_region").GetString());
+    }
+
+    [Fact]
+    public async Task Reload_SighupAfterInPlaceRewriteTheWatcherCannotSee_SwitchesOrderWithoutFailures()
+    {
+        using var upstreams = await UpstreamGroup.StartAsync("us-east", "eu-west");
+        var (proxyPort, adminPort) = (FreePorts.Next(), FreePorts.Next());
+        var (usEast, euWest) = (upstreams["us-east"], upstreams["eu-west"]);
+
+        // The config is reached through a symlink: writes to its target make no event where the edge watches,
+        // so only SIGHUP can apply them.
+        using var edge = await EdgeProcess.StartAsync(
+            EdgeConfigText.SingleService(proxyPort, adminPort, [usEast, euWest]), hideConfigWritesFromWatcher: true);
+        await using var load = SteadyLoad.Start(edge.ProxyUrl, RequestsPerSecond, LoadBound);
+        await Eventually.WaitUntilAsync(() => load.Total >= 100, Deadline, "100 answers");
+
+        edge.RewriteConfigInPlace(EdgeConfigText.SingleService(proxyPort, adminPort, [euWest, usEast]));
+        var signalledAt = load.Elapsed;
+        edge.SendSignal(UnixSignal.SIGHUP);
+        await Eventually.WaitUntilAsync(() => load.FirstResponseFrom("eu-west", signalledAt) is not null, Deadline, "an answer from eu-west after SIGHUP");
+        var switchTime = load.FirstResponseFrom("eu-west", signalledAt)!.Value - signalledAt;
+        output.WriteLine($"SIGHUP: first answer from the new primary eu-west {switchTime.TotalMilliseconds:0} ms after the signal");
+        await Eventually.WaitUntilAsync(() => load.SentAfter(signalledAt + switchTime).Count >= RequestsPerSecond / 2, Deadline, "half a second of answers after the switch");
+        await load.StopAsync();
+
+        output.WriteLine(load.Summary());
+        Assert.Equal(0, load.Failed);
+        Assert.True(switchTime <= SwitchBudget, $"the new region order served only {switchTime.TotalMilliseconds:0} ms after SIGHUP");
+        Assert.True(edge.Output.StderrContains("Config applied (SIGHUP)"), $"no \"Config applied (SIGHUP)\" line\n{edge.Output.Stderr}");
+    }
+
+    [Fact]
+    public async Task Reload_InPlaceRewriteUnderLoad_IsPickedUpByTheFileWatcherWithoutFailures()
+    {
+        using var upstreams = await UpstreamGroup.StartAsync("us-east", "eu-west");
+        var (proxyPort, adminPort) = (FreePorts.Next(), FreePorts.Next());
+        var (usEast, euWest) = (upstreams["us-east"], upstreams["eu-west"]);
+        using var edge = await EdgeProcess.StartAsync(EdgeConfigText.SingleService(proxyPort, adminPort, [usEast, euWest]));
+        await using var load = SteadyLoad.Start(edge.ProxyUrl, RequestsPerSecond, LoadBound);
+        await Eventually.WaitUntilAsync(() => load.Total >= 100, Deadline, "100 answers");
+
+        var rewrittenAt = load.Elapsed;
+        edge.RewriteConfigInPlace(EdgeConfigText.SingleService(proxyPort, adminPort, [euWest, usEast]));
+        await Eventually.WaitUntilAsync(() => load.FirstResponseFrom("eu-west", rewrittenAt) is not null, Deadline, "an answer from eu-west after the in-place rewrite");
+        var switchTime = load.FirstResponseFrom("eu-west", rewrittenAt)!.Value - rewrittenAt;
+        output.WriteLine($"in-place rewrite: first answer from the new primary eu-west {switchTime.TotalMilliseconds:0} ms after the rewrite");
+        await Eventually.WaitUntilAsync(() => load.SentAfter(rewrittenAt + switchTime).Count >= RequestsPerSecond / 2, Deadline, "half a second of answers after the switch");
+        await load.StopAsync();
+
+        output.WriteLine(load.Summary());
+        Assert.Equal(0, load.Failed);
+        Assert.True(switchTime <= SwitchBudget, $"the new region order served only {switchTime.TotalMilliseconds:0} ms after the rewrite");
+        Assert.True(edge.Output.StderrContains("Config applied (file change)"), $"no \"Config applied (file change)\" line\n{edge.Output.Stderr}");
+    }
+}

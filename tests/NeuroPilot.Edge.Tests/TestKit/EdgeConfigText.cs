@@ -1,0 +1,50 @@
+using System.Text;
+
+namespace NeuroPilot.Edge.Tests.TestKit;
+
+/// <summary>
+/// Config files for tests: DESIGN.md's minimal shape (one service <c>api</c>, regions in priority order) on free
+/// ports, with room for extra keys.
+/// </summary>
+public static class EdgeConfigText
+{
+    /// <summary>
+    /// DESIGN.md's minimal config with <paramref name="regions"/> in that priority order. <paramref name="edgeExtras"/>
+    /// and <paramref name="serviceExtras"/> are JSON members appended to the <c>Edge</c> and <c>api</c> objects
+    /// (<c>"DrainTimeout": "5s"</c>).
+    /// </summary>
+    public static string SingleService(
+        int proxyPort,
+        int adminPort,
+        IEnumerable<UpstreamProcess> regions,
+        string edgeExtras = "",
+        string serviceExtras = "")
+    {
+        var regionLines = new StringBuilder();
+        foreach (var upstream in regions)
+        {
+            if (regionLines.Length > 0)
+            {
+                regionLines.Append(",\n");
+            }
+
+            regionLines.Append($$"""        { "Name": "{{upstream.Region}}", "Destinations": ["{{upstream.Destination}}"] }""");
+        }
+
+        return $$"""
+            {
+              "Edge":  { "Listen": ["http://127.0.0.1:{{proxyPort}}"], "Admin": { "Listen": "http://127.0.0.1:{{adminPort}}" }{{Extra(edgeExtras)}} },
+              "Services": {
+                "api": {
+                  "Regions": [
+            {{regionLines}}
+                  ],
+                  "HealthCheck": { "Path": "/healthz", "Interval": "00:00:10", "Timeout": "00:00:02" }{{Extra(serviceExtras)}}
+                }
+              }
+            }
+            """;
+    }
+
+    private static string Extra(string members) => members.Length == 0 ? "" : $", {members}";
+}
