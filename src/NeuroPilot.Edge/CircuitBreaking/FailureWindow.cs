@@ -46,7 +46,7 @@ public sealed class FailureWindow
         for (var slot = 0; slot < BucketCount; slot++)
         {
             var bucketEpoch = Volatile.Read(ref _epochs[slot]);
-            if (bucketEpoch > epoch - BucketCount && bucketEpoch <= epoch)
+            if (bucketEpoch >= 0 && bucketEpoch > epoch - BucketCount && bucketEpoch <= epoch)
             {
                 total += Volatile.Read(ref _totals[slot]);
                 failures += Volatile.Read(ref _failures[slot]);

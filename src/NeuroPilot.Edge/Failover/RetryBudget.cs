@@ -4,10 +4,10 @@ namespace NeuroPilot.Edge.Failover;
 
 /// <summary>
 /// Envoy-style retry budget of a service: retry attempts in flight may be at most <c>BudgetPercent</c> of the
-/// requests in flight, and <c>MinRetryConcurrency</c> are always allowed. When a region hangs, the requests caught
-/// in it pile up, so the budget grows with them and every one can be retried on a healthy region (those retries
-/// finish fast); when every region hangs, retries pile up too and the budget caps them: a dead fleet never turns
-/// into a retry storm. Lock-free.
+/// requests in flight, and <c>MinRetryConcurrency</c> are always allowed. When every region fails or hangs, retries
+/// pile up and the budget caps them: a dead fleet never turns into a retry storm. (A retry that moves a request
+/// off a destination health has already taken out, onto an available one, is failover and is not charged: see
+/// <c>EdgeProxy</c>.) Lock-free.
 /// </summary>
 public sealed class RetryBudget(RetryOptions options)
 {

@@ -64,8 +64,12 @@ public sealed class EdgeProxy(EdgeRuntime runtime, IHttpForwarder forwarder, Edg
         {
             while (true)
             {
-                attempt.MayRetry = replayable && attempt.Attempts + 1 < retry.MaxAttempts && service.Budget.CanRetry();
                 attempt.Begin(destination, retry.PerTryTimeout);
+
+                // A failure status is held back only when a retry can follow; otherwise the client gets it whole
+                // (with its headers, Retry-After say).
+                attempt.MayRetry = replayable && attempt.Attempts < retry.MaxAttempts && service.Budget.CanRetry() &&
+                                   service.ChooseRetry(region, attempt, out _) is not null;
                 destination.OnRequestStarted();
                 try
                 {
@@ -103,13 +107,17 @@ public sealed class EdgeProxy(EdgeRuntime runtime, IHttpForwarder forwarder, Edg
                     break;
                 }
 
-                if (!service.Budget.TryStartRetry())
+                // Moving a request off a destination that health has already taken out, onto an available one, is
+                // failover, bounded by the requests caught there: it is not charged to the budget. Every other retry
+                // (the failed destination still looks fine, or nothing is available: panic) is.
+                var failover = !destination.IsAvailable && next.IsAvailable;
+                if (!failover && !service.Budget.TryStartRetry())
                 {
                     service.Metrics.BudgetExhausted.Inc();
                     break;
                 }
 
-                inRetry = true;
+                inRetry = !failover;
                 service.Metrics.RecordRetry(result);
                 RequestReplay.Rewind(context);
                 destination = next;

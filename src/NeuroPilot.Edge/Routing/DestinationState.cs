@@ -89,7 +89,10 @@ public sealed class DestinationState
     public long OnAttemptStarted()
     {
         var now = Time.GetTimestamp();
-        if (Interlocked.Increment(ref _awaitingHeaders) == 1)
+
+        // The stall clock starts when StallMinRequests requests are waiting, not when the first one is: one slow
+        // request followed by a fresh one must not look like a destination silent for the slow one's whole wait.
+        if (Interlocked.Increment(ref _awaitingHeaders) == Math.Max(1, Breaker.Options.StallMinRequests))
         {
             Volatile.Write(ref _busySince, now);
         }

@@ -1,0 +1,113 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Time.Testing;
+using NeuroPilot.Edge.Configuration;
+using NeuroPilot.Edge.Failover;
+using NeuroPilot.Edge.Routing;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace NeuroPilot.Edge.Tests.Failover;
+
+public class AttemptClassifierTests
+{
+    private static readonly CircuitBreakerOptions Breaker = new();
+
+    private readonly FakeTimeProvider _time = new();
+
+    [Theory]
+    [InlineData(200)]
+    [InlineData(404)]
+    [InlineData(500)]
+    public void Classify_AnswerWithStatusNotCountedAsFailure_IsSuccess(int status)
+    {
+        var (context, attempt) = Answered(status);
+
+        Assert.Equal(AttemptResult.Success, AttemptClassifier.Classify(context, ForwarderError.None, attempt, Breaker));
+    }
+
+    [Theory]
+    [InlineData(502)]
+    [InlineData(503)]
+    [InlineData(504)]
+    public void Classify_AnswerWithAFailureStatusCode_IsFailureStatus(int status)
+    {
+        var (context, attempt) = Answered(status);
+
+        Assert.Equal(AttemptResult.FailureStatus, AttemptClassifier.Classify(context, ForwarderError.None, attempt, Breaker));
+    }
+
+    [Fact]
+    public void Classify_StatusHeldBackForARetry_IsFailureStatus()
+    {
+        var context = new DefaultHttpContext();
+        var attempt = new ForwardAttempt(_time) { MayRetry = true, RetryOnStatusCodes = [503] };
+        attempt.Begin(Destination(), perTryTimeout: null);
+        attempt.OnResponseHeaders(503);
+
+        Assert.Equal(AttemptResult.FailureStatus, AttemptClassifier.Classify(context, ForwarderError.None, attempt, Breaker));
+    }
+
+    [Fact]
+    public void Classify_CancelledByThePerTryTimeout_IsPerTryTimeout()
+    {
+        var context = new DefaultHttpContext();
+        var attempt = new ForwardAttempt(_time);
+        attempt.Begin(Destination(), TimeSpan.FromSeconds(1));
+        _time.Advance(TimeSpan.FromSeconds(1));
+
+        var result = AttemptClassifier.Classify(context, ForwarderError.RequestCanceled, attempt, Breaker);
+
+        Assert.Equal(AttemptResult.PerTryTimeout, result);
+        Assert.True(AttemptClassifier.IsRetryable(result));
+    }
+
+    [Fact]
+    public void Classify_ClientWentAway_IsClientFailureAndNotRetried()
+    {
+        using var aborted = new CancellationTokenSource();
+        aborted.Cancel();
+        var context = new DefaultHttpContext { RequestAborted = aborted.Token };
+        var attempt = new ForwardAttempt(_time);
+        attempt.Begin(Destination(), TimeSpan.FromSeconds(1));
+
+        var result = AttemptClassifier.Classify(context, ForwarderError.Request, attempt, Breaker);
+
+        Assert.Equal(AttemptResult.ClientFailure, result);
+        Assert.False(AttemptClassifier.IsRetryable(result));
+    }
+
+    [Fact]
+    public void Classify_ConnectionBrokeBeforeHeaders_IsRetryableReset()
+    {
+        var context = new DefaultHttpContext();
+        var attempt = new ForwardAttempt(_time);
+        attempt.Begin(Destination(), perTryTimeout: null);
+
+        var result = AttemptClassifier.Classify(context, ForwarderError.ResponseHeaders, attempt, Breaker);
+
+        Assert.Equal(AttemptResult.Reset, result);
+        Assert.True(AttemptClassifier.IsRetryable(result));
+    }
+
+    [Fact]
+    public void Classify_BodyBrokeOffAfterHeaders_IsNotRetried()
+    {
+        var (context, attempt) = Answered(200);
+
+        var result = AttemptClassifier.Classify(context, ForwarderError.ResponseBodyDestination, attempt, Breaker);
+
+        Assert.Equal(AttemptResult.ResponseFailure, result);
+        Assert.False(AttemptClassifier.IsRetryable(result));
+    }
+
+    private (DefaultHttpContext Context, ForwardAttempt Attempt) Answered(int status)
+    {
+        var context = new DefaultHttpContext();
+        context.Response.StatusCode = status;
+        var attempt = new ForwardAttempt(_time) { MayRetry = false };
+        attempt.Begin(Destination(), perTryTimeout: null);
+        attempt.OnResponseHeaders(status);
+        return (context, attempt);
+    }
+
+    private DestinationState Destination() => new(new Uri("http://127.0.0.1:9001"), time: _time);
+}

@@ -1,0 +1,310 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using NeuroPilot.Edge.CircuitBreaking;
+using NeuroPilot.Edge.Configuration;
+using NeuroPilot.Edge.Forwarding;
+using NeuroPilot.Edge.Health;
+using NeuroPilot.Edge.Hosting;
+using NeuroPilot.Edge.Routing;
+using NeuroPilot.Edge.Telemetry;
+
+namespace NeuroPilot.Edge.Tests.Health;
+
+/// <summary>
+/// The health agent's tick, driven by hand with a fake clock: stall detection from the destinations' request
+/// bookkeeping, breaker timers, the serving region and failover counting. The agent is never started, so no probe
+/// loop touches the network.
+/// </summary>
+public sealed class HealthAgentTests : IDisposable
+{
+    private static readonly TimeSpan StallTimeout = TimeSpan.FromSeconds(1);
+
+    private readonly FakeTimeProvider _time = new();
+    private readonly EdgeMetrics _metrics = new(EdgeMetrics.CreateRegistry());
+    private readonly List<HealthAgent> _agents = [];
+
+    public void Dispose()
+    {
+        foreach (var agent in _agents)
+        {
+            agent.Dispose();
+        }
+    }
+
+    [Fact]
+    public void Tick_TwoRequestsWithoutHeadersForStallTimeout_OpensTheBreaker()
+    {
+        var (agent, runtime) = Create();
+        var destination = UsEast(runtime);
+        destination.OnAttemptStarted();
+        destination.OnAttemptStarted();
+
+        _time.Advance(StallTimeout - TimeSpan.FromMilliseconds(1));
+        agent.Tick();
+        Assert.Equal(CircuitState.Closed, destination.Breaker.State);
+
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        agent.Tick();
+        Assert.Equal(CircuitState.Open, destination.Breaker.State);
+    }
+
+    [Fact]
+    public void Tick_StalledDestination_ShowsInTheGauges()
+    {
+        var (agent, runtime) = Create();
+        var destination = UsEast(runtime);
+        Stall(destination);
+
+        agent.Tick();
+
+        Assert.Equal(0, _metrics.DestinationHealthy.WithLabels("api", "us-east", destination.Address).Value);
+        Assert.Equal((int)CircuitState.Open, _metrics.CircuitStateGauge.WithLabels("api", "us-east", destination.Address).Value);
+    }
+
+    [Fact]
+    public void Tick_HeadersArrivingWithinStallTimeout_KeepsTheBreakerClosed()
+    {
+        var (agent, runtime) = Create();
+        var destination = UsEast(runtime);
+
+        // Steady traffic to a slow but alive destination: three requests always waiting, one answered every 0.8 s.
+        var started = new Queue<long>();
+        for (var i = 0; i < 3; i++)
+        {
+            started.Enqueue(destination.OnAttemptStarted());
+        }
+
+        for (var step = 0; step < 10; step++)
+        {
+            _time.Advance(TimeSpan.FromMilliseconds(800));
+            destination.OnHeadersReceived(started.Dequeue());
+            started.Enqueue(destination.OnAttemptStarted());
+            agent.Tick();
+        }
+
+        Assert.Equal(3, destination.AwaitingHeaders);
+        Assert.Equal(CircuitState.Closed, destination.Breaker.State);
+    }
+
+    [Fact]
+    public void Tick_SilenceSinceTheLastHeaders_CountsTowardsTheStall()
+    {
+        var (agent, runtime) = Create();
+        var destination = UsEast(runtime);
+        var first = destination.OnAttemptStarted();
+        destination.OnAttemptStarted();
+        destination.OnAttemptStarted();
+        _time.Advance(TimeSpan.FromMilliseconds(800));
+        destination.OnHeadersReceived(first);
+
+        _time.Advance(StallTimeout - TimeSpan.FromMilliseconds(1));
+        agent.Tick();
+        Assert.Equal(CircuitState.Closed, destination.Breaker.State);
+
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        agent.Tick();
+        Assert.Equal(CircuitState.Open, destination.Breaker.State);
+    }
+
+    [Fact]
+    public void Tick_OnlyOneRequestWaiting_IsNotAStall()
+    {
+        var (agent, runtime) = Create();
+        var destination = UsEast(runtime);
+        destination.OnAttemptStarted();
+
+        _time.Advance(TimeSpan.FromSeconds(30));
+        agent.Tick();
+
+        Assert.Equal(CircuitState.Closed, destination.Breaker.State);
+    }
+
+    [Fact]
+    public void Tick_OneSlowRequestThenASecondJustSent_DoesNotTripAtOnce()
+    {
+        var (agent, runtime) = Create();
+        var destination = UsEast(runtime);
+        destination.OnAttemptStarted(); // a slow report, legitimately 3 s to its first byte
+        _time.Advance(TimeSpan.FromSeconds(2));
+        agent.Tick();
+
+        destination.OnAttemptStarted(); // a quick request arrives on the otherwise idle service
+        _time.Advance(TimeSpan.FromMilliseconds(50));
+        agent.Tick();
+
+        // Only one request has waited StallTimeout; StallMinRequests is 2.
+        Assert.Equal(CircuitState.Closed, destination.Breaker.State);
+    }
+
+    [Fact]
+    public void Tick_SecondRequestAlsoWaitsStallTimeout_Trips()
+    {
+        var (agent, runtime) = Create();
+        var destination = UsEast(runtime);
+        destination.OnAttemptStarted();
+        _time.Advance(TimeSpan.FromSeconds(2));
+        destination.OnAttemptStarted();
+
+        _time.Advance(StallTimeout);
+        agent.Tick();
+
+        Assert.Equal(CircuitState.Open, destination.Breaker.State);
+    }
+
+    [Fact]
+    public void Tick_WaitingRequestsEndedWithoutHeaders_AreNoLongerAStall()
+    {
+        var (agent, runtime) = Create();
+        var destination = UsEast(runtime);
+        destination.OnAttemptStarted();
+        destination.OnAttemptStarted();
+        _time.Advance(TimeSpan.FromMilliseconds(500));
+        destination.OnAttemptEndedWithoutHeaders();
+        destination.OnAttemptEndedWithoutHeaders();
+
+        _time.Advance(TimeSpan.FromSeconds(5));
+        agent.Tick();
+
+        Assert.Equal(CircuitState.Closed, destination.Breaker.State);
+    }
+
+    [Fact]
+    public void Tick_StallTimeoutZero_NeverOpensTheBreaker()
+    {
+        var (agent, runtime) = Create(stallTimeout: "0s");
+        var destination = UsEast(runtime);
+        for (var i = 0; i < 10; i++)
+        {
+            destination.OnAttemptStarted();
+        }
+
+        for (var step = 0; step < 60; step++)
+        {
+            _time.Advance(TimeSpan.FromSeconds(1));
+            agent.Tick();
+        }
+
+        Assert.Equal(CircuitState.Closed, destination.Breaker.State);
+    }
+
+    [Fact]
+    public void Tick_BreakOverAndProbesVouched_MovesTheBreakerToHalfOpen()
+    {
+        var (agent, runtime) = Create();
+        var destination = UsEast(runtime);
+        destination.Breaker.OnStall("test: hung");
+        destination.Breaker.OnProbe(healthy: true);
+        destination.Breaker.OnProbe(healthy: true);
+
+        _time.Advance(TimeSpan.FromSeconds(5) - TimeSpan.FromMilliseconds(1));
+        agent.Tick();
+        Assert.Equal(CircuitState.Open, destination.Breaker.State);
+
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        agent.Tick();
+        Assert.Equal(CircuitState.HalfOpen, destination.Breaker.State);
+        Assert.Equal((int)CircuitState.HalfOpen, _metrics.CircuitStateGauge.WithLabels("api", "us-east", destination.Address).Value);
+    }
+
+    [Fact]
+    public void Tick_FirstTick_CountsNoFailover()
+    {
+        var (agent, _) = Create();
+
+        agent.Tick();
+
+        Assert.Equal(0, Failovers("none", "us-east"));
+        Assert.Equal(0, Failovers("us-east", "eu-west"));
+        Assert.Equal(1, _metrics.RegionServing.WithLabels("api", "us-east").Value);
+        Assert.Equal(0, _metrics.RegionServing.WithLabels("api", "eu-west").Value);
+    }
+
+    [Fact]
+    public void Tick_StalledPrimary_CountsOneFailoverToTheNextRegion()
+    {
+        var (agent, runtime) = Create();
+        agent.Tick();
+        Stall(UsEast(runtime));
+
+        agent.Tick();
+        agent.Tick();
+        agent.Tick();
+
+        Assert.Equal(1, Failovers("us-east", "eu-west"));
+        Assert.Equal(0, _metrics.RegionServing.WithLabels("api", "us-east").Value);
+        Assert.Equal(1, _metrics.RegionServing.WithLabels("api", "eu-west").Value);
+    }
+
+    [Fact]
+    public void Tick_PrimaryMarkedDownThenBackUp_CountsTheFailoverAndTheFailback()
+    {
+        var (agent, runtime) = Create();
+        var primary = UsEast(runtime);
+        agent.Tick();
+
+        primary.MarkedDown = true;
+        agent.Tick();
+        primary.MarkedDown = false;
+        agent.Tick();
+
+        Assert.Equal(1, Failovers("us-east", "eu-west"));
+        Assert.Equal(1, Failovers("eu-west", "us-east"));
+        Assert.Equal(1, _metrics.RegionServing.WithLabels("api", "us-east").Value);
+    }
+
+    [Fact]
+    public void Tick_EveryRegionDown_CountsAFailoverToNone()
+    {
+        var (agent, runtime) = Create();
+        agent.Tick();
+
+        foreach (var region in runtime.Table.Services[0].Regions)
+        {
+            foreach (var destination in region.Destinations)
+            {
+                destination.MarkedDown = true;
+            }
+        }
+
+        agent.Tick();
+
+        Assert.Equal(1, Failovers("us-east", "none"));
+        Assert.Equal(0, _metrics.RegionServing.WithLabels("api", "us-east").Value);
+        Assert.Equal(0, _metrics.RegionServing.WithLabels("api", "eu-west").Value);
+    }
+
+    private (HealthAgent Agent, EdgeRuntime Runtime) Create(string stallTimeout = "1s")
+    {
+        var json = $$"""
+            {
+              "Services": {
+                "api": {
+                  "Regions": [
+                    { "Name": "us-east", "Destinations": ["http://127.0.0.1:9001"] },
+                    { "Name": "eu-west", "Destinations": ["http://127.0.0.1:9011"] }
+                  ],
+                  "HealthCheck": { "HealthyThreshold": 2 },
+                  "CircuitBreaker": { "StallTimeout": "{{stallTimeout}}", "StallMinRequests": 2, "BreakDuration": "5s" }
+                }
+              }
+            }
+            """;
+        var builder = new RoutingTableBuilder(_metrics, new UpstreamClients(), _time);
+        var runtime = new EdgeRuntime(null, ConfigLoader.Load(json), json, builder, _metrics, _time, NullLogger<EdgeRuntime>.Instance);
+        var agent = new HealthAgent(runtime, _metrics, _time, NullLogger<HealthAgent>.Instance);
+        _agents.Add(agent);
+        return (agent, runtime);
+    }
+
+    private static DestinationState UsEast(EdgeRuntime runtime) => runtime.Table.Services[0].Regions[0].Destinations[0];
+
+    /// <summary>Two requests hang past the stall timeout.</summary>
+    private void Stall(DestinationState destination)
+    {
+        destination.OnAttemptStarted();
+        destination.OnAttemptStarted();
+        _time.Advance(StallTimeout);
+    }
+
+    private double Failovers(string from, string to) => _metrics.Failovers.WithLabels("api", from, to).Value;
+}
