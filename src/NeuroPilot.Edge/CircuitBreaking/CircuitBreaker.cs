@@ -75,7 +75,8 @@ public sealed class CircuitBreaker
     }
 
     /// <summary>Takes one trial slot while half-open; false when closed, open, or the trials are taken.</summary>
-    public bool TryAcquireTrial() => _state == (int)CircuitState.HalfOpen && Interlocked.Decrement(ref _trialPermits) >= 0;
+    public bool TryAcquireTrial() =>
+        _state == (int)CircuitState.HalfOpen && Volatile.Read(ref _trialPermits) > 0 && Interlocked.Decrement(ref _trialPermits) >= 0;
 
     public void OnSuccess()
     {

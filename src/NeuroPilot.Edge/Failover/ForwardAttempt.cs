@@ -14,6 +14,7 @@ public sealed class ForwardAttempt
     private readonly DestinationState?[] _tried = new DestinationState?[MaxTried];
     private readonly TimeProvider _time;
     private CancellationTokenSource? _perTry;
+    private bool _perTryArmed;
     private long _startedAt;
     private int _triedCount;
 
@@ -51,13 +52,15 @@ public sealed class ForwardAttempt
 
         if (perTryTimeout is { } timeout)
         {
-            if (_perTry is null || !_perTry.TryReset())
+            // A source fresh from Reset (or never armed) is used as it is; TryReset again would only take the timer lock.
+            if (_perTry is null || (_perTryArmed && !_perTry.TryReset()))
             {
                 _perTry?.Dispose();
                 _perTry = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _time);
             }
 
             _perTry.CancelAfter(timeout);
+            _perTryArmed = true;
         }
 
         _startedAt = destination.OnAttemptStarted();
@@ -112,11 +115,13 @@ public sealed class ForwardAttempt
         HeadersReceived = false;
         MayRetry = false;
         InterceptedStatus = 0;
-        if (_perTry is not null && !_perTry.TryReset())
+        if (_perTryArmed && _perTry is not null && !_perTry.TryReset())
         {
             _perTry.Dispose();
             _perTry = null;
         }
+
+        _perTryArmed = false;
     }
 
     private static bool Contains(IReadOnlyList<int> codes, int code)

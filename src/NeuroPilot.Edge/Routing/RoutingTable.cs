@@ -48,10 +48,13 @@ public sealed class RoutingTable
             return entries[0].Service;
         }
 
-        return Match(request.Host.Host, request.Path);
+        return Match(HostWithoutPort(request.Host.Value), request.Path);
     }
 
-    public ServiceRoute? Match(string host, PathString path)
+    public ServiceRoute? Match(string host, PathString path) => Match(host.AsSpan(), path);
+
+    /// <summary>Matches on a span of the Host header: no substring is made for the port (56 B per request, bench/).</summary>
+    public ServiceRoute? Match(ReadOnlySpan<char> host, PathString path)
     {
         foreach (var entry in _entries)
         {
@@ -77,17 +80,25 @@ public sealed class RoutingTable
         return null;
     }
 
+    /// <summary><c>api.example.com:8080</c> -> <c>api.example.com</c>; <c>[::1]:8080</c> -> <c>[::1]</c>.</summary>
+    internal static ReadOnlySpan<char> HostWithoutPort(string? value)
+    {
+        var host = value.AsSpan();
+        var colon = host.LastIndexOf(':');
+        return colon >= 0 && host.LastIndexOf(']') < colon ? host[..colon] : host;
+    }
+
     private readonly record struct MatchEntry(string? Host, bool Wildcard, PathString Prefix, ServiceRoute Service)
     {
         public int Rank => Host is null ? 0 : Wildcard ? 1 : 2;
 
-        public bool Matches(string host, PathString path)
+        public bool Matches(ReadOnlySpan<char> host, PathString path)
         {
             if (Host is not null)
             {
                 var hostMatches = Wildcard
                     ? host.EndsWith(Host, StringComparison.OrdinalIgnoreCase) && host.Length > Host.Length
-                    : string.Equals(host, Host, StringComparison.OrdinalIgnoreCase);
+                    : host.Equals(Host, StringComparison.OrdinalIgnoreCase);
                 if (!hostMatches)
                 {
                     return false;

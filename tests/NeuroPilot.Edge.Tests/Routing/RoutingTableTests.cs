@@ -183,4 +183,13 @@ public class RoutingTableTests
         context.Request.Path = new PathString(path.Split('?')[0]);
         return context.Request;
     }
+
+    [Theory]
+    [InlineData("api.example.com:8080", "api.example.com")]
+    [InlineData("api.example.com", "api.example.com")]
+    [InlineData("[::1]:8080", "[::1]")]
+    [InlineData("[::1]", "[::1]")]
+    [InlineData("", "")]
+    public void HostWithoutPort_DropsOnlyThePort(string header, string expected) =>
+        Assert.Equal(expected, RoutingTable.HostWithoutPort(header).ToString());
 }
