@@ -1,0 +1,33 @@
+using NeuroPilot.Edge.LoadTests.OpenModel;
+
+namespace NeuroPilot.Edge.LoadTests.Budgets;
+
+/// <summary>Checks budgets against results. A latency budget without any latency sample fails.</summary>
+internal static class BudgetEvaluator
+{
+    public static IReadOnlyList<BudgetResult> Evaluate(IReadOnlyList<Budget> budgets, RunResult result) =>
+        [.. budgets.Select(b => Check(b, b.Figure.Measure(result)))];
+
+    /// <summary>
+    /// For <c>compare</c>: latency budgets cap the latency a target adds to the baseline's (same percentile),
+    /// ratio budgets cap the target's own ratio.
+    /// </summary>
+    public static IReadOnlyList<BudgetResult> EvaluateAdded(IReadOnlyList<Budget> budgets, LatencySummary baseline, LatencySummary target, RatioFigures targetRatios)
+    {
+        return [.. budgets.Select(b =>
+        {
+            if (b.Figure.Kind == BudgetFigureKind.Ratio)
+            {
+                return Check(b, b.Figure.Measure(target, targetRatios));
+            }
+
+            var added = b.Figure.MeasureLatency(target) - b.Figure.MeasureLatency(baseline);
+            return Check(b, added);
+        })];
+    }
+
+    public static bool AllPassed(IEnumerable<BudgetResult> results) => results.All(r => r.Passed);
+
+    private static BudgetResult Check(Budget budget, double? actual) =>
+        new(budget, actual, actual is { } value && value <= budget.Limit + 1e-9);
+}

@@ -1,0 +1,65 @@
+using NeuroPilot.Edge.LoadTests.OpenModel;
+
+namespace NeuroPilot.Edge.LoadTests.Budgets;
+
+/// <summary>A figure of a run that a budget can cap: <c>p99</c>, <c>max</c>, <c>error-rate</c>, ...</summary>
+internal sealed class BudgetFigure
+{
+    private readonly Func<LatencySummary, double?>? _latency;
+    private readonly Func<RatioFigures, double>? _ratio;
+
+    private BudgetFigure(string name, string description, Func<LatencySummary, double?> latency)
+    {
+        Name = name;
+        Description = description;
+        Kind = BudgetFigureKind.Latency;
+        _latency = latency;
+    }
+
+    private BudgetFigure(string name, string description, Func<RatioFigures, double> ratio)
+    {
+        Name = name;
+        Description = description;
+        Kind = BudgetFigureKind.Ratio;
+        _ratio = ratio;
+    }
+
+    /// <summary>Every figure a budget can name, in the order help texts list them.</summary>
+    public static IReadOnlyList<BudgetFigure> Known { get; } =
+    [
+        new("p50", "median latency", s => s.P50),
+        new("p75", "75th percentile latency", s => s.P75),
+        new("p90", "90th percentile latency", s => s.P90),
+        new("p95", "95th percentile latency", s => s.P95),
+        new("p99", "99th percentile latency", s => s.P99),
+        new("p999", "99.9th percentile latency", s => s.P999),
+        new("p9999", "99.99th percentile latency", s => s.P9999),
+        new("max", "highest latency", s => s.Max),
+        new("mean", "mean latency", s => s.Mean),
+        new("error-rate", "share of requests that failed (HTTP status >= 400, timeouts, connection errors)", r => r.ErrorRate),
+        new("late-rate", "share of sends that could not start on time", r => r.LateRate),
+    ];
+
+    /// <summary>The names of <see cref="Known"/>, comma-separated, for messages.</summary>
+    public static string KnownNames => string.Join(", ", Known.Select(f => f.Name));
+
+    public string Name { get; }
+
+    public string Description { get; }
+
+    public BudgetFigureKind Kind { get; }
+
+    public static BudgetFigure? Find(string name) =>
+        Known.FirstOrDefault(f => f.Name.Equals(name, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>The figure of a run: milliseconds for latencies (null without samples), 0-1 for ratios.</summary>
+    public double? Measure(RunResult result) => Measure(result.LatencySummary, result.Ratios);
+
+    /// <summary>The figure from a latency summary and ratios (merged results of several runs).</summary>
+    public double? Measure(LatencySummary latency, RatioFigures ratios) =>
+        Kind == BudgetFigureKind.Latency ? _latency!(latency) : _ratio!(ratios);
+
+    /// <summary>The latency figure of a summary (latency figures only).</summary>
+    public double? MeasureLatency(LatencySummary summary) =>
+        _latency is null ? throw new InvalidOperationException($"{Name} is not a latency") : _latency(summary);
+}

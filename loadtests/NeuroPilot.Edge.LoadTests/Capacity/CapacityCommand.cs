@@ -1,0 +1,114 @@
+using NeuroPilot.Edge.LoadTests.Budgets;
+using NeuroPilot.Edge.LoadTests.Cli;
+using NeuroPilot.Edge.LoadTests.Http;
+using NeuroPilot.Edge.LoadTests.OpenModel;
+using NeuroPilot.Edge.LoadTests.Reports;
+using NeuroPilot.Edge.LoadTests.Run;
+
+namespace NeuroPilot.Edge.LoadTests.Capacity;
+
+/// <summary>
+/// <c>capacity</c>: open-model runs at rising rates (R0, R0+S, ...) until one breaches a budget; the capacity is
+/// the highest rate before it. Each step is a full run with its own warm-up, so a step starts from a drained target.
+/// </summary>
+internal static class CapacityCommand
+{
+    public static readonly TimeSpan DefaultStepWarmup = TimeSpan.FromSeconds(1);
+    public const int MaxSteps = 200;
+
+    private static readonly string[] s_valueOptions =
+        [.. LoadOptions.ValueOptionNames, "--target", "--start", "--step", "--max", "--step-duration", "--require"];
+
+    public static async Task<int> ExecuteAsync(IReadOnlyList<string> args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        var reader = ArgumentReader.Parse("capacity", args, s_valueOptions, []);
+        var options = LoadOptions.Read(reader);
+        if (reader.Optional("--warmup") is null)
+        {
+            options = options with { Warmup = DefaultStepWarmup };
+        }
+
+        var target = options.Target("--target", reader.Required("--target"));
+        var start = reader.Required("--start", ValueParsers.Rate);
+        var step = reader.Required("--step", ValueParsers.Rate);
+        var max = reader.Required("--max", ValueParsers.Rate);
+        var stepDuration = reader.Required("--step-duration", ValueParsers.PositiveDuration);
+        var required = reader.Optional("--require", ValueParsers.Rate);
+        if (max < start)
+        {
+            throw new UsageException($"capacity: --max {max} is below --start {start}");
+        }
+
+        var steps = (int)Math.Floor(((max - start) / step) + 1e-9) + 1;
+        if (steps > MaxSteps)
+        {
+            throw new UsageException($"capacity: {steps} steps from {start} to {max} by {step}; at most {MaxSteps} (use a larger --step)");
+        }
+
+        if (options.Budgets.Count == 0)
+        {
+            throw new UsageException($"capacity: give at least one --budget (like p99=5ms); known figures: {BudgetFigure.KnownNames}");
+        }
+
+        options.PrepareReportDirectory();
+        var profile = options.Profile(start, stepDuration);
+        await output.WriteLineAsync(
+            $"capacity: {target.Method} {target.Url}, {steps} steps from {DisplayFormat.Rate(start)} to {DisplayFormat.Rate(start + ((steps - 1) * step))}, " +
+            $"{DisplayFormat.Duration(stepDuration)} each (+{DisplayFormat.Duration(options.Warmup)} warm-up), budgets {string.Join(" ", options.Budgets.Select(b => b.Text))}").ConfigureAwait(false);
+
+        var results = new List<CapacityStep>();
+        var startedAt = DateTimeOffset.UtcNow;
+        for (var i = 0; i < steps; i++)
+        {
+            var rate = start + (i * step);
+            RunResult result;
+            try
+            {
+                result = await LoadRunner.RunAsync(target, profile with { Rate = rate }, options.Connections, null, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TargetUnreachableException e)
+            {
+                await error.WriteLineAsync($"capacity: {e.Message}").ConfigureAwait(false);
+                return ExitCodes.Failed;
+            }
+
+            var current = new CapacityStep(rate, result, BudgetEvaluator.Evaluate(options.Budgets, result));
+            results.Add(current);
+            var s = result.LatencySummary;
+            await output.WriteLineAsync(
+                $"  {DisplayFormat.Rate(rate),16}: sent {DisplayFormat.Rate(result.RateAchieved),-16} p50 {DisplayFormat.Milliseconds(s.P50),-10} p99 {DisplayFormat.Milliseconds(s.P99),-10} " +
+                $"errors {DisplayFormat.Percent(result.ErrorRate),-6} {(current.Passed ? "ok" : "BREACHED: " + current.Why())}").ConfigureAwait(false);
+            if (!current.Passed)
+            {
+                break;
+            }
+        }
+
+        var capacity = new CapacityResult
+        {
+            Target = target.Url,
+            Method = target.Method,
+            Connections = options.Connections,
+            BudgetsGiven = options.Budgets,
+            Steps = results,
+            MaxRate = max,
+            Required = required,
+            StartedAt = startedAt,
+        };
+
+        await output.WriteLineAsync().ConfigureAwait(false);
+        await output.WriteAsync(CapacityReport.Markdown(capacity)).ConfigureAwait(false);
+        if (options.ReportDirectory is { } directory)
+        {
+            CapacityReport.Write(directory, capacity);
+            await output.WriteLineAsync($"\nreports: {Path.Combine(directory, CapacityReport.HtmlFile)} (and capacity.json, capacity.md)").ConfigureAwait(false);
+        }
+
+        if (results.Any(r => r.Result.Interrupted))
+        {
+            return ExitCodes.Interrupted;
+        }
+
+        return capacity.Passed ? ExitCodes.Ok : ExitCodes.BudgetBreached;
+    }
+}

@@ -1,0 +1,20 @@
+namespace NeuroPilot.Edge.LoadTests.Cli;
+
+/// <summary>Exit codes of every command, stable for CI scripts.</summary>
+internal static class ExitCodes
+{
+    /// <summary>Every budget held (or none was given).</summary>
+    public const int Ok = 0;
+
+    /// <summary>The run could not happen: target unreachable, a peer failed to start, reports not writable.</summary>
+    public const int Failed = 1;
+
+    /// <summary>Bad arguments; nothing was run.</summary>
+    public const int BadArguments = 2;
+
+    /// <summary>At least one budget was breached.</summary>
+    public const int BudgetBreached = 99;
+
+    /// <summary>Interrupted (Ctrl+C, SIGTERM) before the end.</summary>
+    public const int Interrupted = 130;
+}

@@ -1,0 +1,114 @@
+namespace NeuroPilot.Edge.LoadTests.Cli;
+
+/// <summary>The help of every command.</summary>
+internal static class HelpText
+{
+    public const string Main = """
+        neuropilot-loadtest: open-model HTTP load tests with latency budgets (the NeuroPilot.Edge harness)
+
+        Usage:
+          neuropilot-loadtest run       --target URL --rate R --duration D [options]   one run, budgets, reports
+          neuropilot-loadtest compare   --rate R --duration D --target NAME=URL ...    same load, several targets, added latency
+          neuropilot-loadtest capacity  --target URL --start R0 --step S --max RMAX --step-duration D --budget p99=5ms
+                                                                                        highest rate that meets the budgets
+          neuropilot-loadtest COMMAND --help                                           options of a command
+          neuropilot-loadtest --version
+
+        Requests follow a constant-rate schedule whatever the target does (open model). Latency is measured from each
+        request's intended start, so a stalled target shows in the percentiles (coordinated omission corrected, as wrk2).
+
+        Exit codes: 0 every budget held, 99 a budget was breached, 2 bad arguments, 1 the run could not happen
+        (target unreachable, peer failed to start), 130 interrupted.
+        """;
+
+    public const string CommonOptions = """
+          --warmup W              sent on the same schedule first, left out of every result (default 0s)
+          --connections C         keep-alive connections, one request at a time each (default 64); a due request
+                                  that finds them all busy waits for one and counts as a late send
+          --method M              HTTP method (default GET)
+          --body-size N           request body of N bytes (512, 4k, 1m); sets Content-Length
+          --header K:V            extra request header (repeatable); Host defaults to the URL's
+          --timeout T             a request unanswered T after its intended start fails as a timeout (default 5s)
+          --grace G               after the last send, wait up to G for in-flight requests; the rest fail as
+                                  unfinished (default 2s). A run never lasts longer than warm-up + duration + grace.
+          --late-threshold T      a send starting more than T after its intended time counts as late (default 1ms)
+          --budget FIGURE=LIMIT   a budget to hold (repeatable), e.g. p99=5ms, max=250ms, error-rate=0.1%
+                                  figures: p50, p75, p90, p95, p99, p999, p9999, max, mean (latency: us, ms, s),
+                                  error-rate, late-rate (ratio: 0.1% or 0.001)
+          --report DIR            write reports into DIR (created if needed)
+        Durations take a unit: 250us, 500ms, 20s, 1.5s, 2m. Rates: 2000, 2k, 10k.
+        """;
+
+    public const string Run = $$"""
+        neuropilot-loadtest run: one open-model run against one target, checked against budgets
+
+        Usage:
+          neuropilot-loadtest run --target URL --rate R --duration D [options]
+
+          --target URL            http:// URL to request (plain HTTP/1.1, keep-alive)
+          --rate R                requests per second, on a constant schedule
+          --duration D            measured time (after the warm-up)
+          --title TEXT            title of the reports (default "Load test")
+        {{CommonOptions}}
+        Reports (--report DIR): summary.json (sent, completed, failed, rate_achieved, latency_ms.{p50,p90,p99,p999,max},
+        budgets with pass/fail, per-second figures), summary.md, latency.hgrm (HdrHistogram percentile distribution)
+        and report.html (self-contained charts: latency, throughput and errors over time, percentile distribution).
+
+        Exit codes: 0 every budget held, 99 a budget was breached, 2 bad arguments, 1 target unreachable, 130 interrupted.
+
+        Example:
+          neuropilot-loadtest run --target http://127.0.0.1:8080/ --rate 2000 --duration 20s --warmup 2s \
+            --budget p99=5ms --budget error-rate=0.1% --report artifacts/load/run
+        """;
+
+    public const string Compare = $$"""
+        neuropilot-loadtest compare: the same load against several targets, in alternation, with the latency each adds
+
+        Usage:
+          neuropilot-loadtest compare --rate R --duration D [--rounds N] --target NAME=URL ... [options]
+
+          --target NAME=URL       a target (repeatable); the first is the baseline (usually the upstream, direct)
+          --rate R, --duration D  the load of every single run
+          --rounds N              rounds of A B C ... (default 3); results of a target merge across rounds
+          --peer nginx|haproxy    also start that reverse proxy from bench/peers/ in front of --upstream, compare it
+                                  as a target named after it, and stop it afterwards (repeatable)
+          --upstream URL          the upstream the peers forward to (http://127.0.0.1:9001); without --target, it is
+                                  also the baseline, named "direct"
+          --peers-dir DIR         where nginx.conf and haproxy.cfg are (default: bench/peers of this repository)
+        {{CommonOptions}}
+        With compare, a latency budget caps the latency every target adds to the baseline at that percentile
+        (p99=1ms: no target adds more than 1 ms at p99); error-rate caps each target's own error rate.
+
+        Reports (--report DIR): compare.json, compare.md, compare.html and NAME.hgrm per target.
+
+        Exit codes: 0 every budget held, 99 a budget was breached, 2 bad arguments, 1 a target was unreachable or a
+        peer did not start, 130 interrupted.
+
+        Example:
+          neuropilot-loadtest compare --rate 2000 --duration 10s --warmup 1s --rounds 3 \
+            --target direct=http://127.0.0.1:9001/ --target edge=http://127.0.0.1:8080/ \
+            --peer nginx --peer haproxy --upstream http://127.0.0.1:9001 --report artifacts/load/compare
+        """;
+
+    public const string Capacity = $$"""
+        neuropilot-loadtest capacity: ramps the rate step by step and reports the highest rate that meets the budgets
+
+        Usage:
+          neuropilot-loadtest capacity --target URL --start R0 --step S --max RMAX --step-duration D --budget p99=5ms [options]
+
+          --target URL            http:// URL to request
+          --start R0, --step S, --max RMAX
+                                  rates tried: R0, R0+S, R0+2S, ... up to RMAX; the ramp stops at the first step that
+                                  breaches a budget or does not reach 98% of its rate
+          --step-duration D       measured time of each step (each also gets --warmup, default 1s here)
+          --require R             exit 99 unless the capacity found is at least R req/s
+        {{CommonOptions}}
+        At least one budget is required (the capacity is "the highest rate that meets them").
+        Exit codes: 0 a rate met the budgets (and --require held), 99 none did, 2 bad arguments, 1 target unreachable.
+        Reports (--report DIR): capacity.json, capacity.md, capacity.html.
+
+        Example:
+          neuropilot-loadtest capacity --target http://127.0.0.1:8080/ --start 1000 --step 1000 --max 10000 \
+            --step-duration 5s --budget p99=5ms --budget error-rate=0.1% --report artifacts/load/capacity
+        """;
+}

@@ -1,0 +1,205 @@
+using System.Text.RegularExpressions;
+using NeuroPilot.Edge.LoadTests.Budgets;
+using NeuroPilot.Edge.LoadTests.Cli;
+using NeuroPilot.Edge.LoadTests.Http;
+using NeuroPilot.Edge.LoadTests.OpenModel;
+using NeuroPilot.Edge.LoadTests.Peers;
+using NeuroPilot.Edge.LoadTests.Reports;
+using NeuroPilot.Edge.LoadTests.Run;
+
+namespace NeuroPilot.Edge.LoadTests.Compare;
+
+/// <summary>
+/// <c>compare</c>: the same open-model load against several targets in alternation (A B C, A B C, ...), so that
+/// drifts of the machine hit every target alike; merged per target, then the latency each adds to the first.
+/// </summary>
+internal static partial class CompareCommand
+{
+    public const int DefaultRounds = 3;
+
+    private static readonly string[] s_valueOptions =
+        [.. LoadOptions.ValueOptionNames, "--rate", "--duration", "--rounds", "--target", "--peer", "--upstream", "--peers-dir"];
+
+    public static async Task<int> ExecuteAsync(IReadOnlyList<string> args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        var reader = ArgumentReader.Parse("compare", args, s_valueOptions, []);
+        var options = LoadOptions.Read(reader);
+        var rate = reader.Required("--rate", ValueParsers.Rate);
+        var duration = reader.Required("--duration", ValueParsers.PositiveDuration);
+        var rounds = reader.Optional("--rounds", t => ValueParsers.Count(t, 1, 100)) ?? DefaultRounds;
+        var targets = ReadTargets(reader, options);
+        var peers = ReadPeers(reader, out var upstream);
+        if (upstream is not null && targets.Count == 0)
+        {
+            targets.Add(new CompareTarget("direct", upstream));
+        }
+
+        if (targets.Count + peers.Count < 2)
+        {
+            throw new UsageException("compare: needs at least two targets (--target NAME=URL, or --upstream with --peer)");
+        }
+
+        string? peersDirectory = null;
+        if (peers.Count > 0)
+        {
+            peersDirectory = reader.Optional("--peers-dir") ?? PeersDirectory.Find()
+                ?? throw new UsageException("compare: cannot find bench/peers/ from here; give --peers-dir DIR");
+        }
+
+        var profile = options.Profile(rate, duration);
+        options.PrepareReportDirectory();
+        var running = new List<PeerProcess>();
+        try
+        {
+            foreach (var peer in peers)
+            {
+                var started = await PeerProcess.StartAsync(peer, peersDirectory!, $"{upstream!.Host}:{upstream.Port}", cancellationToken).ConfigureAwait(false);
+                running.Add(started);
+                var url = new Uri($"http://{started.Listen}{upstream.PathAndQuery}");
+                targets.Add(new CompareTarget(peer.Name, url, peer.Name));
+                await output.WriteLineAsync($"compare: started {peer.Name} (pid {started.ProcessId}) on {started.Listen}, forwarding to {upstream.Host}:{upstream.Port}").ConfigureAwait(false);
+            }
+
+            var httpTargets = targets.Select(t => options.Target("--target", t.Url.ToString())).ToList();
+            var perRun = profile.MaxWallTime;
+            await output.WriteLineAsync(
+                $"compare: {DisplayFormat.Rate(rate)} for {DisplayFormat.Duration(duration)} per run, {rounds} rounds of {string.Join(" ", targets.Select(t => t.Name))} " +
+                $"(at most {DisplayFormat.Duration(perRun * rounds * targets.Count)})").ConfigureAwait(false);
+
+            var results = targets.Select(_ => new List<RunResult>()).ToList();
+            var startedAt = DateTimeOffset.UtcNow;
+            var interrupted = false;
+            for (var round = 1; round <= rounds && !interrupted; round++)
+            {
+                for (var i = 0; i < targets.Count && !interrupted; i++)
+                {
+                    RunResult result;
+                    try
+                    {
+                        result = await LoadRunner.RunAsync(httpTargets[i], profile, options.Connections, null, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (TargetUnreachableException e)
+                    {
+                        await error.WriteLineAsync($"compare: {targets[i].Name}: {e.Message}").ConfigureAwait(false);
+                        return ExitCodes.Failed;
+                    }
+
+                    interrupted = result.Interrupted;
+                    results[i].Add(result);
+                    var s = result.LatencySummary;
+                    await output.WriteLineAsync(
+                        $"  round {round}/{rounds} {targets[i].Name,-12} p50 {DisplayFormat.Milliseconds(s.P50),-10} p99 {DisplayFormat.Milliseconds(s.P99),-10} " +
+                        $"max {DisplayFormat.Milliseconds(s.Max),-10} errors {DisplayFormat.Percent(result.ErrorRate)}, {DisplayFormat.Rate(result.RateAchieved)}").ConfigureAwait(false);
+                }
+            }
+
+            var comparisons = targets.Select((t, i) => new TargetComparison(t, results[i])).Where(c => c.Rounds.Count > 0).ToList();
+            var comparison = new ComparisonResult
+            {
+                Profile = profile,
+                Rounds = rounds,
+                Connections = options.Connections,
+                Method = options.Method,
+                Targets = comparisons,
+                BudgetsGiven = options.Budgets,
+                StartedAt = startedAt,
+                Interrupted = interrupted,
+            };
+            foreach (var target in comparisons.Skip(1))
+            {
+                target.Budgets = BudgetEvaluator.EvaluateAdded(options.Budgets, comparison.Baseline.Summary, target.Summary, target.Ratios);
+            }
+
+            if (options.Budgets.Any(b => b.Figure.Kind == BudgetFigureKind.Ratio))
+            {
+                comparison.Baseline.Budgets = BudgetEvaluator.EvaluateAdded(
+                    [.. options.Budgets.Where(b => b.Figure.Kind == BudgetFigureKind.Ratio)],
+                    comparison.Baseline.Summary, comparison.Baseline.Summary, comparison.Baseline.Ratios);
+            }
+
+            await output.WriteLineAsync().ConfigureAwait(false);
+            await output.WriteAsync(CompareReport.Markdown(comparison)).ConfigureAwait(false);
+            if (options.ReportDirectory is { } directory)
+            {
+                CompareReport.Write(directory, comparison);
+                await output.WriteLineAsync($"\nreports: {Path.Combine(directory, CompareReport.HtmlFile)} (and compare.json, compare.md, NAME.hgrm)").ConfigureAwait(false);
+            }
+
+            return interrupted ? ExitCodes.Interrupted : comparison.Passed ? ExitCodes.Ok : ExitCodes.BudgetBreached;
+        }
+        catch (PeerStartException e)
+        {
+            await error.WriteLineAsync($"compare: {e.Message}").ConfigureAwait(false);
+            return ExitCodes.Failed;
+        }
+        finally
+        {
+            foreach (var peer in running)
+            {
+                await peer.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static List<CompareTarget> ReadTargets(ArgumentReader reader, LoadOptions options)
+    {
+        var targets = new List<CompareTarget>();
+        foreach (var text in reader.All("--target"))
+        {
+            var equals = text.IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0)
+            {
+                throw new UsageException($"compare: --target {text}: use NAME=URL (like edge=http://127.0.0.1:8080/)");
+            }
+
+            var name = text[..equals];
+            if (!NamePattern().IsMatch(name))
+            {
+                throw new UsageException($"compare: --target {text}: the name \"{name}\" may only have letters, digits, '-', '_' and '.'");
+            }
+
+            if (targets.Any(t => t.Name == name) || PeerDefinition.Find(name) is not null && reader.All("--peer").Contains(name, StringComparer.OrdinalIgnoreCase))
+            {
+                throw new UsageException($"compare: --target {text}: the name \"{name}\" is used twice");
+            }
+
+            var target = options.Target("--target", text[(equals + 1)..]);
+            targets.Add(new CompareTarget(name, target.Url));
+        }
+
+        return targets;
+    }
+
+    private static List<PeerDefinition> ReadPeers(ArgumentReader reader, out Uri? upstream)
+    {
+        var peers = new List<PeerDefinition>();
+        foreach (var name in reader.All("--peer"))
+        {
+            var peer = PeerDefinition.Find(name) ?? throw new UsageException($"compare: --peer {name}: unknown peer; known peers: {PeerDefinition.KnownNames}");
+            if (peers.Contains(peer))
+            {
+                throw new UsageException($"compare: --peer {name} is given twice");
+            }
+
+            peers.Add(peer);
+        }
+
+        upstream = null;
+        if (reader.Optional("--upstream") is { } text)
+        {
+            if (!Uri.TryCreate(text, UriKind.Absolute, out upstream) || upstream.Scheme != Uri.UriSchemeHttp)
+            {
+                throw new UsageException($"compare: --upstream {text}: not an absolute http:// URL");
+            }
+        }
+        else if (peers.Count > 0)
+        {
+            throw new UsageException("compare: --peer needs --upstream URL (the server the peers forward to)");
+        }
+
+        return peers;
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9_.-]{1,40}$", RegexOptions.CultureInvariant)]
+    private static partial Regex NamePattern();
+}

@@ -1,0 +1,63 @@
+using System.Globalization;
+
+namespace NeuroPilot.Edge.LoadTests.Reports;
+
+/// <summary>How figures read in consoles and reports: milliseconds with sensible precision, percentages, rates.</summary>
+internal static class DisplayFormat
+{
+    private static readonly CultureInfo s_invariant = CultureInfo.InvariantCulture;
+
+    /// <summary><c>0.412 ms</c>, <c>4.12 ms</c>, <c>41.2 ms</c>, <c>1,204 ms</c>.</summary>
+    public static string Milliseconds(double? milliseconds) =>
+        milliseconds is { } value ? $"{Number(value)} ms" : "n/a";
+
+    /// <summary>A number of milliseconds without the unit, precision by magnitude.</summary>
+    public static string Number(double value)
+    {
+        var magnitude = Math.Abs(value);
+        var format = magnitude < 1 ? "0.000" : magnitude < 10 ? "0.00" : magnitude < 100 ? "0.0" : "#,##0";
+        return value.ToString(format, s_invariant);
+    }
+
+    /// <summary>A signed difference: <c>+0.120 ms</c>, <c>-0.03 ms</c>.</summary>
+    public static string Delta(double? milliseconds) =>
+        milliseconds is { } value ? (value >= 0 ? "+" : "") + Milliseconds(value) : "n/a";
+
+    /// <summary><c>0.1%</c>, <c>0%</c>, <c>12.5%</c>.</summary>
+    public static string Percent(double ratio)
+    {
+        var percent = ratio * 100;
+        var format = percent == 0 ? "0" : percent < 0.01 ? "0.####" : percent < 1 ? "0.###" : "0.##";
+        return percent.ToString(format, s_invariant) + "%";
+    }
+
+    /// <summary>Requests per second: <c>1,999.8 req/s</c>, <c>12,000 req/s</c>, <c>0.5 req/s</c>.</summary>
+    public static string Rate(double perSecond) => RateNumber(perSecond) + " req/s";
+
+    /// <summary>A rate without its unit: <c>1,999.8</c>, <c>12,000</c>.</summary>
+    public static string RateNumber(double perSecond) =>
+        perSecond.ToString(perSecond >= 10_000 ? "#,##0" : "#,##0.#", s_invariant);
+
+    public static string Count(long value) => value.ToString("#,##0", s_invariant);
+
+    /// <summary><c>20s</c>, <c>500ms</c>, <c>2m</c>, <c>1m30s</c>.</summary>
+    public static string Duration(TimeSpan span)
+    {
+        if (span.TotalSeconds < 1)
+        {
+            return $"{span.TotalMilliseconds.ToString("0.###", s_invariant)}ms";
+        }
+
+        if (span.TotalMinutes < 1 || span.Seconds != 0 && span.TotalMinutes < 10)
+        {
+            return span.TotalMinutes < 1
+                ? $"{span.TotalSeconds.ToString("0.###", s_invariant)}s"
+                : $"{(int)span.TotalMinutes}m{span.Seconds}s";
+        }
+
+        return $"{span.TotalMinutes.ToString("0.##", s_invariant)}m";
+    }
+
+    /// <summary>Invariant number for JSON-ish text: <c>1234.5</c>.</summary>
+    public static string Invariant(double value) => value.ToString("0.###", s_invariant);
+}

@@ -1,0 +1,38 @@
+using NeuroPilot.Edge.LoadTests.Budgets;
+using NeuroPilot.Edge.LoadTests.OpenModel;
+
+namespace NeuroPilot.Edge.LoadTests.Reports;
+
+/// <summary>A run and what it is judged against: the input of every report file.</summary>
+internal sealed record RunReport
+{
+    /// <summary>The command that produced it: <c>run</c>, or <c>drill</c> for a failover drill.</summary>
+    public required string Command { get; init; }
+
+    public required string Title { get; init; }
+
+    public required Uri Target { get; init; }
+
+    public required string Method { get; init; }
+
+    public int BodySize { get; init; }
+
+    public required int Connections { get; init; }
+
+    public required RunResult Result { get; init; }
+
+    public required IReadOnlyList<BudgetResult> Budgets { get; init; }
+
+    public bool Passed => BudgetEvaluator.AllPassed(Budgets);
+
+    public DateTimeOffset GeneratedAt { get; init; } = DateTimeOffset.UtcNow;
+
+    /// <summary>The run's shape in one line: <c>GET http://... at 2,000 req/s for 20s (+2s warm-up), 64 connections</c>.</summary>
+    public string Describe()
+    {
+        var profile = Result.Profile;
+        var warmup = profile.Warmup > TimeSpan.Zero ? $" (+{DisplayFormat.Duration(profile.Warmup)} warm-up)" : "";
+        var body = BodySize > 0 ? $", {DisplayFormat.Count(BodySize)}-byte body" : "";
+        return $"{Method} {Target} at {DisplayFormat.Rate(profile.Rate)} for {DisplayFormat.Duration(profile.Duration)}{warmup}, {Connections} connections{body}";
+    }
+}

@@ -1,0 +1,95 @@
+using NeuroPilot.Edge.LoadTests.Budgets;
+using NeuroPilot.Edge.LoadTests.Cli;
+using NeuroPilot.Edge.LoadTests.Http;
+using NeuroPilot.Edge.LoadTests.OpenModel;
+using NeuroPilot.Edge.LoadTests.Reports;
+
+namespace NeuroPilot.Edge.LoadTests.Run;
+
+/// <summary><c>run</c>: one open-model run against one target, budgets, reports, exit code.</summary>
+internal static class RunCommand
+{
+    private static readonly TimeSpan s_progressInterval = TimeSpan.FromSeconds(5);
+
+    private static readonly string[] s_valueOptions = [.. LoadOptions.ValueOptionNames, "--target", "--rate", "--duration", "--title"];
+
+    public static async Task<int> ExecuteAsync(IReadOnlyList<string> args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        var reader = ArgumentReader.Parse("run", args, s_valueOptions, []);
+        var options = LoadOptions.Read(reader);
+        var target = options.Target("--target", reader.Required("--target"));
+        var rate = reader.Required("--rate", ValueParsers.Rate);
+        var duration = reader.Required("--duration", ValueParsers.PositiveDuration);
+        var title = reader.Optional("--title") ?? "Load test";
+        var profile = options.Profile(rate, duration);
+        options.PrepareReportDirectory();
+
+        await output.WriteLineAsync($"run: {target.Method} {target.Url} at {DisplayFormat.Rate(rate)} for {DisplayFormat.Duration(duration)}" +
+            (profile.Warmup > TimeSpan.Zero ? $" after a {DisplayFormat.Duration(profile.Warmup)} warm-up" : "") +
+            $", {options.Connections} connections (ends within {DisplayFormat.Duration(profile.MaxWallTime)})").ConfigureAwait(false);
+
+        RunResult result;
+        Task? progress = null;
+        try
+        {
+            result = await LoadRunner.RunAsync(target, profile, options.Connections, run => progress = PrintProgressAsync(run, error), cancellationToken).ConfigureAwait(false);
+            await progress!.ConfigureAwait(false);
+        }
+        catch (TargetUnreachableException e)
+        {
+            await error.WriteLineAsync($"run: {e.Message}").ConfigureAwait(false);
+            return ExitCodes.Failed;
+        }
+
+        var report = new RunReport
+        {
+            Command = "run",
+            Title = title,
+            Target = target.Url,
+            Method = target.Method,
+            BodySize = target.BodySize,
+            Connections = options.Connections,
+            Result = result,
+            Budgets = BudgetEvaluator.Evaluate(options.Budgets, result),
+        };
+
+        await output.WriteLineAsync().ConfigureAwait(false);
+        await output.WriteAsync(ReportWriter.Markdown(report)).ConfigureAwait(false);
+        if (options.ReportDirectory is { } directory)
+        {
+            try
+            {
+                ReportWriter.Write(directory, report);
+                await output.WriteLineAsync($"\nreports: {Path.Combine(directory, ReportWriter.HtmlFile)} (and summary.json, summary.md, latency.hgrm)").ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                await error.WriteLineAsync($"run: cannot write the reports to {directory}: {e.Message}").ConfigureAwait(false);
+                return ExitCodes.Failed;
+            }
+        }
+
+        return result.Interrupted ? ExitCodes.Interrupted : report.Passed ? ExitCodes.Ok : ExitCodes.BudgetBreached;
+    }
+
+    /// <summary>One line every 5 s on stderr while the run goes (CI logs show it is alive and on rate).</summary>
+    private static async Task PrintProgressAsync(OpenModelRun run, TextWriter error)
+    {
+        while (true)
+        {
+            var done = await Task.WhenAny(run.Completion, Task.Delay(s_progressInterval, TimeProvider.System)).ConfigureAwait(false);
+            if (done == run.Completion)
+            {
+                return;
+            }
+
+            var now = run.Progress;
+            if (now.Elapsed > TimeSpan.Zero)
+            {
+                await error.WriteLineAsync(
+                    $"  {now.Elapsed.TotalSeconds,5:0}s: sent {DisplayFormat.Count(now.Sent)} ({DisplayFormat.Rate(now.Sent / now.Elapsed.TotalSeconds)}), " +
+                    $"succeeded {DisplayFormat.Count(now.Succeeded)}, failed {DisplayFormat.Count(now.Failed)}, late {DisplayFormat.Count(now.Late)}").ConfigureAwait(false);
+            }
+        }
+    }
+}
