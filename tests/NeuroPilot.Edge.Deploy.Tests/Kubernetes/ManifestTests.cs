@@ -1,0 +1,159 @@
+using System.Text.Json.Nodes;
+using NeuroPilot.Edge.Deploy.Tests.TestKit;
+
+namespace NeuroPilot.Edge.Deploy.Tests.Kubernetes;
+
+/// <summary>
+/// deploy/kubernetes/*.yaml: valid YAML (a real parser), well-formed objects, and an edge container wired the way the
+/// binary works: the config in the ConfigMap passes <c>neuropilot-edge check</c>, the probes hit /healthz and /readyz
+/// on the admin port that config listens on, the tokens come from the Secret, and a PodDisruptionBudget covers the pods.
+/// </summary>
+public sealed class ManifestTests
+{
+    public static TheoryData<string> WorkloadFiles() => ["sidecar.yaml", "edge-standalone.yaml"];
+
+    [Fact]
+    public async Task EveryManifest_IsValidYaml_WithApiVersionKindAndName()
+    {
+        var files = Directory.GetFiles(RepoPaths.Deploy("kubernetes"), "*.yaml");
+        Assert.NotEmpty(files);
+        foreach (var file in files)
+        {
+            var documents = await YamlFile.LoadAllAsync(file);
+            Assert.NotEmpty(documents);
+            foreach (var document in documents)
+            {
+                Assert.False(string.IsNullOrEmpty(document["apiVersion"]?.GetValue<string>()), $"{file}: a document has no apiVersion");
+                Assert.False(string.IsNullOrEmpty(document["kind"]?.GetValue<string>()), $"{file}: a document has no kind");
+                Assert.False(string.IsNullOrEmpty(document["metadata"]?["name"]?.GetValue<string>()), $"{file}: a {document["kind"]} has no name");
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(WorkloadFiles))]
+    public async Task ConfigMapConfig_PassesCheck(string file)
+    {
+        var config = ConfigText(await LoadAsync(file));
+        using var folder = new TempDirectory();
+        var path = folder.File("edge.json");
+        await File.WriteAllTextAsync(path, config);
+
+        var (exitCode, output) = await ChildProcess.RunAsync(EdgeBinary.Path, ["check", "--config", path], TimeSpan.FromSeconds(30));
+
+        Assert.True(exitCode == 0, $"{file}: {output}");
+    }
+
+    [Theory]
+    [MemberData(nameof(WorkloadFiles))]
+    public async Task EdgeContainer_ProbesTheAdminPortOfItsConfig_LivenessHealthz_ReadinessReadyz(string file)
+    {
+        var documents = await LoadAsync(file);
+        var admin = new Uri(JsonNode.Parse(ConfigText(documents))!["Edge"]!["Admin"]!["Listen"]!.GetValue<string>());
+        var edge = EdgeContainer(documents);
+
+        var adminPort = edge["ports"]!.AsArray().Single(p => p!["name"]!.GetValue<string>() == "edge-admin")!;
+        Assert.Equal(admin.Port, adminPort["containerPort"]!.GetValue<int>());
+        Assert.Equal("0.0.0.0", admin.Host);
+        Assert.Equal(("/healthz", "edge-admin"), Probe(edge, "livenessProbe"));
+        Assert.Equal(("/readyz", "edge-admin"), Probe(edge, "readinessProbe"));
+        Assert.Equal(("/healthz", "edge-admin"), Probe(edge, "startupProbe"));
+        Assert.Equal(new JsonArray("run", "--config", "/etc/neuropilot-edge/edge.json").ToJsonString(), edge["args"]!.ToJsonString());
+    }
+
+    [Theory]
+    [MemberData(nameof(WorkloadFiles))]
+    public async Task EdgeContainer_HasResources_RunsLocked_AndOutlivesItsDrain(string file)
+    {
+        var documents = await LoadAsync(file);
+        var edge = EdgeContainer(documents);
+        var pod = Workload(documents)["spec"]!["template"]!["spec"]!;
+
+        Assert.NotNull(edge["resources"]?["requests"]?["cpu"]);
+        Assert.NotNull(edge["resources"]?["requests"]?["memory"]);
+        Assert.NotNull(edge["resources"]?["limits"]?["memory"]);
+        var security = edge["securityContext"]!;
+        Assert.False(security["allowPrivilegeEscalation"]!.GetValue<bool>());
+        Assert.True(security["readOnlyRootFilesystem"]!.GetValue<bool>());
+        Assert.Equal("[\"ALL\"]", security["capabilities"]!["drop"]!.ToJsonString());
+        Assert.True(pod["securityContext"]!["runAsNonRoot"]!.GetValue<bool>());
+
+        var drain = TimeSpan.Parse(JsonNode.Parse(ConfigText(documents))!["Edge"]!["DrainTimeout"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture);
+        var preStop = edge["lifecycle"]?["preStop"]?["sleep"]?["seconds"]?.GetValue<int>() ?? 0;
+        Assert.True(pod["terminationGracePeriodSeconds"]!.GetValue<int>() > drain.TotalSeconds + preStop, "terminationGracePeriodSeconds must exceed the drain and the preStop pause");
+    }
+
+    [Theory]
+    [MemberData(nameof(WorkloadFiles))]
+    public async Task EdgeContainer_TakesTokensFromTheSecret_AndTheConfigFromTheConfigMap(string file)
+    {
+        var documents = await LoadAsync(file);
+        var edge = EdgeContainer(documents);
+        var secret = Single(documents, "Secret");
+        var configMap = Single(documents, "ConfigMap");
+        var pod = Workload(documents)["spec"]!["template"]!["spec"]!;
+
+        foreach (var variable in new[] { "NEUROPILOT_EDGE_ADMIN_TOKEN", "CLOUDFLARE_API_TOKEN" })
+        {
+            var reference = edge["env"]!.AsArray().Single(e => e!["name"]!.GetValue<string>() == variable)!["valueFrom"]!["secretKeyRef"]!;
+            Assert.Equal(secret["metadata"]!["name"]!.GetValue<string>(), reference["name"]!.GetValue<string>());
+            Assert.NotNull(secret["stringData"]![reference["key"]!.GetValue<string>()]);
+        }
+
+        var mount = edge["volumeMounts"]!.AsArray().Single(m => m!["mountPath"]!.GetValue<string>() == "/etc/neuropilot-edge")!;
+        Assert.Null(mount["subPath"]);
+        var volume = pod["volumes"]!.AsArray().Single(v => v!["name"]!.GetValue<string>() == mount["name"]!.GetValue<string>())!;
+        Assert.Equal(configMap["metadata"]!["name"]!.GetValue<string>(), volume["configMap"]!["name"]!.GetValue<string>());
+    }
+
+    [Theory]
+    [MemberData(nameof(WorkloadFiles))]
+    public async Task PodDisruptionBudgetAndService_SelectTheWorkloadsPods(string file)
+    {
+        var documents = await LoadAsync(file);
+        var labels = Workload(documents)["spec"]!["template"]!["metadata"]!["labels"]!.AsObject();
+        var pdb = Single(documents, "PodDisruptionBudget");
+        var service = Single(documents, "Service");
+
+        Assert.Equal("policy/v1", pdb["apiVersion"]!.GetValue<string>());
+        Assert.True(pdb["spec"]!["minAvailable"] is not null || pdb["spec"]!["maxUnavailable"] is not null);
+        Assert.True(Selects(pdb["spec"]!["selector"]!["matchLabels"]!.AsObject(), labels), "the PDB selects no pod of the workload");
+        Assert.True(Selects(service["spec"]!["selector"]!.AsObject(), labels), "the Service selects no pod of the workload");
+        var target = service["spec"]!["ports"]![0]!["targetPort"]!.GetValue<string>();
+        Assert.Contains(EdgeContainer(documents)["ports"]!.AsArray(), p => p!["name"]!.GetValue<string>() == target);
+    }
+
+    [Fact]
+    public async Task PodMonitor_ScrapesTheEdgeAdminPortAsJobNeuropilotEdge()
+    {
+        var monitor = Single(await LoadAsync("podmonitor.yaml"), "PodMonitor");
+        var endpoint = monitor["spec"]!["podMetricsEndpoints"]![0]!;
+
+        Assert.Equal("edge-admin", endpoint["port"]!.GetValue<string>());
+        Assert.Equal("/metrics", endpoint["path"]!.GetValue<string>());
+        Assert.Contains(endpoint["relabelings"]!.AsArray(), r => r!["targetLabel"]!.GetValue<string>() == "job" && r["replacement"]!.GetValue<string>() == "neuropilot-edge");
+    }
+
+    private static Task<IReadOnlyList<JsonObject>> LoadAsync(string file) => YamlFile.LoadAllAsync(RepoPaths.Deploy("kubernetes", file));
+
+    private static JsonObject Single(IReadOnlyList<JsonObject> documents, string kind) =>
+        documents.Single(d => d["kind"]!.GetValue<string>() == kind);
+
+    private static JsonObject Workload(IReadOnlyList<JsonObject> documents) =>
+        documents.Single(d => d["kind"]!.GetValue<string>() is "Deployment" or "DaemonSet" or "StatefulSet");
+
+    private static JsonNode EdgeContainer(IReadOnlyList<JsonObject> documents) =>
+        Workload(documents)["spec"]!["template"]!["spec"]!["containers"]!.AsArray().Single(c => c!["name"]!.GetValue<string>() == "edge")!;
+
+    private static string ConfigText(IReadOnlyList<JsonObject> documents) =>
+        Single(documents, "ConfigMap")["data"]!["edge.json"]!.GetValue<string>();
+
+    private static (string Path, string Port) Probe(JsonNode container, string probe)
+    {
+        var get = container[probe]!["httpGet"]!;
+        return (get["path"]!.GetValue<string>(), get["port"]!.ToString());
+    }
+
+    private static bool Selects(JsonObject selector, JsonObject labels) =>
+        selector.Count > 0 && selector.All(s => labels[s.Key]?.GetValue<string>() == s.Value!.GetValue<string>());
+}

@@ -1,0 +1,174 @@
+using System.Net;
+using System.Text.RegularExpressions;
+
+namespace NeuroPilot.Edge.Deploy.Tests.TestKit;
+
+/// <summary>
+/// One real edge with two upstream regions, scraped every second by a real Prometheus that loads the committed alert
+/// rules, driven through a scenario that makes every series of the dashboard and the rules exist: healthy and slow
+/// traffic, an unrouted request, then us-east faulted (503) so that retries happen, breakers open, the retry budget of
+/// the "tight" service runs out and both services fail over to eu-west; then a SIGHUP reload. Services are told apart
+/// by Host (api.test, tight.test) so that paths reach the upstream unchanged.
+/// </summary>
+public sealed class LiveEdgeFixture : IAsyncLifetime
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+
+    private readonly List<IDisposable> _owned = [];
+
+    public HttpClient Client { get; } = new() { Timeout = TimeSpan.FromSeconds(10) };
+
+    public EdgeProcess Edge { get; private set; } = null!;
+
+    public PrometheusServer Prometheus { get; private set; } = null!;
+
+    /// <summary>The /metrics text read once the scenario has run.</summary>
+    public string MetricsText { get; private set; } = "";
+
+    public async Task InitializeAsync()
+    {
+        var upstreams = await Task.WhenAll(UpstreamProcess.StartAsync("us-east"), UpstreamProcess.StartAsync("eu-west"));
+        _owned.AddRange(upstreams);
+        var (usEast, euWest) = (upstreams[0], upstreams[1]);
+
+        Edge = EdgeProcess.Start((proxy, admin) => Config(proxy, admin, usEast.Url, euWest.Url));
+        _owned.Add(Edge);
+        await Edge.WaitUntilReadyAsync(Client, Deadline);
+
+        Prometheus = await PrometheusServer.StartAsync(PrometheusConfig(Edge.AdminPort));
+        _owned.Add(Prometheus);
+        await Eventually.WaitUntilAsync(
+            async () => (await Prometheus.QueryAsync("up{job=\"neuropilot-edge\"} == 1")).Count == 1,
+            Deadline,
+            () => $"prometheus has scraped the edge once (prometheus output: {Prometheus.Output})");
+
+        // Prometheus computes rates from the first sample it sees of a series: a series born in a burst between two
+        // scrapes shows no increase. So each series the queries measure is first created, and scraped, before the
+        // traffic that counts.
+        await GetAsync("api.test", "/items", HttpStatusCode.OK);
+        await GetAsync("tight.test", "/items", HttpStatusCode.OK);
+        await WaitForScrapeAsync("neuropilot_edge_requests_total{region=\"us-east\", code=\"200\"}", 2);
+
+        // Healthy traffic, a few slow requests (p99 above the 0.5 s budget) and one request no service matches.
+        for (var i = 0; i < 10; i++)
+        {
+            await GetAsync("api.test", "/items", HttpStatusCode.OK);
+            await GetAsync("tight.test", "/items", HttpStatusCode.OK);
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => GetAsync("api.test", "/delay?ms=700", HttpStatusCode.OK)));
+        await GetAsync("nobody.test", "/items", HttpStatusCode.NotFound);
+
+        // Fault the primary. "api" retries its first failures on eu-west (clients see 200) until its breaker opens
+        // and its fast probes take us-east out.
+        await usEast.SetFaultAsync(Client, "503");
+        for (var i = 0; i < 10; i++)
+        {
+            await GetAsync("api.test", "/items", HttpStatusCode.OK);
+        }
+
+        // "tight" probes slowly, so its breaker decides, and allows one retry in flight: of slow requests failing on
+        // us-east together, one is retried on eu-west (where it takes 0.5 s), the others find the budget spent and
+        // their clients see 503. A pair first (to create the 503 series), then a burst that trips the breaker.
+        await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => GetAsync("tight.test", "/delay?ms=500", expected: null)));
+        await WaitForScrapeAsync("neuropilot_edge_requests_total{service=\"tight\", code=\"503\"}", 1);
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => GetAsync("tight.test", "/delay?ms=500", expected: null)));
+        for (var i = 0; i < 10; i++)
+        {
+            await GetAsync("tight.test", "/items", expected: null);
+        }
+
+        Edge.Process.Signal("HUP");
+
+        await Eventually.WaitUntilAsync(
+            async () =>
+            {
+                var text = await Client.GetStringAsync(new Uri(Edge.AdminUrl, "/metrics"));
+                return text.Contains("neuropilot_edge_failovers_total{service=\"api\",from=\"us-east\",to=\"eu-west\"}", StringComparison.Ordinal) &&
+                    text.Contains("neuropilot_edge_failovers_total{service=\"tight\",from=\"us-east\",to=\"eu-west\"}", StringComparison.Ordinal) &&
+                    Regex.IsMatch(text, @"^neuropilot_edge_retry_budget_exhausted_total\{service=""tight""\} [1-9]", RegexOptions.Multiline) &&
+                    text.Contains("neuropilot_edge_config_reloads_total{result=", StringComparison.Ordinal);
+            },
+            Deadline,
+            () => $"the edge reports both failovers, the exhausted budget and the reload; edge output:\n{Edge.Process.Output}");
+
+        // Rate windows need a few samples after the events.
+        await Eventually.WaitUntilAsync(
+            async () => (await Prometheus.QueryAsync("count_over_time(neuropilot_edge_failovers_total{service=\"tight\"}[1m]) >= 3")).Count == 1 &&
+                (await Prometheus.QueryAsync("count_over_time(neuropilot_edge_config_reloads_total[1m]) >= 3")).Count >= 1,
+            Deadline,
+            "prometheus holds 3 samples of the failover and reload series");
+
+        MetricsText = await Client.GetStringAsync(new Uri(Edge.AdminUrl, "/metrics"));
+    }
+
+    public Task DisposeAsync()
+    {
+        for (var i = _owned.Count - 1; i >= 0; i--)
+        {
+            _owned[i].Dispose();
+        }
+
+        Client.Dispose();
+        return Task.CompletedTask;
+    }
+
+    private Task WaitForScrapeAsync(string selector, int series) =>
+        Eventually.WaitUntilAsync(
+            async () => (await Prometheus.QueryAsync(selector)).Count == series,
+            Deadline,
+            () => $"prometheus has scraped {series} series of {selector}; edge output:\n{Edge.Process.Output}");
+
+    private async Task GetAsync(string host, string path, HttpStatusCode? expected)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(Edge.ProxyUrl, path));
+        request.Headers.Host = host;
+        using var response = await Client.SendAsync(request);
+        if (expected is { } status)
+        {
+            Assert.True(response.StatusCode == status, $"GET {host}{path}: {(int)response.StatusCode}, expected {(int)status}; edge output:\n{Edge.Process.Output}");
+        }
+    }
+
+    private static string Config(int proxy, int admin, Uri usEast, Uri euWest)
+    {
+        var regions = $$"""[ { "Name": "us-east", "Destinations": ["{{usEast}}"] }, { "Name": "eu-west", "Destinations": ["{{euWest}}"] } ]""";
+
+        // Breakers that stay open for the whole test once tripped.
+        return $$"""
+            {
+              "Edge": { "Listen": ["http://127.0.0.1:{{proxy}}"], "Admin": { "Listen": "http://127.0.0.1:{{admin}}" } },
+              "Services": {
+                "api": {
+                  "Hosts": ["api.test"], "Regions": {{regions}},
+                  "HealthCheck": { "Path": "/healthz", "Interval": "00:00:01", "FastInterval": "00:00:00.250", "Timeout": "00:00:00.500", "UnhealthyThreshold": 2 },
+                  "CircuitBreaker": { "ConsecutiveFailures": 3, "BreakDuration": "00:05:00" }
+                },
+                "tight": {
+                  "Hosts": ["tight.test"], "Regions": {{regions}},
+                  "HealthCheck": { "Path": "/healthz", "Interval": "00:00:10", "FastInterval": "00:00:03", "Timeout": "00:00:01", "UnhealthyThreshold": 5 },
+                  "CircuitBreaker": { "ConsecutiveFailures": 6, "BreakDuration": "00:05:00" },
+                  "Retry": { "BudgetPercent": 0, "MinRetryConcurrency": 1 }
+                }
+              }
+            }
+            """;
+    }
+
+    /// <summary>The committed deploy/prometheus/prometheus.yml, pointed at this edge and scraping every second.</summary>
+    private static string PrometheusConfig(int adminPort)
+    {
+        var text = File.ReadAllText(RepoPaths.Deploy("prometheus", "prometheus.yml"));
+        var replaced = text
+            .Replace("\"127.0.0.1:9901\"", $"\"127.0.0.1:{adminPort}\"", StringComparison.Ordinal)
+            .Replace("scrape_interval: 15s", "scrape_interval: 1s", StringComparison.Ordinal)
+            .Replace("scrape_interval: 5s", "scrape_interval: 1s", StringComparison.Ordinal)
+            .Replace("evaluation_interval: 15s", "evaluation_interval: 1s", StringComparison.Ordinal)
+            .Replace("scrape_timeout: 4s", "scrape_timeout: 1s", StringComparison.Ordinal)
+            .Replace("  - neuropilot-edge.rules.yml", "  - " + RepoPaths.Deploy("prometheus", "neuropilot-edge.rules.yml"), StringComparison.Ordinal);
+        Assert.Contains($"127.0.0.1:{adminPort}", replaced, StringComparison.Ordinal);
+        Assert.DoesNotContain("scrape_interval: 5s", replaced, StringComparison.Ordinal);
+        Assert.Contains(RepoPaths.Deploy("prometheus", "neuropilot-edge.rules.yml"), replaced, StringComparison.Ordinal);
+        return replaced;
+    }
+}
