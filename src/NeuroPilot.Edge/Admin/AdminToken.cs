@@ -20,7 +20,35 @@ public sealed class AdminToken(string? token)
 
     public bool Enabled => _expected is not null;
 
-    public static AdminToken FromEnvironment() => new(Environment.GetEnvironmentVariable(EnvironmentVariable));
+    public const string FileVariable = "NEUROPILOT_EDGE_ADMIN_TOKEN_FILE";
+
+    /// <summary>The systemd credential name (<c>LoadCredential=admin-token:...</c>).</summary>
+    public const string CredentialName = "admin-token";
+
+    /// <summary>
+    /// The token from <c>NEUROPILOT_EDGE_ADMIN_TOKEN</c>, else from the file named by
+    /// <c>NEUROPILOT_EDGE_ADMIN_TOKEN_FILE</c>, else from the systemd credential <c>admin-token</c>
+    /// (<c>$CREDENTIALS_DIRECTORY/admin-token</c>). Surrounding whitespace is ignored.
+    /// </summary>
+    public static AdminToken FromEnvironment()
+    {
+        if (Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } token)
+        {
+            return new AdminToken(token);
+        }
+
+        var file = Environment.GetEnvironmentVariable(FileVariable);
+        if (string.IsNullOrEmpty(file) && Environment.GetEnvironmentVariable("CREDENTIALS_DIRECTORY") is { Length: > 0 } credentials)
+        {
+            file = Path.Combine(credentials, CredentialName);
+            if (!File.Exists(file))
+            {
+                return new AdminToken(null);
+            }
+        }
+
+        return new AdminToken(string.IsNullOrEmpty(file) ? null : File.ReadAllText(file).Trim());
+    }
 
     public Result Check(StringValues authorization)
     {

@@ -20,12 +20,15 @@ public static class EdgeCommandLine
           neuropilot-edge check --config FILE    validate a config: exit 0 when valid, 2 when not (one line per problem)
           neuropilot-edge demo                   run a self-contained demo on loopback (edge :8080, admin :9901,
                                                  three upstream regions on :9001-9003)
+          neuropilot-edge health [--url URL]     GET an admin URL (default http://127.0.0.1:9901/healthz): exit 0 on
+                                                 2xx, 1 otherwise (container HEALTHCHECK; no curl needed)
           neuropilot-edge upstream --listen URL --region NAME [--http2]
                                                  run a small test upstream (for demos, drills and tests)
           neuropilot-edge --help | --version
 
         Signals: SIGTERM/SIGINT drain and exit 0; SIGHUP reloads the config (so does any change to the file).
-        Environment: NEUROPILOT_EDGE_ADMIN_TOKEN enables admin writes (bearer token).
+        Environment: NEUROPILOT_EDGE_ADMIN_TOKEN (or NEUROPILOT_EDGE_ADMIN_TOKEN_FILE, or the systemd credential
+        admin-token) enables admin writes (bearer token).
         """;
 
     public static async Task<int> RunAsync(string[] args)
@@ -53,6 +56,8 @@ public static class EdgeCommandLine
                 return await DemoCommand.RunAsync(rest);
             case "upstream":
                 return await RunUpstreamAsync(rest);
+            case "health":
+                return await HealthAsync(rest);
             default:
                 return UsageError($"unknown command \"{args[0]}\"");
         }
@@ -131,6 +136,34 @@ public static class EdgeCommandLine
         Console.WriteLine($"upstream {upstream.Region} listening on {url}");
         await app.WaitForShutdownAsync();
         return ExitOk;
+    }
+
+    private static async Task<int> HealthAsync(string[] args)
+    {
+        if (!TryParse(args, out var options, "--url"))
+        {
+            return UsageError("health takes [--url http://127.0.0.1:9901/healthz]");
+        }
+
+        var url = options.GetValueOrDefault("--url") ?? "http://127.0.0.1:9901/healthz";
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+        {
+            return UsageError($"health: \"{url}\" is not an http URL");
+        }
+
+        using var client = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(2) };
+        try
+        {
+            using var response = await client.GetAsync(uri);
+            var healthy = response.IsSuccessStatusCode;
+            Console.WriteLine($"{uri}: {(int)response.StatusCode} {(healthy ? "healthy" : "unhealthy")}");
+            return healthy ? ExitOk : ExitFailed;
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            Console.WriteLine($"{uri}: unreachable ({e.Message})");
+            return ExitFailed;
+        }
     }
 
     /// <summary>Parses <c>--name value</c>, <c>--name=value</c> and bare flags; only the names given are allowed.</summary>

@@ -94,6 +94,12 @@ public sealed class EdgeProxy(EdgeRuntime runtime, IHttpForwarder forwarder, Edg
 
                 result = AttemptClassifier.Classify(context, error, attempt, breakerOptions);
                 Feed(destination, result);
+                if (result == AttemptResult.FailureStatus && attempt.InterceptedStatus == 0 && replayable &&
+                    attempt.Attempts < retry.MaxAttempts && !service.Budget.CanRetry())
+                {
+                    // A retryable status went to the client because the budget was already spent.
+                    service.Metrics.BudgetExhausted.Inc();
+                }
 
                 if (result == AttemptResult.Success || !AttemptClassifier.IsRetryable(result) || !replayable ||
                     attempt.Attempts >= retry.MaxAttempts || context.Response.HasStarted)
