@@ -26,9 +26,14 @@ public sealed class ChildProcess : IDisposable
 
     /// <summary>
     /// Starts <paramref name="fileName"/>. <paramref name="environment"/> adds variables to the inherited
-    /// environment; a null value removes the variable.
+    /// environment; a null value removes the variable. With <paramref name="stdin"/>, that text is written to the
+    /// process's standard input, which is then closed.
     /// </summary>
-    public static ChildProcess Start(string fileName, IEnumerable<string> args, IReadOnlyDictionary<string, string?>? environment = null)
+    public static ChildProcess Start(
+        string fileName,
+        IEnumerable<string> args,
+        IReadOnlyDictionary<string, string?>? environment = null,
+        string? stdin = null)
     {
         var info = new ProcessStartInfo(fileName)
         {
@@ -61,7 +66,29 @@ public sealed class ChildProcess : IDisposable
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
+        if (stdin is not null)
+        {
+            process.StandardInput.Write(stdin);
+            process.StandardInput.Close();
+        }
+
         return new ChildProcess(process, output);
+    }
+
+    /// <summary>
+    /// Runs a command to its end with <paramref name="stdin"/> (empty when not given) as its standard input, and
+    /// returns its exit code and output; throws when it outlives <paramref name="deadline"/>.
+    /// </summary>
+    public static async Task<ProcessResult> RunToExitAsync(
+        string fileName,
+        IEnumerable<string> args,
+        TimeSpan deadline,
+        string? stdin = null,
+        IReadOnlyDictionary<string, string?>? environment = null)
+    {
+        using var process = Start(fileName, args, environment, stdin ?? "");
+        var exitCode = await process.WaitForExitAsync(deadline);
+        return new ProcessResult(exitCode, process.Output.Stdout, process.Output.Stderr, process.Output.Combined);
     }
 
     public void SendSignal(UnixSignal signal) => Libc.SendSignal(Pid, signal);

@@ -8,15 +8,17 @@ public static class EdgeBinary
 {
     public const string EnvironmentVariable = "NEUROPILOT_EDGE_BINARY";
 
+    /// <summary>The absolute path of the binary.</summary>
     public static string Path { get; } = Resolve();
 
+    /// <summary>True for a Native AOT binary; false for the framework-dependent apphost (it has a .dll beside it).</summary>
+    public static bool IsNativeAot => !File.Exists(System.IO.Path.ChangeExtension(Path, ".dll"));
+
+    public static string Describe() => IsNativeAot ? $"Native AOT binary {Path}" : $"framework-dependent apphost {Path}";
+
     /// <summary>Runs the binary to its end (<c>check</c>, <c>--version</c>...) and returns its exit code and output.</summary>
-    public static async Task<ProcessResult> RunToExitAsync(TimeSpan deadline, params string[] args)
-    {
-        using var process = ChildProcess.Start(Path, args);
-        var exitCode = await process.WaitForExitAsync(deadline);
-        return new ProcessResult(exitCode, process.Output.Stdout, process.Output.Stderr);
-    }
+    public static Task<ProcessResult> RunToExitAsync(TimeSpan deadline, params string[] args) =>
+        ChildProcess.RunToExitAsync(Path, args, deadline);
 
     private static string Resolve()
     {
@@ -32,6 +34,6 @@ public static class EdgeBinary
                 $"the edge binary \"{path}\" does not exist: build the test project, or set {EnvironmentVariable}", path);
         }
 
-        return path;
+        return System.IO.Path.GetFullPath(path);
     }
 }

@@ -52,6 +52,29 @@ public sealed class EdgeProcess : IDisposable
         IReadOnlyDictionary<string, string?>? environment = null,
         bool hideConfigWritesFromWatcher = false)
     {
+        var edge = Start(configText, environment, hideConfigWritesFromWatcher);
+        try
+        {
+            await edge.WaitUntilAnswersAsync("/healthz", StartDeadline);
+        }
+        catch
+        {
+            edge.Dispose();
+            throw;
+        }
+
+        return edge;
+    }
+
+    /// <summary>
+    /// As <see cref="StartAsync"/>, but returns as soon as the process is started, without waiting for it: for tests
+    /// that wait on what they test (a notify socket, <see cref="WaitUntilReadyAsync"/>...).
+    /// </summary>
+    public static EdgeProcess Start(
+        string configText,
+        IReadOnlyDictionary<string, string?>? environment = null,
+        bool hideConfigWritesFromWatcher = false)
+    {
         var (proxyUrl, adminUrl) = ReadListeners(configText);
         var directory = Directory.CreateTempSubdirectory("neuropilot-edge-test-").FullName;
         var configPath = Path.Combine(directory, "edge.json");
@@ -62,33 +85,13 @@ public sealed class EdgeProcess : IDisposable
             File.CreateSymbolicLink(configPath, writePath);
         }
 
-        await File.WriteAllTextAsync(writePath, configText);
+        File.WriteAllText(writePath, configText);
         var process = ChildProcess.Start(EdgeBinary.Path, ["run", "--config", configPath], environment);
-        var edge = new EdgeProcess(process, directory, configPath, writePath, proxyUrl, adminUrl);
-        try
-        {
-            await Eventually.WaitUntilAsync(
-                async () => process.HasExited || await edge.IsHealthyAsync(),
-                StartDeadline,
-                $"the edge answers GET {adminUrl}healthz");
-            if (process.HasExited)
-            {
-                throw new InvalidOperationException($"the edge exited during start-up with {ChildProcess.DescribeExit(await process.WaitForExitAsync(StartDeadline))}\n{process.Output.Tail()}");
-            }
-        }
-        catch (TimeoutException e)
-        {
-            edge.Dispose();
-            throw new TimeoutException($"{e.Message}\n{process.Output.Tail()}", e);
-        }
-        catch
-        {
-            edge.Dispose();
-            throw;
-        }
-
-        return edge;
+        return new EdgeProcess(process, directory, configPath, writePath, proxyUrl, adminUrl);
     }
+
+    /// <summary>Waits until the admin <c>/readyz</c> answers 200; throws if the edge exits first.</summary>
+    public Task WaitUntilReadyAsync(TimeSpan deadline) => WaitUntilAnswersAsync("/readyz", deadline);
 
     /// <summary>Replaces the config file atomically: writes a temp file beside it, then renames it over the file.</summary>
     public void RewriteConfig(string configText)
@@ -139,9 +142,31 @@ public sealed class EdgeProcess : IDisposable
         }
     }
 
-    private async Task<bool> IsHealthyAsync()
+    /// <summary>Waits until GET <paramref name="path"/> on the admin listener answers 200; throws if the edge exits first.</summary>
+    private async Task WaitUntilAnswersAsync(string path, TimeSpan deadline)
     {
-        using var response = await _admin.GetAsync("/healthz");
+        try
+        {
+            await Eventually.WaitUntilAsync(
+                async () => Process.HasExited || await AnswersOkAsync(path),
+                deadline,
+                $"the edge answers GET {new Uri(AdminUrl, path)}");
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message}\n{Process.Output.Tail()}", e);
+        }
+
+        if (Process.HasExited)
+        {
+            throw new InvalidOperationException(
+                $"the edge exited during start-up with {ChildProcess.DescribeExit(await Process.WaitForExitAsync(deadline))}\n{Process.Output.Tail()}");
+        }
+    }
+
+    private async Task<bool> AnswersOkAsync(string path)
+    {
+        using var response = await _admin.GetAsync(path);
         return response.StatusCode == HttpStatusCode.OK;
     }
 

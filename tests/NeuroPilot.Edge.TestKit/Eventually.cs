@@ -12,7 +12,14 @@ public static class Eventually
     public static Task WaitUntilAsync(Func<bool> condition, TimeSpan deadline, string description) =>
         WaitUntilAsync(() => Task.FromResult(condition()), deadline, description);
 
-    public static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan deadline, string description)
+    public static Task WaitUntilAsync(Func<bool> condition, TimeSpan deadline, Func<string> description) =>
+        WaitUntilAsync(() => Task.FromResult(condition()), deadline, description);
+
+    public static Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan deadline, string description) =>
+        WaitUntilAsync(condition, deadline, () => description);
+
+    /// <summary>As above, the description built only on failure (to include what happened meanwhile).</summary>
+    public static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan deadline, Func<string> description)
     {
         var started = TimeProvider.System.GetTimestamp();
         Exception? last = null;
@@ -33,7 +40,7 @@ public static class Eventually
             if (TimeProvider.System.GetElapsedTime(started) >= deadline)
             {
                 var because = last is null ? "" : $" (last attempt threw {last.GetType().Name}: {last.Message})";
-                throw new TimeoutException($"timed out after {deadline.TotalSeconds:0.###} s waiting until {description}{because}", last);
+                throw new TimeoutException($"timed out after {deadline.TotalSeconds:0.###} s waiting until {description()}{because}", last);
             }
 
             await Task.Delay(PollInterval);

@@ -41,4 +41,20 @@ public static class FreePorts
 
         return ports;
     }
+
+    /// <summary>True when something accepts a TCP connection on 127.0.0.1:<paramref name="port"/> right now (one attempt).</summary>
+    public static async Task<bool> AcceptsAsync(int port)
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        try
+        {
+            await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), timeout.Token);
+            return true;
+        }
+        catch (Exception e) when (e is SocketException or OperationCanceledException)
+        {
+            return false;
+        }
+    }
 }

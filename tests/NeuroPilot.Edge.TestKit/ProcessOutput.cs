@@ -10,10 +10,14 @@ public sealed class ProcessOutput
     private readonly Lock _gate = new();
     private readonly List<string> _stdout = [];
     private readonly List<string> _stderr = [];
+    private readonly List<string> _combined = [];
 
     public string Stdout => Join(_stdout);
 
     public string Stderr => Join(_stderr);
+
+    /// <summary>Standard output and standard error interleaved in the order their lines arrived.</summary>
+    public string Combined => Join(_combined);
 
     public IReadOnlyList<string> StdoutLines => Snapshot(_stdout);
 
@@ -48,6 +52,7 @@ public sealed class ProcessOutput
         lock (_gate)
         {
             lines.Add(line);
+            _combined.Add(line);
         }
     }
 

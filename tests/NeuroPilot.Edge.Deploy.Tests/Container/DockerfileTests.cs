@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using NeuroPilot.Edge.Deploy.Tests.TestKit;
+using NeuroPilot.Edge.Tests.TestKit;
 
 namespace NeuroPilot.Edge.Deploy.Tests.Container;
 
@@ -61,7 +62,7 @@ public sealed partial class DockerfileTests
     [Fact]
     public async Task ShippedConfig_PassesCheck()
     {
-        var (exitCode, output) = await ChildProcess.RunAsync(EdgeBinary.Path, ["check", "--config", ConfigPath], TimeSpan.FromSeconds(30));
+        var (exitCode, output) = await ChildProcess.RunToExitAsync(EdgeBinary.Path, ["check", "--config", ConfigPath], TimeSpan.FromSeconds(30));
 
         Assert.True(exitCode == 0, output);
         Assert.Contains("valid", output, StringComparison.Ordinal);

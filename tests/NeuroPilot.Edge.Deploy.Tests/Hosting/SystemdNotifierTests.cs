@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using NeuroPilot.Edge.Deploy.Tests.TestKit;
 using NeuroPilot.Edge.Hosting;
+using NeuroPilot.Edge.Tests.TestKit;
 using Settings = NeuroPilot.Edge.Hosting.SystemdNotifier.NotifySettings;
 
 namespace NeuroPilot.Edge.Deploy.Tests.Hosting;

@@ -1,5 +1,6 @@
 using System.Net;
 using NeuroPilot.Edge.Deploy.Tests.TestKit;
+using NeuroPilot.Edge.Tests.TestKit;
 
 namespace NeuroPilot.Edge.Deploy.Tests.Hosting;
 
@@ -19,7 +20,7 @@ public sealed class SystemdNotifyProcessTests
         using var listener = NotifySocketListener.BindAbstract();
 
         // Checked inside the receive loop, the instant READY=1 arrives: one connection attempt each, no retry.
-        int proxyPort = 0, adminPort = 0;
+        int proxyPort = FreePorts.Next(), adminPort = FreePorts.Next();
         (bool Proxy, bool Admin)? acceptedAtReady = null;
         listener.OnMessage = async message =>
         {
@@ -36,16 +37,12 @@ public sealed class SystemdNotifyProcessTests
             ["WATCHDOG_PID"] = null,
         };
         using var edge = EdgeProcess.Start(
-            (proxy, admin) =>
+            $$"""
             {
-                (proxyPort, adminPort) = (proxy, admin);
-                return $$"""
-                    {
-                      "Edge": { "Listen": ["http://127.0.0.1:{{proxy}}"], "Admin": { "Listen": "http://127.0.0.1:{{admin}}" } },
-                      "Services": { "api": { "Regions": [ { "Name": "us-east", "Destinations": ["{{upstream.Url}}"] } ] } }
-                    }
-                    """;
-            },
+              "Edge": { "Listen": ["http://127.0.0.1:{{proxyPort}}"], "Admin": { "Listen": "http://127.0.0.1:{{adminPort}}" } },
+              "Services": { "api": { "Regions": [ { "Name": "us-east", "Destinations": ["{{upstream.Url}}"] } ] } }
+            }
+            """,
             environment);
 
         var ready = await listener.WaitForAsync("READY=1", StartDeadline);
@@ -66,7 +63,7 @@ public sealed class SystemdNotifyProcessTests
         Assert.True(pings.Count is >= 3 and <= 12, $"expected about 6 WATCHDOG=1 in {window.TotalSeconds} s after READY=1, got {pings.Count}: {listener.Describe()}");
         Assert.True(pings[0].ReceivedAt - ready.ReceivedAt < TimeSpan.FromSeconds(1.5), $"first WATCHDOG=1 came late: {listener.Describe()}");
 
-        edge.Process.Signal("TERM");
+        edge.SendSignal(UnixSignal.SIGTERM);
         var stopping = await listener.WaitForAsync("STOPPING=1", TimeSpan.FromSeconds(15));
         var exitCode = await edge.Process.WaitForExitAsync(TimeSpan.FromSeconds(30));
 
@@ -86,7 +83,8 @@ public sealed class SystemdNotifyProcessTests
             ["WATCHDOG_USEC"] = "200000",
             ["WATCHDOG_PID"] = "1",
         };
-        using var edge = EdgeProcess.Start((proxy, admin) => $$"""
+        var (proxy, admin) = (FreePorts.Next(), FreePorts.Next());
+        using var edge = EdgeProcess.Start($$"""
             {
               "Edge": { "Listen": ["http://127.0.0.1:{{proxy}}"], "Admin": { "Listen": "http://127.0.0.1:{{admin}}" } },
               "Services": { "api": { "Regions": [ { "Name": "us-east", "Destinations": ["http://127.0.0.1:9"] } ] } }
@@ -95,7 +93,7 @@ public sealed class SystemdNotifyProcessTests
 
         var ready = await listener.WaitForAsync("READY=1", StartDeadline);
         await Eventually.WaitUntilAsync(() => listener.Now - ready.ReceivedAt >= TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), "1 s passes (10 watchdog periods)");
-        edge.Process.Signal("TERM");
+        edge.SendSignal(UnixSignal.SIGTERM);
         await listener.WaitForAsync("STOPPING=1", TimeSpan.FromSeconds(15));
 
         Assert.DoesNotContain(listener.Messages, m => m.Has("WATCHDOG=1"));

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using NeuroPilot.Edge.Deploy.Tests.TestKit;
+using NeuroPilot.Edge.Tests.TestKit;
 
 namespace NeuroPilot.Edge.Deploy.Tests.Kubernetes;
 
@@ -39,7 +40,7 @@ public sealed class ManifestTests
         var path = folder.File("edge.json");
         await File.WriteAllTextAsync(path, config);
 
-        var (exitCode, output) = await ChildProcess.RunAsync(EdgeBinary.Path, ["check", "--config", path], TimeSpan.FromSeconds(30));
+        var (exitCode, output) = await ChildProcess.RunToExitAsync(EdgeBinary.Path, ["check", "--config", path], TimeSpan.FromSeconds(30));
 
         Assert.True(exitCode == 0, $"{file}: {output}");
     }

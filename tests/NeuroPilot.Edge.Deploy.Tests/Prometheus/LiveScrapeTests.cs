@@ -1,5 +1,6 @@
 using System.Text.Json;
 using NeuroPilot.Edge.Deploy.Tests.TestKit;
+using NeuroPilot.Edge.Tests.TestKit;
 
 namespace NeuroPilot.Edge.Deploy.Tests.Prometheus;
 

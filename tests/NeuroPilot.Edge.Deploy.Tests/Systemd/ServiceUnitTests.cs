@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using NeuroPilot.Edge.Configuration;
 using NeuroPilot.Edge.Deploy.Tests.TestKit;
+using NeuroPilot.Edge.Tests.TestKit;
 
 namespace NeuroPilot.Edge.Deploy.Tests.Systemd;
 

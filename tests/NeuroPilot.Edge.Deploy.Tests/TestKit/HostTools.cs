@@ -1,3 +1,5 @@
+using NeuroPilot.Edge.Tests.TestKit;
+
 namespace NeuroPilot.Edge.Deploy.Tests.TestKit;
 
 /// <summary>
@@ -22,6 +24,6 @@ public static class HostTools
     }
 
     /// <summary>Runs a tool to its end (60 s at most) and returns its exit code and output.</summary>
-    public static Task<(int ExitCode, string Output)> RunAsync(string command, string debianPackage, IEnumerable<string> args, string? stdin = null) =>
-        ChildProcess.RunAsync(Require(command, debianPackage), args, TimeSpan.FromSeconds(60), stdin);
+    public static Task<ProcessResult> RunAsync(string command, string debianPackage, IEnumerable<string> args, string? stdin = null) =>
+        ChildProcess.RunToExitAsync(Require(command, debianPackage), args, TimeSpan.FromSeconds(60), stdin);
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.RegularExpressions;
+using NeuroPilot.Edge.Tests.TestKit;
 
 namespace NeuroPilot.Edge.Deploy.Tests.TestKit;
 
@@ -31,11 +32,11 @@ public sealed class LiveEdgeFixture : IAsyncLifetime
         _owned.AddRange(upstreams);
         var (usEast, euWest) = (upstreams[0], upstreams[1]);
 
-        Edge = EdgeProcess.Start((proxy, admin) => Config(proxy, admin, usEast.Url, euWest.Url));
+        Edge = EdgeProcess.Start(Config(FreePorts.Next(), FreePorts.Next(), usEast.Url, euWest.Url));
         _owned.Add(Edge);
-        await Edge.WaitUntilReadyAsync(Client, Deadline);
+        await Edge.WaitUntilReadyAsync(Deadline);
 
-        Prometheus = await PrometheusServer.StartAsync(PrometheusConfig(Edge.AdminPort));
+        Prometheus = await PrometheusServer.StartAsync(PrometheusConfig(Edge.AdminUrl.Port));
         _owned.Add(Prometheus);
         await Eventually.WaitUntilAsync(
             async () => (await Prometheus.QueryAsync("up{job=\"neuropilot-edge\"} == 1")).Count == 1,
@@ -61,7 +62,7 @@ public sealed class LiveEdgeFixture : IAsyncLifetime
 
         // Fault the primary. "api" retries its first failures on eu-west (clients see 200) until its breaker opens
         // and its fast probes take us-east out.
-        await usEast.SetFaultAsync(Client, "503");
+        await usEast.SetFaultAsync("503");
         for (var i = 0; i < 10; i++)
         {
             await GetAsync("api.test", "/items", HttpStatusCode.OK);
@@ -78,7 +79,7 @@ public sealed class LiveEdgeFixture : IAsyncLifetime
             await GetAsync("tight.test", "/items", expected: null);
         }
 
-        Edge.Process.Signal("HUP");
+        Edge.SendSignal(UnixSignal.SIGHUP);
 
         await Eventually.WaitUntilAsync(
             async () =>
@@ -90,7 +91,7 @@ public sealed class LiveEdgeFixture : IAsyncLifetime
                     text.Contains("neuropilot_edge_config_reloads_total{result=", StringComparison.Ordinal);
             },
             Deadline,
-            () => $"the edge reports both failovers, the exhausted budget and the reload; edge output:\n{Edge.Process.Output}");
+            () => $"the edge reports both failovers, the exhausted budget and the reload; edge output:\n{Edge.Output.Combined}");
 
         // Rate windows need a few samples after the events.
         await Eventually.WaitUntilAsync(
@@ -117,7 +118,7 @@ public sealed class LiveEdgeFixture : IAsyncLifetime
         Eventually.WaitUntilAsync(
             async () => (await Prometheus.QueryAsync(selector)).Count == series,
             Deadline,
-            () => $"prometheus has scraped {series} series of {selector}; edge output:\n{Edge.Process.Output}");
+            () => $"prometheus has scraped {series} series of {selector}; edge output:\n{Edge.Output.Combined}");
 
     private async Task GetAsync(string host, string path, HttpStatusCode? expected)
     {
@@ -126,7 +127,7 @@ public sealed class LiveEdgeFixture : IAsyncLifetime
         using var response = await Client.SendAsync(request);
         if (expected is { } status)
         {
-            Assert.True(response.StatusCode == status, $"GET {host}{path}: {(int)response.StatusCode}, expected {(int)status}; edge output:\n{Edge.Process.Output}");
+            Assert.True(response.StatusCode == status, $"GET {host}{path}: {(int)response.StatusCode}, expected {(int)status}; edge output:\n{Edge.Output.Combined}");
         }
     }
 

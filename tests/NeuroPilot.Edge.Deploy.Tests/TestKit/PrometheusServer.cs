@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using NeuroPilot.Edge.Tests.TestKit;
 
 namespace NeuroPilot.Edge.Deploy.Tests.TestKit;
 
@@ -23,7 +24,7 @@ public sealed class PrometheusServer : IDisposable
 
     public Uri Url { get; }
 
-    public string Output => _process.Output;
+    public string Output => _process.Output.Combined;
 
     public static async Task<PrometheusServer> StartAsync(string configYaml)
     {
@@ -47,7 +48,7 @@ public sealed class PrometheusServer : IDisposable
                 {
                     if (process.HasExited)
                     {
-                        throw new InvalidOperationException($"prometheus exited: {process.Output}");
+                        throw new InvalidOperationException($"prometheus exited: {process.Output.Combined}");
                     }
 
                     using var response = await server._client.GetAsync(new Uri("/-/ready", UriKind.Relative));

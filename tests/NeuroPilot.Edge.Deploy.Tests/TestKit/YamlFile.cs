@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using NeuroPilot.Edge.Tests.TestKit;
 
 namespace NeuroPilot.Edge.Deploy.Tests.TestKit;
 
@@ -16,7 +17,7 @@ public static class YamlFile
 
     public static async Task<IReadOnlyList<JsonObject>> LoadAllAsync(string path)
     {
-        var (exitCode, output) = await ChildProcess.RunAsync(Python.Value, ["-c", Script, path], TimeSpan.FromSeconds(30));
+        var (exitCode, output) = await ChildProcess.RunToExitAsync(Python.Value, ["-c", Script, path], TimeSpan.FromSeconds(30));
         Assert.True(exitCode == 0, $"{path} is not valid YAML:\n{output}");
         var documents = JsonNode.Parse(output)!.AsArray();
         return [.. documents.Select(d => d!.AsObject())];
@@ -28,7 +29,7 @@ public static class YamlFile
         {
             try
             {
-                var (exitCode, _) = ChildProcess.RunAsync(candidate, ["-c", "import yaml"], TimeSpan.FromSeconds(30)).GetAwaiter().GetResult();
+                var (exitCode, _) = ChildProcess.RunToExitAsync(candidate, ["-c", "import yaml"], TimeSpan.FromSeconds(30)).GetAwaiter().GetResult();
                 if (exitCode == 0)
                 {
                     return candidate;
