@@ -9,6 +9,13 @@ internal static class BudgetEvaluator
         [.. budgets.Select(b => Check(b, b.Figure.Measure(result)))];
 
     /// <summary>
+    /// Like <see cref="Evaluate(IReadOnlyList{Budget}, RunResult)"/>, with the figures the command measures itself
+    /// (a drill's) taken from <paramref name="external"/>; null there (not measured) fails the budget.
+    /// </summary>
+    public static IReadOnlyList<BudgetResult> Evaluate(IReadOnlyList<Budget> budgets, RunResult result, Func<BudgetFigure, double?> external) =>
+        [.. budgets.Select(b => Check(b, b.Figure.IsExternal ? external(b.Figure) : b.Figure.Measure(result)))];
+
+    /// <summary>
     /// For <c>compare</c>: latency budgets cap the latency a target adds to the baseline's (same percentile),
     /// ratio budgets cap the target's own ratio.
     /// </summary>

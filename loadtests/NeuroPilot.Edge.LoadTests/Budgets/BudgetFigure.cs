@@ -24,6 +24,22 @@ internal sealed class BudgetFigure
         _ratio = ratio;
     }
 
+    /// <summary>A figure measured by the command itself (a drill's), not from a <see cref="RunResult"/>.</summary>
+    private BudgetFigure(string name, string description, BudgetFigureKind kind)
+    {
+        Name = name;
+        Description = description;
+        Kind = kind;
+    }
+
+    /// <summary>The figures only <c>drill failover</c> measures (<see cref="Measure(RunResult)"/> does not know them).</summary>
+    public static IReadOnlyList<BudgetFigure> Drill { get; } =
+    [
+        new("failed", "requests that failed (status not 2xx, timeouts, connection errors), the whole run", BudgetFigureKind.Count),
+        new("failover-time", "from the fault until every response came from another region", BudgetFigureKind.Duration),
+        new("recovery-time", "from the recovery until responses came from the primary again", BudgetFigureKind.Duration),
+    ];
+
     /// <summary>Every figure a budget can name, in the order help texts list them.</summary>
     public static IReadOnlyList<BudgetFigure> Known { get; } =
     [
@@ -49,15 +65,24 @@ internal sealed class BudgetFigure
 
     public BudgetFigureKind Kind { get; }
 
-    public static BudgetFigure? Find(string name) =>
-        Known.FirstOrDefault(f => f.Name.Equals(name, StringComparison.OrdinalIgnoreCase));
+    public static BudgetFigure? Find(string name) => Find(name, Known);
+
+    public static BudgetFigure? Find(string name, IEnumerable<BudgetFigure> figures) =>
+        figures.FirstOrDefault(f => f.Name.Equals(name, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>True for a figure the command measures itself (a drill's).</summary>
+    public bool IsExternal => _latency is null && _ratio is null;
 
     /// <summary>The figure of a run: milliseconds for latencies (null without samples), 0-1 for ratios.</summary>
     public double? Measure(RunResult result) => Measure(result.LatencySummary, result.Ratios);
 
     /// <summary>The figure from a latency summary and ratios (merged results of several runs).</summary>
-    public double? Measure(LatencySummary latency, RatioFigures ratios) =>
-        Kind == BudgetFigureKind.Latency ? _latency!(latency) : _ratio!(ratios);
+    public double? Measure(LatencySummary latency, RatioFigures ratios) => Kind switch
+    {
+        BudgetFigureKind.Latency => _latency!(latency),
+        BudgetFigureKind.Ratio => _ratio!(ratios),
+        _ => throw new InvalidOperationException($"{Name} is measured by the command, not from a run's result"),
+    };
 
     /// <summary>The latency figure of a summary (latency figures only).</summary>
     public double? MeasureLatency(LatencySummary summary) =>

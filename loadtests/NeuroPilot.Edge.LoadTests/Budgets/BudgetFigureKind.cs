@@ -8,4 +8,10 @@ internal enum BudgetFigureKind
 
     /// <summary>A share of requests, from 0 to 1.</summary>
     Ratio,
+
+    /// <summary>A time in milliseconds that is not a request's latency (a drill's failover time).</summary>
+    Duration,
+
+    /// <summary>A number of requests or events (a drill's failed requests).</summary>
+    Count,
 }

@@ -4,9 +4,5 @@ namespace NeuroPilot.Edge.LoadTests.Budgets;
 internal sealed record BudgetResult(Budget Budget, double? Actual, bool Passed)
 {
     /// <summary>The measured figure as people write it, or "n/a" (no latency sample: a budget cannot hold on nothing).</summary>
-    public string ActualDisplay => Actual is not { } actual
-        ? "n/a"
-        : Budget.Figure.Kind == BudgetFigureKind.Latency
-            ? Reports.DisplayFormat.Milliseconds(actual)
-            : Reports.DisplayFormat.Percent(actual);
+    public string ActualDisplay => Actual is not { } actual ? "n/a" : Budget.Display(Budget.Figure.Kind, actual);
 }

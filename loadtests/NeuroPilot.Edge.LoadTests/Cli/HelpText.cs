@@ -11,6 +11,9 @@ internal static class HelpText
           neuropilot-loadtest compare   --rate R --duration D --target NAME=URL ...    same load, several targets, added latency
           neuropilot-loadtest capacity  --target URL --start R0 --step S --max RMAX --step-duration D --budget p99=5ms
                                                                                         highest rate that meets the budgets
+          neuropilot-loadtest drill failover --edge PATH [--fault kill|stop|503] [options]
+                                                                                        break the primary region under load,
+                                                                                        measure failover and recovery
           neuropilot-loadtest COMMAND --help                                           options of a command
           neuropilot-loadtest --version
 
@@ -110,5 +113,49 @@ internal static class HelpText
         Example:
           neuropilot-loadtest capacity --target http://127.0.0.1:8080/ --start 1000 --step 1000 --max 10000 \
             --step-duration 5s --budget p99=5ms --budget error-rate=0.1% --report artifacts/load/capacity
+        """;
+
+    public const string Drill = $$"""
+        neuropilot-loadtest drill failover: break the primary region under load and measure the failover
+
+        Usage:
+          neuropilot-loadtest drill failover --edge PATH [--fault kill|stop|503] [--fault-at 4s] [--recover-at 8s] [options]
+
+        Starts three test upstreams (PATH upstream --listen ... --region us-east|eu-west|ap-south) and the edge
+        (PATH run --config, us-east primary) on free loopback ports, waits for /readyz, sends GET requests through the
+        edge at a constant rate, breaks us-east at --fault-at and mends it at --recover-at. Every process it started is
+        stopped at the end (by pid), also on errors and Ctrl+C.
+
+          --edge PATH             the neuropilot-edge binary (the AOT build: dotnet publish src/NeuroPilot.Edge -o DIR)
+          --fault F               kill: SIGKILL us-east (refused), recovery restarts it on the same port;
+                                  stop: SIGSTOP (hung), recovery SIGCONT;
+                                  503: POST /_upstream/fault?mode=503, recovery mode=none (default kill)
+          --fault-at T            when the fault is injected, from the start of the measured window (default 4s)
+          --recover-at T          when the recovery starts (default 8s); needs fault-at < recover-at < duration
+          --per-try-timeout T     the edge's Retry.PerTryTimeout (default: not set, the edge's default)
+          --rate R                requests per second (default 200)
+          --duration D            measured time (default 12s)
+          --path P                request path (default /)
+          --title TEXT            title of the reports
+        {{CommonOptions}}
+        Drill figures (also budgets: --budget failed=0 --budget failover-time=2s --budget recovery-time=10s):
+          failed                  requests that got no 2xx (HTTP errors, timeouts, connection errors), split into
+                                  before and after the fault (by when they ended)
+          failover-time           from the fault to the first response from another region after which every
+                                  response until the recovery is a 2xx from another region (X-Upstream-Region)
+          recovery-time           from the recovery to the first 2xx response from us-east
+          switches back           after traffic returned to us-east, how often responses (in send order) left it again
+        The same three figures are also given from the edge's /admin/status serving_region, polled every 50 ms.
+
+        Reports (--report DIR): summary.json (with drill.{fault, fault_at_s, failed, failed_after_fault,
+        failover_time_ms, recovery_time_ms, switches_back, ...}), summary.md, latency.hgrm, report.html (markers at the
+        fault and the recovery, responses by region per second) and edge.log (the edge's own log).
+
+        Exit codes: 0 every budget held, 99 a budget was breached, 2 bad arguments, 1 the processes did not start,
+        130 interrupted.
+
+        Example:
+          neuropilot-loadtest drill failover --edge /tmp/drill-edge/neuropilot-edge --fault stop --per-try-timeout 1s \
+            --budget failed=0 --budget failover-time=2s --budget recovery-time=10s --report artifacts/load/drill
         """;
 }

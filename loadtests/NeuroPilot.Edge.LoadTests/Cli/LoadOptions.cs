@@ -35,7 +35,11 @@ internal sealed record LoadOptions
     public string? ReportDirectory { get; init; }
 
     /// <exception cref="UsageException">An option has a bad value.</exception>
-    public static LoadOptions Read(ArgumentReader args)
+    public static LoadOptions Read(ArgumentReader args) => Read(args, []);
+
+    /// <summary>Reads the shared options; budgets may also name <paramref name="extraBudgetFigures"/> (a drill's figures).</summary>
+    /// <exception cref="UsageException">An option has a bad value.</exception>
+    public static LoadOptions Read(ArgumentReader args, IReadOnlyList<BudgetFigure> extraBudgetFigures)
     {
         var options = new LoadOptions
         {
@@ -47,7 +51,7 @@ internal sealed record LoadOptions
             Timeout = args.Optional("--timeout", ValueParsers.PositiveDuration) ?? LoadProfileDefaults.Timeout,
             Grace = args.Optional("--grace", ValueParsers.Duration) ?? LoadProfileDefaults.Grace,
             LateThreshold = args.Optional("--late-threshold", ValueParsers.Duration) ?? LoadProfileDefaults.LateThreshold,
-            Budgets = [.. args.All("--budget").Select(b => args.Convert("--budget", b, Budget.Parse))],
+            Budgets = [.. args.All("--budget").Select(b => args.Convert("--budget", b, t => Budget.Parse(t, extraBudgetFigures)))],
             ReportDirectory = args.Optional("--report"),
         };
 

@@ -1,5 +1,6 @@
 using NeuroPilot.Edge.LoadTests.Capacity;
 using NeuroPilot.Edge.LoadTests.Compare;
+using NeuroPilot.Edge.LoadTests.Drill;
 using NeuroPilot.Edge.LoadTests.Run;
 
 namespace NeuroPilot.Edge.LoadTests.Cli;
@@ -37,6 +38,11 @@ internal static class LoadTestCommandLine
                 case "capacity" when wantsHelp:
                     await output.WriteAsync(HelpText.Capacity).ConfigureAwait(false);
                     return ExitCodes.Ok;
+                case "drill" when wantsHelp:
+                    await output.WriteAsync(HelpText.Drill).ConfigureAwait(false);
+                    return ExitCodes.Ok;
+                case "drill":
+                    return await DrillCommand.ExecuteAsync(rest, output, error, cancellationToken).ConfigureAwait(false);
                 case "run":
                     return await RunCommand.ExecuteAsync(rest, output, error, cancellationToken).ConfigureAwait(false);
                 case "compare":
@@ -44,7 +50,7 @@ internal static class LoadTestCommandLine
                 case "capacity":
                     return await CapacityCommand.ExecuteAsync(rest, output, error, cancellationToken).ConfigureAwait(false);
                 default:
-                    await error.WriteLineAsync($"unknown command \"{command}\" (commands: run, compare, capacity; see --help)").ConfigureAwait(false);
+                    await error.WriteLineAsync($"unknown command \"{command}\" (commands: run, compare, capacity, drill; see --help)").ConfigureAwait(false);
                     return ExitCodes.BadArguments;
             }
         }

@@ -32,6 +32,19 @@ internal sealed class HttpTarget
 
     public bool IsHead => Method == "HEAD";
 
+    /// <summary>A response header whose value each response is tagged with (<see cref="WithResponseTag"/>), or null.</summary>
+    public string? TagHeader { get; private init; }
+
+    /// <summary>The values of <see cref="TagHeader"/> told apart; a response's tag is 1 + the index of its value.</summary>
+    public IReadOnlyList<string> TagValues { get; private init; } = [];
+
+    /// <summary>
+    /// The same request, with every response tagged by the value of <paramref name="header"/> among
+    /// <paramref name="values"/> (a drill tells regions apart by <c>X-Upstream-Region</c>).
+    /// </summary>
+    public HttpTarget WithResponseTag(string header, IReadOnlyList<string> values) =>
+        new(Url, Method, Headers, BodySize, RequestBytes) { TagHeader = header, TagValues = [.. values] };
+
     /// <summary>Builds a target; throws <see cref="ArgumentException"/> with a user-facing message when a part is invalid.</summary>
     public static HttpTarget Create(string url, string method, IReadOnlyList<KeyValuePair<string, string>> headers, int bodySize)
     {

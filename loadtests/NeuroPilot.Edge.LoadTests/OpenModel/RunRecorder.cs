@@ -23,6 +23,7 @@ internal sealed class RunRecorder
     private readonly long[] _statusCodes = new long[600];
     private readonly List<RunMarker> _markers = [];
     private readonly long _lateThresholdTicks;
+    private readonly ResponseTrace? _trace;
 
     private long _windowStart = long.MaxValue;
     private long _windowEnd = long.MaxValue;
@@ -41,9 +42,10 @@ internal sealed class RunRecorder
     private long _lastSend;
     private bool _sealed;
 
-    public RunRecorder(LoadProfile profile)
+    public RunRecorder(LoadProfile profile, ResponseTrace? trace = null)
     {
         _profile = profile;
+        _trace = trace;
         _highestMicroseconds = Math.Max(1_000_000, (long)(profile.Timeout + profile.Grace + profile.Duration).TotalMicroseconds + 60_000_000);
         _latency = new LongHistogram(1, _highestMicroseconds, 3);
         _uncorrected = new LongHistogram(1, _highestMicroseconds, 3);
@@ -139,8 +141,8 @@ internal sealed class RunRecorder
         Interlocked.Increment(ref _reconnects);
     }
 
-    /// <summary>A complete response (any status).</summary>
-    public void RecordResponse(long intended, long sentAt, long completedAt, int statusCode)
+    /// <summary>A complete response (any status); <paramref name="tag"/> goes to the trace, if any.</summary>
+    public void RecordResponse(long intended, long sentAt, long completedAt, int statusCode, int tag = 0)
     {
         lock (_lock)
         {
@@ -160,6 +162,7 @@ internal sealed class RunRecorder
                 return;
             }
 
+            _trace?.Add(new TracedOutcome(intended, sentAt, completedAt, statusCode, tag, null));
             if ((uint)statusCode < (uint)_statusCodes.Length)
             {
                 _statusCodes[statusCode]++;
@@ -195,6 +198,7 @@ internal sealed class RunRecorder
                 return;
             }
 
+            _trace?.Add(new TracedOutcome(intended, 0, at, 0, 0, kind));
             _failures[(int)kind]++;
             _firstErrors[(int)kind] ??= message;
             _perSecond[second].Failed++;
@@ -281,6 +285,7 @@ internal sealed class RunRecorder
             {
                 Profile = _profile,
                 StartedAt = _startedAt,
+                WindowStart = _windowStart,
                 Latency = _latency,
                 UncorrectedLatency = _uncorrected,
                 SendLag = _sendLag,

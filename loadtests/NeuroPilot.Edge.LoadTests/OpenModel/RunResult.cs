@@ -13,6 +13,9 @@ internal sealed class RunResult
     /// <summary>Wall-clock time of the start of the measured window.</summary>
     public required DateTimeOffset StartedAt { get; init; }
 
+    /// <summary>The <see cref="System.Diagnostics.Stopwatch"/> timestamp of the start of the measured window.</summary>
+    public long WindowStart { get; init; }
+
     /// <summary>Latency from the intended start to the end of the response, in microseconds.</summary>
     public required LongHistogram Latency { get; init; }
 

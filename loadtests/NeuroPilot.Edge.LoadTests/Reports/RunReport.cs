@@ -23,6 +23,9 @@ internal sealed record RunReport
 
     public required IReadOnlyList<BudgetResult> Budgets { get; init; }
 
+    /// <summary>What a failover drill measured (<c>drill</c> only).</summary>
+    public Drill.DrillSummary? Drill { get; init; }
+
     public bool Passed => BudgetEvaluator.AllPassed(Budgets);
 
     public DateTimeOffset GeneratedAt { get; init; } = DateTimeOffset.UtcNow;

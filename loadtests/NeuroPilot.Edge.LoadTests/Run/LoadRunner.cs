@@ -16,10 +16,11 @@ internal static class LoadRunner
         LoadProfile profile,
         int connections,
         Action<OpenModelRun>? onStarted,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        ResponseTrace? trace = null)
     {
         var endPoint = await target.ResolveAsync(cancellationToken).ConfigureAwait(false);
-        var recorder = new RunRecorder(profile);
+        var recorder = new RunRecorder(profile, trace);
         var pool = new Http1ConnectionPool(target, endPoint, connections, recorder, profile.Timeout);
         await using (pool.ConfigureAwait(false))
         {

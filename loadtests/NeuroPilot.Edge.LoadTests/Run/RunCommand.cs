@@ -73,7 +73,7 @@ internal static class RunCommand
     }
 
     /// <summary>One line every 5 s on stderr while the run goes (CI logs show it is alive and on rate).</summary>
-    private static async Task PrintProgressAsync(OpenModelRun run, TextWriter error)
+    internal static async Task PrintProgressAsync(OpenModelRun run, TextWriter error)
     {
         while (true)
         {

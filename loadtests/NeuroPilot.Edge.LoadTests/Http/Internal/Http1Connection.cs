@@ -55,6 +55,10 @@ internal sealed class Http1Connection : IValueTaskSource<bool>
         _target = target;
         _endPoint = endPoint;
         _recorder = recorder;
+        if (target.TagHeader is { } tagHeader)
+        {
+            _parser.ConfigureTag(tagHeader, target.TagValues);
+        }
     }
 
     /// <summary>Connects ahead of the run; returns null on success, else the error.</summary>
@@ -194,7 +198,7 @@ internal sealed class Http1Connection : IValueTaskSource<bool>
             var completedAt = Stopwatch.GetTimestamp();
             if (TryEnd(token, out var phase))
             {
-                _recorder.RecordResponse(intended, sentAt, completedAt, _parser.StatusCode);
+                _recorder.RecordResponse(intended, sentAt, completedAt, _parser.StatusCode, _parser.Tag);
                 if (!_parser.KeepAlive || _filled > 0)
                 {
                     Close();

@@ -20,6 +20,8 @@ internal sealed class Http1ResponseParser
     private bool _http10;
     private bool _connectionClose;
     private bool _connectionKeepAlive;
+    private byte[]? _tagHeader;
+    private byte[][] _tagValues = [];
 
     private enum State
     {
@@ -42,6 +44,22 @@ internal sealed class Http1ResponseParser
 
     /// <summary>Whether any byte of the response has been seen.</summary>
     public bool SawAnyByte { get; private set; }
+
+    /// <summary>
+    /// Which of the configured tag values the tag header carried: 1 + its index, 0 when the header was absent,
+    /// -1 when it had another value (see <see cref="ConfigureTag"/>).
+    /// </summary>
+    public int Tag { get; private set; }
+
+    /// <summary>
+    /// Makes the parser note the value of one response header (a drill's <c>X-Upstream-Region</c>) as the index of
+    /// one of <paramref name="values"/> (compared ASCII case-insensitively), without allocating per response.
+    /// </summary>
+    public void ConfigureTag(string header, IReadOnlyList<string> values)
+    {
+        _tagHeader = Encoding.ASCII.GetBytes(header);
+        _tagValues = [.. values.Select(Encoding.ASCII.GetBytes)];
+    }
 
     public void Reset(bool headRequest)
     {
@@ -219,6 +237,18 @@ internal sealed class Http1ResponseParser
             _connectionClose |= ContainsToken(value, "close"u8);
             _connectionKeepAlive |= ContainsToken(value, "keep-alive"u8);
         }
+        else if (_tagHeader is not null && Ascii.EqualsIgnoreCase(name, _tagHeader))
+        {
+            Tag = -1;
+            for (var i = 0; i < _tagValues.Length; i++)
+            {
+                if (Ascii.EqualsIgnoreCase(value, _tagValues[i]))
+                {
+                    Tag = i + 1;
+                    break;
+                }
+            }
+        }
     }
 
     private void OnHeadersComplete()
@@ -254,6 +284,7 @@ internal sealed class Http1ResponseParser
 
     private void ResetHeaders()
     {
+        Tag = 0;
         _contentLength = -1;
         _chunked = false;
         _http10 = false;

@@ -1,5 +1,6 @@
 using System.Text;
 using NeuroPilot.Edge.LoadTests.Budgets;
+using NeuroPilot.Edge.LoadTests.Drill;
 using NeuroPilot.Edge.LoadTests.OpenModel;
 
 namespace NeuroPilot.Edge.LoadTests.Reports.Internal;
@@ -23,6 +24,10 @@ internal static class RunHtmlReport
             .Append(result.Interrupted ? " · <strong>interrupted: partial results</strong>" : "").Append("</p>\n");
 
         AppendCards(body, report, latency);
+        if (report.Drill is { } drill)
+        {
+            AppendDrill(body, result, drill);
+        }
         if (report.Budgets.Count > 0)
         {
             body.Append("<section><h2>Budgets</h2>\n");
@@ -83,6 +88,31 @@ internal static class RunHtmlReport
         body.Append("</section>\n");
     }
 
+    private static void AppendDrill(StringBuilder body, RunResult result, DrillSummary drill)
+    {
+        static string Ms(double? ms) => ms is { } v ? DisplayFormat.Milliseconds(v) : "never";
+        body.Append("<section><h2>Failover drill: ").Append(HtmlPage.Encode($"{drill.Fault.Name()} {drill.Primary}")).Append("</h2>\n");
+        body.Append("<p class=\"note\">Fault at ").Append(HtmlPage.Encode($"{drill.FaultAt.TotalSeconds:0.00} s")).Append(", recovery at ")
+            .Append(HtmlPage.Encode($"{drill.RecoverAt.TotalSeconds:0.00} s")).Append(". Failover time: from the fault to the first response from another region after which every response until the recovery was a 2xx from another region. Recovery time: from the recovery to the first 2xx from the primary. The edge's view: its <code>/admin/status</code> serving region, polled every 50 ms.</p>\n");
+        body.Append("<section class=\"cards\">\n");
+        body.Append(HtmlPage.Card("Failed", DisplayFormat.Count(drill.Failed), $"{DisplayFormat.Count(drill.FailedAfterFault)} after the fault", drill.Failed > 0));
+        body.Append(HtmlPage.Card("Failover time", Ms(drill.FailoverTimeMs), $"edge view {Ms(drill.StatusFailoverTimeMs)}", drill.FailoverTimeMs is null));
+        body.Append(HtmlPage.Card("Recovery time", Ms(drill.RecoveryTimeMs), $"edge view {Ms(drill.StatusRecoveryTimeMs)}", drill.RecoveryTimeMs is null));
+        body.Append(HtmlPage.Card("Switches back", drill.SwitchesBack?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "n/a",
+            $"edge view {drill.StatusSwitchesBack?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "n/a"}", drill.SwitchesBack is > 0));
+        body.Append("</section>\n");
+        var chart = NewTimeChart(result, "Responses per second by region (X-Upstream-Region)", "responses per second", autoLog: false,
+            xMax: drill.ResponsesByRegionPerSecond.Values.Max(c => c.Length));
+        var index = 0;
+        foreach (var (region, counts) in drill.ResponsesByRegionPerSecond)
+        {
+            chart.Series.Add(new ChartSeries(region, ChartColors.Series(index++), ChartSeriesKind.Line,
+                [.. counts.Select((n, second) => new ChartPoint(second + 0.5, n, $"second {second}: {n} from {region}"))]));
+        }
+
+        body.Append(chart.Render()).Append("</section>\n");
+    }
+
     private static SvgChart LatencyOverTime(RunReport report)
     {
         var result = report.Result;
@@ -118,9 +148,9 @@ internal static class RunHtmlReport
         return chart;
     }
 
-    private static SvgChart NewTimeChart(RunResult result, string title, string yLabel, bool autoLog)
+    private static SvgChart NewTimeChart(RunResult result, string title, string yLabel, bool autoLog, int xMax = 0)
     {
-        var seconds = Math.Max(1, result.Seconds.Count);
+        var seconds = Math.Max(Math.Max(1, result.Seconds.Count), xMax);
         var chart = new SvgChart
         {
             Title = title,

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using NeuroPilot.Edge.LoadTests.Drill;
 using NeuroPilot.Edge.LoadTests.OpenModel;
 
 namespace NeuroPilot.Edge.LoadTests.Reports.Internal;
@@ -87,7 +88,12 @@ internal static class SummaryJson
                 json.WriteStartObject();
                 json.WriteString("name", budget.Budget.Figure.Name);
                 json.WriteString("budget", budget.Budget.Text);
-                json.WriteString("unit", budget.Budget.Figure.Kind == Budgets.BudgetFigureKind.Latency ? "ms" : "ratio");
+                json.WriteString("unit", budget.Budget.Figure.Kind switch
+                {
+                    Budgets.BudgetFigureKind.Latency or Budgets.BudgetFigureKind.Duration => "ms",
+                    Budgets.BudgetFigureKind.Count => "count",
+                    _ => "ratio",
+                });
                 json.WriteNumber("limit", budget.Budget.Limit);
                 if (budget.Actual is { } actual)
                 {
@@ -104,6 +110,10 @@ internal static class SummaryJson
 
             json.WriteEndArray();
             json.WriteBoolean("passed", report.Passed);
+            if (report.Drill is { } drill)
+            {
+                WriteDrill(json, drill);
+            }
 
             json.WriteStartArray("markers");
             foreach (var marker in result.Markers)
@@ -138,6 +148,41 @@ internal static class SummaryJson
         }
 
         return stream.ToArray();
+    }
+
+    private static void WriteDrill(Utf8JsonWriter json, DrillSummary drill)
+    {
+        json.WriteStartObject("drill");
+        json.WriteString("fault", drill.Fault.Name());
+        json.WriteString("primary", drill.Primary);
+        json.WriteNumber("fault_at_s", Math.Round(drill.FaultAt.TotalSeconds, 3));
+        json.WriteNumber("recover_at_s", Math.Round(drill.RecoverAt.TotalSeconds, 3));
+        json.WriteNullable("per_try_timeout_ms", drill.PerTryTimeout?.TotalMilliseconds);
+        json.WriteNumber("failed", drill.Failed);
+        json.WriteNumber("failed_before_fault", drill.FailedBeforeFault);
+        json.WriteNumber("failed_after_fault", drill.FailedAfterFault);
+        json.WriteNullable("failover_time_ms", drill.FailoverTimeMs);
+        json.WriteNullable("recovery_time_ms", drill.RecoveryTimeMs);
+        json.WriteNullable("switches_back", drill.SwitchesBack);
+        json.WriteStartObject("admin_status");
+        json.WriteNullable("failover_time_ms", drill.StatusFailoverTimeMs);
+        json.WriteNullable("recovery_time_ms", drill.StatusRecoveryTimeMs);
+        json.WriteNullable("switches_back", drill.StatusSwitchesBack);
+        json.WriteEndObject();
+        json.WriteStartObject("responses_by_region_per_second");
+        foreach (var (region, counts) in drill.ResponsesByRegionPerSecond)
+        {
+            json.WriteStartArray(region);
+            foreach (var count in counts)
+            {
+                json.WriteNumberValue(count);
+            }
+
+            json.WriteEndArray();
+        }
+
+        json.WriteEndObject();
+        json.WriteEndObject();
     }
 
     private static string Name(FailureKind kind) => kind switch

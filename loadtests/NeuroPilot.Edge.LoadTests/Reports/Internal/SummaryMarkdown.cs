@@ -1,4 +1,5 @@
 using System.Text;
+using NeuroPilot.Edge.LoadTests.Drill;
 using NeuroPilot.Edge.LoadTests.OpenModel;
 
 namespace NeuroPilot.Edge.LoadTests.Reports.Internal;
@@ -30,6 +31,10 @@ internal static class SummaryMarkdown
         md.AppendLine($"| Late sends | {DisplayFormat.Count(result.Late)} ({DisplayFormat.Count(result.LateNoConnection)} waited for a connection, {DisplayFormat.Count(result.LateScheduler)} scheduler late > {DisplayFormat.Duration(result.Profile.LateThreshold)}) |");
         md.AppendLine($"| Latency p50 / p90 / p99 / p99.9 / max | {Row(latency)} |");
         md.AppendLine($"| Uncorrected (from actual send) | {Row(uncorrected)} |");
+        if (report.Drill is { } drill)
+        {
+            AppendDrill(md, drill);
+        }
         if (report.Budgets.Count > 0)
         {
             md.AppendLine();
@@ -51,6 +56,19 @@ internal static class SummaryMarkdown
         }
 
         return md.ToString();
+    }
+
+    private static void AppendDrill(StringBuilder md, DrillSummary drill)
+    {
+        static string Ms(double? ms) => ms is { } v ? DisplayFormat.Milliseconds(v) : "never";
+        static string Times(int? count) => count is { } c ? c.ToString(System.Globalization.CultureInfo.InvariantCulture) : "n/a";
+        md.AppendLine();
+        md.AppendLine($"| Drill: {drill.Fault.Name()} {drill.Primary} at {drill.FaultAt.TotalSeconds:0.00} s, recovery at {drill.RecoverAt.TotalSeconds:0.00} s | responses (X-Upstream-Region) | edge /admin/status |");
+        md.AppendLine("|---|---|---|");
+        md.AppendLine($"| Failed (not 2xx or no response) | {DisplayFormat.Count(drill.Failed)}: {DisplayFormat.Count(drill.FailedBeforeFault)} before the fault, {DisplayFormat.Count(drill.FailedAfterFault)} after | |");
+        md.AppendLine($"| Failover time | {Ms(drill.FailoverTimeMs)} | {Ms(drill.StatusFailoverTimeMs)} |");
+        md.AppendLine($"| Recovery time | {Ms(drill.RecoveryTimeMs)} | {Ms(drill.StatusRecoveryTimeMs)} |");
+        md.AppendLine($"| Switches back after recovery | {Times(drill.SwitchesBack)} | {Times(drill.StatusSwitchesBack)} |");
     }
 
     /// <summary>PASS, BREACHED or, without budgets, DONE.</summary>

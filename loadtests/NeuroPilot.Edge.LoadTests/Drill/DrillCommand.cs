@@ -1,0 +1,414 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using NeuroPilot.Edge.LoadTests.Budgets;
+using NeuroPilot.Edge.LoadTests.Cli;
+using NeuroPilot.Edge.LoadTests.Http;
+using NeuroPilot.Edge.LoadTests.OpenModel;
+using NeuroPilot.Edge.LoadTests.Platform;
+using NeuroPilot.Edge.LoadTests.Reports;
+using NeuroPilot.Edge.LoadTests.Run;
+
+namespace NeuroPilot.Edge.LoadTests.Drill;
+
+/// <summary>
+/// <c>drill failover</c>: starts three upstream regions and the edge (all on free loopback ports), runs open-model
+/// load through the edge, breaks the primary at <c>--fault-at</c>, mends it at <c>--recover-at</c>, and reports how
+/// the traffic moved (from the <c>X-Upstream-Region</c> of every response and the edge's <c>/admin/status</c>).
+/// Every process it started is stopped at the end, by pid, whatever happened.
+/// </summary>
+internal static class DrillCommand
+{
+    public const string RegionHeader = "X-Upstream-Region";
+
+    public static readonly IReadOnlyList<string> Regions = ["us-east", "eu-west", "ap-south"];
+
+    private static readonly TimeSpan s_startTimeout = TimeSpan.FromSeconds(15);
+
+    private static readonly string[] s_valueOptions =
+    [
+        .. LoadOptions.ValueOptionNames, "--edge", "--rate", "--duration", "--fault", "--fault-at", "--recover-at",
+        "--per-try-timeout", "--path", "--title",
+    ];
+
+    public static async Task<int> ExecuteAsync(IReadOnlyList<string> args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        if (args.Count == 0 || args[0] != "failover")
+        {
+            throw new UsageException($"drill: unknown drill{(args.Count == 0 ? "" : $" \"{args[0]}\"")} (drills: failover; see drill --help)");
+        }
+
+        var reader = ArgumentReader.Parse("drill failover", [.. args.Skip(1)], s_valueOptions, []);
+        var options = LoadOptions.Read(reader, BudgetFigure.Drill);
+        var edge = reader.Required("--edge");
+        if (!File.Exists(edge))
+        {
+            throw new UsageException($"drill failover: --edge {edge}: no such file (the neuropilot-edge binary)");
+        }
+
+        edge = Path.GetFullPath(edge);
+        var rate = reader.Optional("--rate", ValueParsers.Rate) ?? 200;
+        var duration = reader.Optional("--duration", ValueParsers.PositiveDuration) ?? TimeSpan.FromSeconds(12);
+        var fault = reader.Optional("--fault", DrillFaults.Parse) ?? DrillFault.Kill;
+        var faultAt = reader.Optional("--fault-at", ValueParsers.PositiveDuration) ?? TimeSpan.FromSeconds(4);
+        var recoverAt = reader.Optional("--recover-at", ValueParsers.PositiveDuration) ?? TimeSpan.FromSeconds(8);
+        var perTryTimeout = reader.Optional("--per-try-timeout", ValueParsers.PositiveDuration);
+        var path = reader.Optional("--path") ?? "/";
+        if (faultAt >= recoverAt || recoverAt >= duration)
+        {
+            throw new UsageException($"drill failover: need --fault-at < --recover-at < --duration (got {DisplayFormat.Duration(faultAt)}, {DisplayFormat.Duration(recoverAt)}, {DisplayFormat.Duration(duration)})");
+        }
+
+        if (perTryTimeout is { } perTry && perTry < TimeSpan.FromMilliseconds(10))
+        {
+            throw new UsageException("drill failover: --per-try-timeout must be at least 10ms (the edge's minimum)");
+        }
+
+        if (!path.StartsWith('/'))
+        {
+            throw new UsageException($"drill failover: --path {path}: must start with /");
+        }
+
+        var title = reader.Optional("--title") ?? $"Failover drill: {fault.Name()} {Regions[0]}";
+        var profile = options.Profile(rate, duration);
+        options.PrepareReportDirectory();
+
+        await output.WriteLineAsync($"drill failover: {fault.Name()} {Regions[0]} at {DisplayFormat.Duration(faultAt)}, recover at {DisplayFormat.Duration(recoverAt)}; " +
+            $"GET at {DisplayFormat.Rate(rate)} for {DisplayFormat.Duration(duration)} through {edge}" +
+            (perTryTimeout is { } t ? $" (per-try timeout {DisplayFormat.Duration(t)})" : "")).ConfigureAwait(false);
+
+        var setup = new DrillSetup(edge, Directory.CreateTempSubdirectory("neuropilot-drill-").FullName);
+        try
+        {
+            await setup.StartAsync(perTryTimeout, output, cancellationToken).ConfigureAwait(false);
+            var target = options.Target("--path", $"http://127.0.0.1:{setup.EdgePort.ToString(CultureInfo.InvariantCulture)}{path}")
+                .WithResponseTag(RegionHeader, Regions);
+            var trace = new ResponseTrace();
+            var poller = new StatusPoller();
+            using var stopPolling = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var polling = poller.RunAsync(new Uri($"http://127.0.0.1:{setup.AdminPort.ToString(CultureInfo.InvariantCulture)}/admin/status"), stopPolling.Token);
+            using var stopScript = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var script = new FaultScript(setup, fault, faultAt, recoverAt, output);
+            Task? progress = null;
+            Task? scripted = null;
+            RunResult result;
+            try
+            {
+                result = await LoadRunner.RunAsync(target, profile, options.Connections, run =>
+                {
+                    progress = RunCommand.PrintProgressAsync(run, error);
+                    scripted = script.RunAsync(run, stopScript.Token);
+                }, cancellationToken, trace).ConfigureAwait(false);
+            }
+            finally
+            {
+                await stopScript.CancelAsync().ConfigureAwait(false);
+                await stopPolling.CancelAsync().ConfigureAwait(false);
+                await polling.ConfigureAwait(false);
+                if (progress is not null)
+                {
+                    await progress.ConfigureAwait(false);
+                }
+            }
+
+            await scripted!.ConfigureAwait(false);
+            var end = Stopwatch.GetTimestamp();
+            var drill = DrillAnalysis.Analyze(fault, Regions, perTryTimeout, result, trace.Snapshot(), poller.Samples,
+                script.FaultTimestamp ?? end, script.RecoverTimestamp ?? end);
+            var report = new RunReport
+            {
+                Command = "drill",
+                Title = title,
+                Target = target.Url,
+                Method = target.Method,
+                BodySize = target.BodySize,
+                Connections = options.Connections,
+                Result = result,
+                Budgets = BudgetEvaluator.Evaluate(options.Budgets, result, figure => figure.Name switch
+                {
+                    "failed" => drill.Failed,
+                    "failover-time" => drill.FailoverTimeMs,
+                    "recovery-time" => drill.RecoveryTimeMs,
+                    _ => null,
+                }),
+                Drill = drill,
+            };
+
+            await output.WriteLineAsync().ConfigureAwait(false);
+            await output.WriteAsync(ReportWriter.Markdown(report)).ConfigureAwait(false);
+            if (options.ReportDirectory is { } directory)
+            {
+                try
+                {
+                    ReportWriter.Write(directory, report);
+                    await File.WriteAllTextAsync(Path.Combine(directory, "edge.log"), setup.EdgeOutput(), CancellationToken.None).ConfigureAwait(false);
+                    await output.WriteLineAsync($"\nreports: {Path.Combine(directory, ReportWriter.HtmlFile)} (and summary.json, summary.md, latency.hgrm, edge.log)").ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    await error.WriteLineAsync($"drill failover: cannot write the reports to {directory}: {e.Message}").ConfigureAwait(false);
+                    return ExitCodes.Failed;
+                }
+            }
+
+            return result.Interrupted ? ExitCodes.Interrupted : report.Passed ? ExitCodes.Ok : ExitCodes.BudgetBreached;
+        }
+        catch (Exception e) when (e is DrillException or TargetUnreachableException)
+        {
+            await error.WriteLineAsync($"drill failover: {e.Message}").ConfigureAwait(false);
+            return ExitCodes.Failed;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await error.WriteLineAsync("drill failover: interrupted while starting").ConfigureAwait(false);
+            return ExitCodes.Interrupted;
+        }
+        finally
+        {
+            await setup.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A free TCP port on 127.0.0.1 (bound and released: another process could take it in between).</summary>
+    internal static int FreeLoopbackPort()
+    {
+        using var listener = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)listener.LocalEndPoint!).Port;
+    }
+
+    /// <summary>Injects the fault and the recovery at their times of the measured window, and marks them on the run.</summary>
+    private sealed class FaultScript(DrillSetup setup, DrillFault fault, TimeSpan faultAt, TimeSpan recoverAt, TextWriter output)
+    {
+        public long? FaultTimestamp { get; private set; }
+
+        public long? RecoverTimestamp { get; private set; }
+
+        public async Task RunAsync(OpenModelRun run, CancellationToken cancellationToken)
+        {
+            try
+            {
+                await WaitUntilAsync(run, faultAt, cancellationToken).ConfigureAwait(false);
+                FaultTimestamp = Stopwatch.GetTimestamp();
+                run.Mark($"fault: {fault.Name()} {Regions[0]}");
+                await setup.InjectAsync(fault, cancellationToken).ConfigureAwait(false);
+                await output.WriteLineAsync($"  {run.Elapsed.TotalSeconds,5:0.0}s: fault injected: {fault.Name()} {Regions[0]}").ConfigureAwait(false);
+
+                await WaitUntilAsync(run, recoverAt, cancellationToken).ConfigureAwait(false);
+                RecoverTimestamp = Stopwatch.GetTimestamp();
+                run.Mark($"recovery: {Recovery(fault)} {Regions[0]}");
+                await setup.RecoverAsync(fault, cancellationToken).ConfigureAwait(false);
+                await output.WriteLineAsync($"  {run.Elapsed.TotalSeconds,5:0.0}s: recovery: {Recovery(fault)} {Regions[0]}").ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // The run ended (or was interrupted) first.
+            }
+        }
+
+        private static string Recovery(DrillFault fault) => fault switch
+        {
+            DrillFault.Kill => "restart",
+            DrillFault.Stop => "SIGCONT",
+            _ => "mode=none",
+        };
+
+        private static async Task WaitUntilAsync(OpenModelRun run, TimeSpan at, CancellationToken cancellationToken)
+        {
+            // Bounded: the run's own end cancels the token; the measured window only moves forward.
+            while (true)
+            {
+                var left = at - run.Elapsed;
+                if (left <= TimeSpan.Zero)
+                {
+                    return;
+                }
+
+                await Task.Delay(left > TimeSpan.FromMilliseconds(20) ? left - TimeSpan.FromMilliseconds(10) : TimeSpan.FromMilliseconds(1), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>The processes of one drill: three upstreams (us-east first) and the edge, with their ports and temp directory.</summary>
+    private sealed class DrillSetup(string edgeBinary, string directory) : IAsyncDisposable
+    {
+        private readonly List<DrillProcess> _processes = [];
+        private readonly int[] _upstreamPorts = new int[Regions.Count];
+        private DrillProcess? _primary;
+        private DrillProcess? _edge;
+
+        public int EdgePort { get; private set; }
+
+        public int AdminPort { get; private set; }
+
+        public string EdgeOutput() => _edge?.Output() ?? "";
+
+        public async Task StartAsync(TimeSpan? perTryTimeout, TextWriter output, CancellationToken cancellationToken)
+        {
+            for (var i = 0; i < Regions.Count; i++)
+            {
+                _upstreamPorts[i] = FreeLoopbackPort();
+                var upstream = StartUpstream(i);
+                _primary ??= upstream;
+            }
+
+            for (var i = 0; i < Regions.Count; i++)
+            {
+                await WaitForOkAsync(_processes[i], Url(_upstreamPorts[i], "/healthz"), cancellationToken).ConfigureAwait(false);
+            }
+
+            EdgePort = FreeLoopbackPort();
+            AdminPort = FreeLoopbackPort();
+            var config = Path.Combine(directory, "edge.json");
+            await File.WriteAllTextAsync(config, EdgeConfig(perTryTimeout), cancellationToken).ConfigureAwait(false);
+            _edge = Start("edge", ["run", "--config", config]);
+            await WaitForOkAsync(_edge, Url(AdminPort, "/readyz"), cancellationToken).ConfigureAwait(false);
+            await output.WriteLineAsync($"  edge on 127.0.0.1:{EdgePort} (admin :{AdminPort}, pid {_edge.ProcessId}); " +
+                string.Join(", ", Regions.Select((r, i) => $"{r} :{_upstreamPorts[i]} (pid {_processes[i].ProcessId})"))).ConfigureAwait(false);
+        }
+
+        public async Task InjectAsync(DrillFault fault, CancellationToken cancellationToken)
+        {
+            switch (fault)
+            {
+                case DrillFault.Kill:
+                    await _primary!.KillAsync().ConfigureAwait(false);
+                    break;
+                case DrillFault.Stop:
+                    Expect(_primary!.Signal(LinuxNative.SigStop), "SIGSTOP");
+                    break;
+                default:
+                    await SetFaultModeAsync("503", cancellationToken).ConfigureAwait(false);
+                    break;
+            }
+        }
+
+        public async Task RecoverAsync(DrillFault fault, CancellationToken cancellationToken)
+        {
+            switch (fault)
+            {
+                case DrillFault.Kill:
+                    _primary = StartUpstream(0);
+                    break;
+                case DrillFault.Stop:
+                    Expect(_primary!.Signal(LinuxNative.SigCont), "SIGCONT");
+                    break;
+                default:
+                    await SetFaultModeAsync("none", cancellationToken).ConfigureAwait(false);
+                    break;
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            // Stop them all at once (each: SIGCONT, SIGTERM, SIGKILL after 5 s), by pid.
+            await Task.WhenAll(_processes.Select(p => p.DisposeAsync().AsTask())).ConfigureAwait(false);
+            try
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // A temp directory: best effort.
+            }
+        }
+
+        private DrillProcess StartUpstream(int index) =>
+            Start(Regions[index], ["upstream", "--listen", Url(_upstreamPorts[index], "").ToString().TrimEnd('/'), "--region", Regions[index]]);
+
+        private DrillProcess Start(string name, IReadOnlyList<string> arguments)
+        {
+            var process = DrillProcess.Start(name, edgeBinary, arguments);
+            _processes.Add(process);
+            return process;
+        }
+
+        private async Task SetFaultModeAsync(string mode, CancellationToken cancellationToken)
+        {
+            using var client = NewClient();
+            try
+            {
+                using var response = await client.PostAsync(Url(_upstreamPorts[0], $"/_upstream/fault?mode={mode}"), null, cancellationToken).ConfigureAwait(false);
+                Expect(response.IsSuccessStatusCode, $"POST /_upstream/fault?mode={mode} (status {(int)response.StatusCode})");
+            }
+            catch (HttpRequestException e)
+            {
+                throw new DrillException($"{Regions[0]}: POST /_upstream/fault?mode={mode} failed: {e.Message}", e);
+            }
+        }
+
+        private static void Expect(bool done, string what)
+        {
+            if (!done)
+            {
+                throw new DrillException($"{Regions[0]}: {what} failed");
+            }
+        }
+
+        private string EdgeConfig(TimeSpan? perTryTimeout)
+        {
+            static string Ms(TimeSpan span) => $"{span.TotalMilliseconds.ToString("0.###", CultureInfo.InvariantCulture)}ms";
+            var regions = string.Join(",\n", Regions.Select((r, i) =>
+                $$"""        { "Name": "{{r}}", "Destinations": ["http://127.0.0.1:{{_upstreamPorts[i].ToString(CultureInfo.InvariantCulture)}}"] }"""));
+            var retry = perTryTimeout is { } perTry ? $",\n      \"Retry\": {{ \"PerTryTimeout\": \"{Ms(perTry)}\" }}" : "";
+            return $$"""
+                {
+                  "Edge": {
+                    "Listen": ["http://127.0.0.1:{{EdgePort.ToString(CultureInfo.InvariantCulture)}}"],
+                    "Admin": { "Listen": "http://127.0.0.1:{{AdminPort.ToString(CultureInfo.InvariantCulture)}}" },
+                    "DrainTimeout": "2s"
+                  },
+                  "Services": {
+                    "api": {
+                      "Regions": [
+                {{regions}}
+                      ],
+                      "HealthCheck": { "Path": "/healthz", "Interval": "10s", "Timeout": "2s" }{{retry}}
+                    }
+                  }
+                }
+
+                """;
+        }
+
+        private static async Task WaitForOkAsync(DrillProcess process, Uri url, CancellationToken cancellationToken)
+        {
+            using var client = NewClient();
+            var deadline = Stopwatch.GetTimestamp() + (long)(s_startTimeout.TotalSeconds * Stopwatch.Frequency);
+            var last = "no answer";
+            while (Stopwatch.GetTimestamp() < deadline)
+            {
+                if (process.HasExited)
+                {
+                    throw new DrillException($"{process.Name} exited at start:{Environment.NewLine}{Tail(process.Output())}");
+                }
+
+                try
+                {
+                    using var response = await client.GetAsync(url, cancellationToken).ConfigureAwait(false);
+                    if (response.IsSuccessStatusCode)
+                    {
+                        return;
+                    }
+
+                    last = $"status {(int)response.StatusCode}";
+                }
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+                {
+                    last = e.Message;
+                }
+
+                await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+            }
+
+            throw new DrillException($"{process.Name}: {url} did not answer 2xx within {s_startTimeout.TotalSeconds:0} s ({last}):{Environment.NewLine}{Tail(process.Output())}");
+        }
+
+        private static string Tail(string text) => text.Length > 4000 ? text[^4000..] : text;
+
+        private static HttpClient NewClient() => new(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(2) };
+
+        private static Uri Url(int port, string path) => new($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}{path}");
+    }
+}
