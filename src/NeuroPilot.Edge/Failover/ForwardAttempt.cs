@@ -27,6 +27,9 @@ public sealed class ForwardAttempt
     /// <summary>Whether a retryable failure status of this attempt may be held back for a retry.</summary>
     public bool MayRetry { get; set; }
 
+    /// <summary>The service and region of this attempt, for finding a retry target; null in isolation (tests).</summary>
+    public (ServiceRoute Service, RegionRoute Region)? Route { get; set; }
+
     /// <summary>Status codes to hold back for a retry (when <see cref="MayRetry"/>).</summary>
     public IReadOnlyList<int> RetryOnStatusCodes { get; set; } = [];
 
@@ -76,7 +79,10 @@ public sealed class ForwardAttempt
             Destination!.OnHeadersReceived(_startedAt);
         }
 
-        if (MayRetry && Contains(RetryOnStatusCodes, statusCode))
+        // Whether a destination is left to retry on is asked only here, when a retryable status has come: the
+        // region scan stays off the path of every other response.
+        if (MayRetry && Contains(RetryOnStatusCodes, statusCode) &&
+            (Route is not { } route || route.Service.ChooseRetry(route.Region, this, out _) is not null))
         {
             InterceptedStatus = statusCode;
             return true;
@@ -114,6 +120,7 @@ public sealed class ForwardAttempt
         Destination = null;
         HeadersReceived = false;
         MayRetry = false;
+        Route = null;
         InterceptedStatus = 0;
         if (_perTryArmed && _perTry is not null && !_perTry.TryReset())
         {

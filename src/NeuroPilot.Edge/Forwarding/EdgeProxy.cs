@@ -68,8 +68,8 @@ public sealed class EdgeProxy(EdgeRuntime runtime, IHttpForwarder forwarder, Edg
 
                 // A failure status is held back only when a retry can follow; otherwise the client gets it whole
                 // (with its headers, Retry-After say).
-                attempt.MayRetry = replayable && attempt.Attempts < retry.MaxAttempts && service.Budget.CanRetry() &&
-                                   service.ChooseRetry(region, attempt, out _) is not null;
+                attempt.MayRetry = replayable && attempt.Attempts < retry.MaxAttempts && service.Budget.CanRetry();
+                attempt.Route = (service, region);
                 destination.OnRequestStarted();
                 try
                 {
