@@ -8,10 +8,10 @@ namespace NeuroPilot.Edge.Admin;
 
 /// <summary>
 /// The admin listener: <c>/healthz</c>, <c>/readyz</c>, <c>/metrics</c>, <c>/admin/status</c>, and the admin writes
-/// (<c>POST /admin/reload</c>, region drain/undrain), which need <c>Authorization: Bearer $NEUROPILOT_EDGE_ADMIN_TOKEN</c>
+/// (<c>POST /admin/reload</c>, region drain/undrain, <c>POST /admin/dns/force</c>), which need <c>Authorization: Bearer $NEUROPILOT_EDGE_ADMIN_TOKEN</c>
 /// and are disabled when that variable is unset.
 /// </summary>
-public sealed partial class AdminEndpoints(EdgeRuntime runtime, EdgeMetrics metrics, AdminToken token, ILogger<AdminEndpoints> logger)
+public sealed partial class AdminEndpoints(EdgeRuntime runtime, EdgeMetrics metrics, AdminToken token, Dns.DnsReconciler dns, ILogger<AdminEndpoints> logger)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -36,7 +36,7 @@ public sealed partial class AdminEndpoints(EdgeRuntime runtime, EdgeMetrics metr
                 return;
             case "/admin/status" when isGet:
                 context.Response.ContentType = "application/json";
-                await StatusWriter.WriteAsync(context.Response.BodyWriter, runtime);
+                await StatusWriter.WriteAsync(context.Response.BodyWriter, runtime, dns.Status);
                 return;
             case "/admin/reload" when HttpMethods.IsPost(request.Method):
                 if (await AuthorizeAsync(context))
@@ -46,6 +46,21 @@ public sealed partial class AdminEndpoints(EdgeRuntime runtime, EdgeMetrics metr
                         context,
                         result == ReloadResult.Rejected ? StatusCodes.Status422UnprocessableEntity : StatusCodes.Status200OK,
                         $"{result.ToString().ToLowerInvariant()}\n");
+                }
+
+                return;
+            case "/admin/dns/force" when HttpMethods.IsPost(request.Method):
+                if (await AuthorizeAsync(context))
+                {
+                    if (runtime.Config.Dns is null)
+                    {
+                        await WriteTextAsync(context, StatusCodes.Status404NotFound, "DNS push is not configured (no Dns section)\n");
+                        return;
+                    }
+
+                    LogDnsForced();
+                    dns.Force();
+                    await WriteTextAsync(context, StatusCodes.Status202Accepted, "DNS round requested with the change cap lifted: see /admin/status\n");
                 }
 
                 return;
@@ -137,4 +152,7 @@ public sealed partial class AdminEndpoints(EdgeRuntime runtime, EdgeMetrics metr
 
     [LoggerMessage(EventId = 200, Level = LogLevel.Warning, Message = "Region {Service}/{Region} {Action} by the admin API")]
     private partial void LogDrain(string action, string service, string region);
+
+    [LoggerMessage(EventId = 201, Level = LogLevel.Warning, Message = "DNS round forced by the admin API: the change cap is lifted for it")]
+    private partial void LogDnsForced();
 }

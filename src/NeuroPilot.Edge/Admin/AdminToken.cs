@@ -30,25 +30,7 @@ public sealed class AdminToken(string? token)
     /// <c>NEUROPILOT_EDGE_ADMIN_TOKEN_FILE</c>, else from the systemd credential <c>admin-token</c>
     /// (<c>$CREDENTIALS_DIRECTORY/admin-token</c>). Surrounding whitespace is ignored.
     /// </summary>
-    public static AdminToken FromEnvironment()
-    {
-        if (Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } token)
-        {
-            return new AdminToken(token);
-        }
-
-        var file = Environment.GetEnvironmentVariable(FileVariable);
-        if (string.IsNullOrEmpty(file) && Environment.GetEnvironmentVariable("CREDENTIALS_DIRECTORY") is { Length: > 0 } credentials)
-        {
-            file = Path.Combine(credentials, CredentialName);
-            if (!File.Exists(file))
-            {
-                return new AdminToken(null);
-            }
-        }
-
-        return new AdminToken(string.IsNullOrEmpty(file) ? null : File.ReadAllText(file).Trim());
-    }
+    public static AdminToken FromEnvironment() => new(Configuration.SecretSource.Read(EnvironmentVariable, CredentialName));
 
     public Result Check(StringValues authorization)
     {

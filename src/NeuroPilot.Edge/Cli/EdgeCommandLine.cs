@@ -20,6 +20,9 @@ public static class EdgeCommandLine
           neuropilot-edge check --config FILE    validate a config: exit 0 when valid, 2 when not (one line per problem)
           neuropilot-edge demo                   run a self-contained demo on loopback (edge :8080, admin :9901,
                                                  three upstream regions on :9001-9003)
+          neuropilot-edge dns plan --config FILE [--assume-healthy]
+                                                 print what the DNS pusher would change now (probes each
+                                                 destination once from this host; reads the provider, writes nothing)
           neuropilot-edge health [--url URL]     GET an admin URL (default http://127.0.0.1:9901/healthz): exit 0 on
                                                  2xx, 1 otherwise (container HEALTHCHECK; no curl needed)
           neuropilot-edge upstream --listen URL --region NAME [--http2]
@@ -28,7 +31,8 @@ public static class EdgeCommandLine
 
         Signals: SIGTERM/SIGINT drain and exit 0; SIGHUP reloads the config (so does any change to the file).
         Environment: NEUROPILOT_EDGE_ADMIN_TOKEN (or NEUROPILOT_EDGE_ADMIN_TOKEN_FILE, or the systemd credential
-        admin-token) enables admin writes (bearer token).
+        admin-token) enables admin writes (bearer token). DNS secrets: CLOUDFLARE_API_TOKEN, NEUROPILOT_EDGE_TSIG_SECRET
+        (base64), each also from VARIABLE_FILE or a systemd credential.
         """;
 
     public static async Task<int> RunAsync(string[] args)
@@ -58,6 +62,8 @@ public static class EdgeCommandLine
                 return await RunUpstreamAsync(rest);
             case "health":
                 return await HealthAsync(rest);
+            case "dns":
+                return await DnsAsync(rest);
             default:
                 return UsageError($"unknown command \"{args[0]}\"");
         }
@@ -96,30 +102,54 @@ public static class EdgeCommandLine
             return UsageError("run needs --config FILE");
         }
 
-        EdgeConfig config;
-        string text;
-        try
+        if (Load(path) is not (EdgeConfig config, string text))
         {
-            text = File.ReadAllText(path);
-            config = ConfigLoader.Load(text);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            await Console.Error.WriteLineAsync($"{path}: cannot read: {e.Message}");
-            return ExitInvalid;
-        }
-        catch (ConfigException e)
-        {
-            foreach (var error in e.Errors)
-            {
-                await Console.Error.WriteLineAsync($"{path}: {error}");
-            }
-
             return ExitInvalid;
         }
 
         var app = EdgeHost.Build(config, text, Path.GetFullPath(path));
         return await EdgeHost.RunAsync(app, config);
+    }
+
+    private static async Task<int> DnsAsync(string[] args)
+    {
+        if (args.Length == 0 || args[0] != "plan" || !TryParse(args[1..], out var options, "--config", "--assume-healthy") ||
+            options.GetValueOrDefault("--config") is not { } path)
+        {
+            return UsageError("dns plan needs --config FILE [--assume-healthy]");
+        }
+
+        if (Load(path) is not (EdgeConfig config, _))
+        {
+            return ExitInvalid;
+        }
+
+        using var loggers = LoggerFactory.Create(logging => logging.AddSimpleConsole(console => console.SingleLine = true).SetMinimumLevel(LogLevel.Warning)
+            .AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace));
+        return await Dns.DnsPlanCommand.RunAsync(config, options.ContainsKey("--assume-healthy"), Console.Out, Console.Error, loggers);
+    }
+
+    /// <summary>Reads and validates a config file; on failure prints every problem (as <c>check</c> does) and returns null.</summary>
+    private static (EdgeConfig Config, string Text)? Load(string path)
+    {
+        try
+        {
+            var text = File.ReadAllText(path);
+            return (ConfigLoader.Load(text), text);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"{path}: cannot read: {e.Message}");
+        }
+        catch (ConfigException e)
+        {
+            foreach (var error in e.Errors)
+            {
+                Console.Error.WriteLine($"{path}: {error}");
+            }
+        }
+
+        return null;
     }
 
     private static async Task<int> RunUpstreamAsync(string[] args)

@@ -92,8 +92,9 @@ public static class ConfigLoader
             errors.Add(new ConfigError("Services", "missing: at least one service is required"));
         }
 
+        var dns = reader.Object("Dns") is { } dnsReader ? DnsConfigReader.Read(errors, dnsReader) : null;
         reader.RejectUnknownKeys();
-        return new EdgeConfig { Edge = edge, Services = services };
+        return new EdgeConfig { Edge = edge, Services = services, Dns = dns };
     }
 
     private static EdgeOptions ReadEdge(ConfigReader reader)

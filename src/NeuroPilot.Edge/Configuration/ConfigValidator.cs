@@ -1,4 +1,5 @@
 using System.Buffers;
+using NeuroPilot.Edge.Dns;
 
 namespace NeuroPilot.Edge.Configuration;
 
@@ -47,6 +48,87 @@ public static class ConfigValidator
                 {
                     var what = service.Hosts.Count == 0 ? "any host" : $"host \"{host}\"";
                     errors.Add(new ConfigError(path, $"{what} with PathPrefix \"{service.PathPrefix ?? "/"}\" is already matched by Services.{matches[key]}"));
+                }
+            }
+        }
+
+        if (config.Dns is { } dns)
+        {
+            ValidateDns(dns, config.Services, errors);
+        }
+    }
+
+    private static void ValidateDns(DnsOptions dns, IReadOnlyList<ServiceOptions> services, List<ConfigError> errors)
+    {
+        var providerKnown = !errors.Exists(e => e.Path == "Dns.Provider");
+        if (providerKnown && dns.Provider == DnsProviderKind.Cloudflare && dns.Cloudflare is null)
+        {
+            errors.Add(new ConfigError("Dns.Cloudflare", "missing: Provider \"cloudflare\" needs { \"ZoneId\": \"...\" } (the token comes from CLOUDFLARE_API_TOKEN)"));
+        }
+
+        if (providerKnown && dns.Provider == DnsProviderKind.Rfc2136 && dns.Rfc2136 is null)
+        {
+            errors.Add(new ConfigError("Dns.Rfc2136", "missing: Provider \"rfc2136\" needs Server, Zone and TsigKeyName (the secret comes from NEUROPILOT_EDGE_TSIG_SECRET)"));
+        }
+
+        var seen = new Dictionary<string, (int Index, DnsRecordType Type)>(StringComparer.Ordinal);
+        for (var i = 0; i < dns.Records.Count; i++)
+        {
+            var record = dns.Records[i];
+            var path = $"Dns.Records[{i}]";
+            if (record.Name.Length == 0 || errors.Exists(e => e.Path == $"{path}.Name"))
+            {
+                continue;
+            }
+
+            foreach (var (name, (index, type)) in seen.Where(s => s.Key.StartsWith(record.Name + "|", StringComparison.Ordinal)))
+            {
+                if (type == record.Type)
+                {
+                    errors.Add(new ConfigError($"{path}.Name", $"\"{record.Name}\" {record.Type} is already published by Dns.Records[{index}]"));
+                }
+                else if (type == DnsRecordType.CNAME || record.Type == DnsRecordType.CNAME)
+                {
+                    errors.Add(new ConfigError($"{path}.Type", $"{record.Type} at \"{record.Name}\" next to Dns.Records[{index}]'s {type}: a CNAME cannot share its name"));
+                }
+            }
+
+            seen.TryAdd($"{record.Name}|{record.Type}", (i, record.Type));
+
+            if (DnsOwnership.MarkerName(record.Name, record.Type).Length > 253)
+            {
+                errors.Add(new ConfigError($"{path}.Name", $"\"{record.Name}\" is too long to carry an ownership marker ({DnsOwnership.MarkerName("", record.Type).Length} characters are added)"));
+            }
+
+            if (dns.Provider == DnsProviderKind.Rfc2136 && dns.Rfc2136 is { Zone.Length: > 0 } rfc && !DnsNames.IsInZone(record.Name, rfc.Zone))
+            {
+                errors.Add(new ConfigError($"{path}.Name", $"\"{record.Name}\" is not in Dns.Rfc2136.Zone \"{rfc.Zone}\""));
+            }
+
+            if (dns.Provider == DnsProviderKind.Cloudflare && record.Ttl != 1 && record.Ttl is < 30 or > 86_400)
+            {
+                errors.Add(new ConfigError($"{path}.Ttl", $"{record.Ttl} is not a Cloudflare TTL (1 for automatic, or 30 to 86400; 60 on non-Enterprise plans)"));
+            }
+
+            if (record.Service.Length == 0)
+            {
+                continue;
+            }
+
+            var service = services.FirstOrDefault(s => s.Name == record.Service);
+            if (service is null)
+            {
+                var known = string.Join(", ", services.Select(s => s.Name));
+                errors.Add(new ConfigError($"{path}.Service", $"\"{record.Service}\" is not a service (Services: {known})"));
+                continue;
+            }
+
+            foreach (var (region, _) in record.Regions)
+            {
+                if (!service.Regions.Any(r => r.Name == region))
+                {
+                    var known = string.Join(", ", service.Regions.Select(r => r.Name));
+                    errors.Add(new ConfigError($"{path}.Regions.{region}", $"is not a region of Services.{service.Name} ({known})"));
                 }
             }
         }

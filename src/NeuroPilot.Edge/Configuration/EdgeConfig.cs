@@ -7,4 +7,7 @@ public sealed class EdgeConfig
 
     /// <summary>Services in file order; matching tries them in this order.</summary>
     public required IReadOnlyList<ServiceOptions> Services { get; init; }
+
+    /// <summary>The DNS pusher; null when the file has no <c>Dns</c> section.</summary>
+    public DnsOptions? Dns { get; init; }
 }

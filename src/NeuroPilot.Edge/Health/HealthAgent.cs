@@ -28,6 +28,7 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
     private readonly Dictionary<string, ProbeTarget> _targets = new(StringComparer.Ordinal);
     private readonly Dictionary<DestinationState, Watch> _watched = [];
     private readonly Dictionary<string, string?> _serving = new(StringComparer.Ordinal);
+    private readonly Dictionary<RegionControl, bool> _usable = [];
     private ITimer? _timer;
 
     public HealthAgent(EdgeRuntime runtime, EdgeMetrics metrics, TimeProvider time, ILogger<HealthAgent> logger)
@@ -38,6 +39,12 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
         _logger = logger;
         _prober = new Prober(time);
     }
+
+    /// <summary>
+    /// Raised (on the agent's timer thread, outside its locks) when any region becomes usable or unusable, drained
+    /// included: the DNS reconciler's cue. Handlers must return quickly.
+    /// </summary>
+    public event Action? RegionStateChanged;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -102,6 +109,12 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
                 }
             }
 
+            var regions = table.Services.SelectMany(s => s.Regions).Select(r => r.Control).ToHashSet();
+            foreach (var control in _usable.Keys.Where(c => !regions.Contains(c)).ToList())
+            {
+                _usable.Remove(control);
+            }
+
             foreach (var destination in _watched.Keys.ToList())
             {
                 if (!current.Contains(destination))
@@ -148,6 +161,7 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
     /// <summary>Stall detection, breaker timers, serving regions and gauges; runs every <see cref="TickInterval"/>.</summary>
     public void Tick()
     {
+        var regionsChanged = false;
         try
         {
             var now = _time.GetTimestamp();
@@ -167,12 +181,39 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
                 }
 
                 UpdateServing(service);
+                regionsChanged |= UpdateUsable(service);
             }
         }
         catch (Exception e)
         {
             LogTickFailed(e);
         }
+
+        if (regionsChanged)
+        {
+            RegionStateChanged?.Invoke();
+        }
+    }
+
+    /// <summary>True when a region of <paramref name="service"/> became usable or unusable since the last tick.</summary>
+    private bool UpdateUsable(ServiceRoute service)
+    {
+        var changed = false;
+        lock (_gate)
+        {
+            foreach (var region in service.Regions)
+            {
+                // RegionControl is carried across reloads with the region, like its destinations' state.
+                var usable = region.IsUsable && !region.Drained;
+                if (!_usable.TryGetValue(region.Control, out var before) || before != usable)
+                {
+                    _usable[region.Control] = usable;
+                    changed = true;
+                }
+            }
+        }
+
+        return changed;
     }
 
     private void CheckStall(DestinationState destination, CircuitBreakerOptions options, long now)

@@ -54,6 +54,14 @@ public static partial class EdgeHost
         builder.Services.AddHostedService<ConfigWatcher>();
         builder.Services.AddSingleton<Health.HealthAgent>();
         builder.Services.AddHostedService(services => services.GetRequiredService<Health.HealthAgent>());
+        builder.Services.AddSingleton(services => new Dns.DnsReconciler(
+            services.GetRequiredService<EdgeRuntime>(),
+            services.GetRequiredService<Health.HealthAgent>(),
+            metrics,
+            services.GetRequiredService<TimeProvider>(),
+            services.GetRequiredService<ILogger<Dns.DnsReconciler>>(),
+            options => Dns.DnsProviderFactory.Create(options, services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILoggerFactory>())));
+        builder.Services.AddHostedService(services => services.GetRequiredService<Dns.DnsReconciler>());
 
         var app = builder.Build();
         var proxy = app.Services.GetRequiredService<EdgeProxy>();

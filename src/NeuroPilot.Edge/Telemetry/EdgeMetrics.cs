@@ -11,6 +11,8 @@ public sealed class EdgeMetrics
     private static readonly double[] LatencyBuckets =
         [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
+    private static readonly double[] DnsBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
     public EdgeMetrics(CollectorRegistry registry)
     {
         Registry = registry;
@@ -76,6 +78,33 @@ public sealed class EdgeMetrics
             "neuropilot_edge_probes_total",
             "Active health probes by result (success, failure).",
             new CounterConfiguration { LabelNames = ["service", "region", "destination", "result"] });
+        DnsPushes = factory.CreateCounter(
+            "neuropilot_edge_dns_pushes_total",
+            "DNS reconciliations by provider and result: success (changes applied), unchanged, dry_run, blocked (change cap), " +
+            "rate_limited, unavailable, unauthorized, state_changed, rejected, error (no credentials, unexpected).",
+            new CounterConfiguration { LabelNames = ["provider", "result"] });
+        DnsPushDuration = factory.CreateHistogram(
+            "neuropilot_edge_dns_push_duration_seconds",
+            "Time of one DNS reconciliation: reading the provider, planning and applying.",
+            new HistogramConfiguration { LabelNames = ["provider"], Buckets = DnsBuckets });
+        DnsServed = factory.CreateHistogram(
+            "neuropilot_edge_dns_served_seconds",
+            "Time from sending a DNS change until the server answered with it (checked by querying the server; rfc2136).",
+            new HistogramConfiguration { LabelNames = ["provider"], Buckets = DnsBuckets });
+        DnsLastSuccess = factory.CreateGauge(
+            "neuropilot_edge_dns_last_success_timestamp_seconds",
+            "Unix time of the last DNS reconciliation that reached the provider and ended as planned.",
+            new GaugeConfiguration { LabelNames = ["provider"] });
+        DnsNeverEmptyBlocked = factory.CreateGauge(
+            "neuropilot_edge_dns_never_empty_blocked",
+            "1 while at least one record keeps its last answer because every region it publishes is down (never-empty rule).");
+        DnsConflicts = factory.CreateGauge(
+            "neuropilot_edge_dns_conflicts",
+            "Configured records left alone because their name is held by records without this edge's owner marker.");
+        DnsProviderRequests = factory.CreateCounter(
+            "neuropilot_edge_dns_provider_requests_total",
+            "Requests sent to the DNS provider (HTTP calls or DNS messages, retries included).",
+            new CounterConfiguration { LabelNames = ["provider"] });
         Info = factory.CreateGauge(
             "neuropilot_edge_build_info",
             "Always 1; the version of the running edge.",
@@ -83,6 +112,20 @@ public sealed class EdgeMetrics
     }
 
     public CollectorRegistry Registry { get; }
+
+    public Counter DnsPushes { get; }
+
+    public Histogram DnsPushDuration { get; }
+
+    public Histogram DnsServed { get; }
+
+    public Gauge DnsLastSuccess { get; }
+
+    public Gauge DnsNeverEmptyBlocked { get; }
+
+    public Gauge DnsConflicts { get; }
+
+    public Counter DnsProviderRequests { get; }
 
     public Counter Requests { get; }
 

@@ -320,7 +320,7 @@ public sealed class CloudflareEmulator : IAsyncDisposable
                 return (200, RecordResult(_zone.Create(RecordInput.Parse(body))), null);
             }
         }
-        else if (segments[3] == "batch")
+        else if (segments[3] == "batch" && _options.BatchEndpoint)
         {
             if (method == HttpMethods.Post)
             {

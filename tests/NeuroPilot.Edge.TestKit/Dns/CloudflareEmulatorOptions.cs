@@ -26,6 +26,12 @@ public sealed class CloudflareEmulatorOptions
     /// <summary>Most operations (deletes + patches + puts + posts) one batch may hold.</summary>
     public int MaxBatchSize { get; set; } = 200;
 
+    /// <summary>
+    /// False to emulate an API without <c>POST dns_records/batch</c> (older or restricted deployments): the path is then
+    /// a record path with id <c>batch</c>, and a POST to it is answered 405 with code 7001, as any unsupported method.
+    /// </summary>
+    public bool BatchEndpoint { get; set; } = true;
+
     /// <summary>The clock of the budget window and of record timestamps (a FakeTimeProvider drives it in unit tests).</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 }

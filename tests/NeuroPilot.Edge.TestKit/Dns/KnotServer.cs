@@ -6,8 +6,9 @@ namespace NeuroPilot.Edge.Tests.TestKit.Dns;
 /// <summary>
 /// A real Knot DNS server (<c>knotd</c>, Debian package <c>knot</c>) run unprivileged on 127.0.0.1 at a free port,
 /// with its config, zone file and database in a temp folder of its own. It serves one zone (<see cref="Zone"/>) and
-/// accepts DNS UPDATE (RFC 2136) signed with the TSIG key <see cref="KeyName"/> (hmac-sha256, secret
-/// <see cref="Secret"/>, base64, random per server). <see cref="StartAsync"/> returns once the zone's SOA is served.
+/// accepts DNS UPDATE (RFC 2136) signed with the TSIG key <see cref="KeyName"/> (<see cref="Algorithm"/>, hmac-sha256
+/// unless asked otherwise; secret <see cref="Secret"/>, base64, random per server). <see cref="StartAsync"/> returns
+/// once the zone's SOA is served.
 /// Disposing stops knotd (SIGTERM to its pid, SIGKILL if it lingers) and deletes the folder. Throws with the install
 /// hint, never skips, when knotd or kdig is missing (tests/apt-packages.txt lists both packages).
 /// </summary>
@@ -15,14 +16,16 @@ public sealed class KnotServer : IDisposable
 {
     public const string DefaultZone = "example.com";
     public const string DefaultKeyName = "edge-key";
+    public const string DefaultAlgorithm = "hmac-sha256";
 
     private static readonly TimeSpan StartDeadline = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan ToolDeadline = TimeSpan.FromSeconds(10);
 
     private readonly ChildProcess _process;
 
-    private KnotServer(ChildProcess process, string directory, int port, string zone, string keyName, string secret)
+    private KnotServer(ChildProcess process, string directory, int port, string zone, string keyName, string algorithm, string secret)
     {
+        Algorithm = algorithm;
         _process = process;
         Directory = directory;
         Port = port;
@@ -38,6 +41,9 @@ public sealed class KnotServer : IDisposable
 
     /// <summary>The TSIG key name the ACL allows to update.</summary>
     public string KeyName { get; }
+
+    /// <summary>The TSIG key's algorithm: <c>hmac-sha256</c> or <c>hmac-sha512</c>.</summary>
+    public string Algorithm { get; }
 
     /// <summary>The TSIG secret, base64 (what <c>NEUROPILOT_EDGE_TSIG_SECRET</c> holds).</summary>
     public string Secret { get; }
@@ -62,14 +68,18 @@ public sealed class KnotServer : IDisposable
 
         """;
 
-    /// <summary>Starts knotd serving <paramref name="zone"/> from <paramref name="zoneText"/> (<see cref="MinimalZoneText"/> when null).</summary>
-    public static async Task<KnotServer> StartAsync(string? zoneText = null, string zone = DefaultZone, string keyName = DefaultKeyName)
+    /// <summary>
+    /// Starts knotd serving <paramref name="zone"/> from <paramref name="zoneText"/> (<see cref="MinimalZoneText"/> when
+    /// null), its TSIG key of <paramref name="algorithm"/> (any HMAC knotd knows: <c>hmac-sha256</c>, <c>hmac-sha512</c>).
+    /// </summary>
+    public static async Task<KnotServer> StartAsync(string? zoneText = null, string zone = DefaultZone, string keyName = DefaultKeyName, string algorithm = DefaultAlgorithm)
     {
         var knotd = FindTool("knotd", "knot");
         FindTool("kdig", "knot-dnsutils");
         var directory = System.IO.Directory.CreateTempSubdirectory("neuropilot-edge-knot-").FullName;
         var port = FreePorts.Next();
-        var secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        // A secret as long as the hash's output (RFC 8945 6).
+        var secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(algorithm.EndsWith("512", StringComparison.Ordinal) ? 64 : 32));
         File.WriteAllText(Path.Combine(directory, $"{zone}.zone"), zoneText ?? MinimalZoneText(zone));
         // knotd does not create its database folder: without it every update fails with SERVFAIL ("not exists").
         System.IO.Directory.CreateDirectory(Path.Combine(directory, "db"));
@@ -92,7 +102,7 @@ public sealed class KnotServer : IDisposable
 
             key:
               - id: {keyName}
-                algorithm: hmac-sha256
+                algorithm: {algorithm}
                 secret: {secret}
 
             acl:
@@ -114,7 +124,7 @@ public sealed class KnotServer : IDisposable
             """);
 
         var process = ChildProcess.Start(knotd, ["-c", configPath]);
-        var server = new KnotServer(process, directory, port, zone, keyName, secret);
+        var server = new KnotServer(process, directory, port, zone, keyName, algorithm, secret);
         try
         {
             await Eventually.WaitUntilAsync(
@@ -162,7 +172,7 @@ public sealed class KnotServer : IDisposable
             """;
         return ChildProcess.RunToExitAsync(
             FindTool("knsupdate", "knot-dnsutils"),
-            ["-t", "5", "-y", $"hmac-sha256:{keyName ?? KeyName}:{secret ?? Secret}"],
+            ["-t", "5", "-y", $"{Algorithm}:{keyName ?? KeyName}:{secret ?? Secret}"],
             ToolDeadline,
             script);
     }

@@ -1,0 +1,7 @@
+namespace NeuroPilot.Edge.Configuration;
+
+public enum DnsProviderKind
+{
+    Cloudflare,
+    Rfc2136,
+}

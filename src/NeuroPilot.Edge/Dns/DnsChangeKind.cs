@@ -1,0 +1,8 @@
+namespace NeuroPilot.Edge.Dns;
+
+public enum DnsChangeKind
+{
+    Create,
+    Update,
+    Delete,
+}
