@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using NeuroPilot.Edge.Tests.TestKit;
+using NeuroPilot.Edge.Tests.TestKit.Dns;
 
 namespace NeuroPilot.Edge.Deploy.Tests.TestKit;
 
@@ -9,13 +10,15 @@ namespace NeuroPilot.Edge.Deploy.Tests.TestKit;
 /// rules, driven through a scenario that makes every series of the dashboard and the rules exist: healthy and slow
 /// traffic, an unrouted request, then us-east faulted (503) so that retries happen, breakers open, the retry budget of
 /// the "tight" service runs out and both services fail over to eu-west; then a SIGHUP reload. Services are told apart
-/// by Host (api.test, tight.test) so that paths reach the upstream unchanged.
+/// by Host (api.test, tight.test) so that paths reach the upstream unchanged. The DNS pusher publishes api.test's
+/// record to the Cloudflare API emulator, so its failover is pushed too.
 /// </summary>
 public sealed class LiveEdgeFixture : IAsyncLifetime
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 
     private readonly List<IDisposable> _owned = [];
+    private CloudflareEmulator? _cloudflare;
 
     public HttpClient Client { get; } = new() { Timeout = TimeSpan.FromSeconds(10) };
 
@@ -32,7 +35,10 @@ public sealed class LiveEdgeFixture : IAsyncLifetime
         _owned.AddRange(upstreams);
         var (usEast, euWest) = (upstreams[0], upstreams[1]);
 
-        Edge = EdgeProcess.Start(Config(FreePorts.Next(), FreePorts.Next(), usEast.Url, euWest.Url));
+        _cloudflare = await CloudflareEmulator.StartAsync(new CloudflareEmulatorOptions { ZoneName = "test" });
+        Edge = EdgeProcess.Start(
+            Config(FreePorts.Next(), FreePorts.Next(), usEast.Url, euWest.Url, _cloudflare),
+            new Dictionary<string, string?> { ["CLOUDFLARE_API_TOKEN"] = _cloudflare.Token });
         _owned.Add(Edge);
         await Edge.WaitUntilReadyAsync(Deadline);
 
@@ -88,10 +94,11 @@ public sealed class LiveEdgeFixture : IAsyncLifetime
                 return text.Contains("neuropilot_edge_failovers_total{service=\"api\",from=\"us-east\",to=\"eu-west\"}", StringComparison.Ordinal) &&
                     text.Contains("neuropilot_edge_failovers_total{service=\"tight\",from=\"us-east\",to=\"eu-west\"}", StringComparison.Ordinal) &&
                     Regex.IsMatch(text, @"^neuropilot_edge_retry_budget_exhausted_total\{service=""tight""\} [1-9]", RegexOptions.Multiline) &&
-                    text.Contains("neuropilot_edge_config_reloads_total{result=", StringComparison.Ordinal);
+                    text.Contains("neuropilot_edge_config_reloads_total{result=", StringComparison.Ordinal) &&
+                    Regex.IsMatch(text, @"^neuropilot_edge_dns_pushes_total\{provider=""cloudflare"",result=""success""\} [2-9]", RegexOptions.Multiline);
             },
             Deadline,
-            () => $"the edge reports both failovers, the exhausted budget and the reload; edge output:\n{Edge.Output.Combined}");
+            () => $"the edge reports both failovers, the exhausted budget, the reload and two DNS pushes (publish, failover); edge output:\n{Edge.Output.Combined}");
 
         // Rate windows need a few samples after the events.
         await Eventually.WaitUntilAsync(
@@ -103,7 +110,7 @@ public sealed class LiveEdgeFixture : IAsyncLifetime
         MetricsText = await Client.GetStringAsync(new Uri(Edge.AdminUrl, "/metrics"));
     }
 
-    public Task DisposeAsync()
+    public async Task DisposeAsync()
     {
         for (var i = _owned.Count - 1; i >= 0; i--)
         {
@@ -111,7 +118,10 @@ public sealed class LiveEdgeFixture : IAsyncLifetime
         }
 
         Client.Dispose();
-        return Task.CompletedTask;
+        if (_cloudflare is not null)
+        {
+            await _cloudflare.DisposeAsync();
+        }
     }
 
     private Task WaitForScrapeAsync(string selector, int series) =>
@@ -131,7 +141,7 @@ public sealed class LiveEdgeFixture : IAsyncLifetime
         }
     }
 
-    private static string Config(int proxy, int admin, Uri usEast, Uri euWest)
+    private static string Config(int proxy, int admin, Uri usEast, Uri euWest, CloudflareEmulator cloudflare)
     {
         var regions = $$"""[ { "Name": "us-east", "Destinations": ["{{usEast}}"] }, { "Name": "eu-west", "Destinations": ["{{euWest}}"] } ]""";
 
@@ -151,6 +161,11 @@ public sealed class LiveEdgeFixture : IAsyncLifetime
                   "CircuitBreaker": { "ConsecutiveFailures": 6, "BreakDuration": "00:05:00" },
                   "Retry": { "BudgetPercent": 0, "MinRetryConcurrency": 1 }
                 }
+              },
+              "Dns": {
+                "Provider": "cloudflare", "OwnerId": "deploy-tests", "Interval": "2s", "DownHoldTime": "0s", "UpHoldTime": "1m",
+                "Records": [ { "Name": "api.test", "Service": "api", "Regions": { "us-east": ["198.51.100.10"], "eu-west": ["198.51.100.20"] } } ],
+                "Cloudflare": { "ZoneId": "{{cloudflare.ZoneId}}", "ApiBaseUrl": "{{cloudflare.BaseUrl}}" }
               }
             }
             """;

@@ -5,17 +5,8 @@ namespace NeuroPilot.Edge.Deploy.Tests.TestKit;
 /// <summary>Helpers over PromQL text: the metric names an expression reads, and Grafana variables filled in.</summary>
 public static partial class PromQl
 {
-    /// <summary>Metrics the DNS feature will export; until it lands, expressions over them may return nothing.</summary>
-    public static readonly IReadOnlySet<string> PendingDnsMetrics = new HashSet<string>(StringComparer.Ordinal)
-    {
-        "neuropilot_edge_dns_pushes_total",
-        "neuropilot_edge_dns_never_empty_blocked",
-    };
-
     public static IReadOnlySet<string> MetricNames(string expr) =>
         MetricName().Matches(expr).Select(m => m.Value).ToHashSet(StringComparer.Ordinal);
-
-    public static bool ReadsPendingDnsMetric(string expr) => MetricNames(expr).Overlaps(PendingDnsMetrics);
 
     /// <summary>
     /// Fills the dashboard's variables the way Grafana does with "All" selected and a 1 s scrape interval
