@@ -172,6 +172,83 @@ public sealed class DnsPushTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Cloudflare_DryRun_LogsThePlanAndWritesNothing()
+    {
+        await using var cloudflare = await CloudflareEmulator.StartAsync();
+        using var upstreams = await UpstreamGroup.StartAsync(Regions);
+        using var edge = await StartEdgeAsync(upstreams, CloudflareDns(cloudflare, "edge-fleet-1", dryRun: true),
+            new Dictionary<string, string?> { ["CLOUDFLARE_API_TOKEN"] = cloudflare.Token });
+
+        await Eventually.WaitUntilAsync(async () => (await DnsStatusAsync(edge)).GetProperty("last_result").GetString() == "dry_run",
+            TimeSpan.FromSeconds(15), () => $"a dry-run round; edge log:\n{edge.Output.Tail()}");
+        var metrics = await edge.GetMetricsTextAsync();
+
+        Assert.Empty(cloudflare.Records);
+        Assert.All(cloudflare.Requests, r => Assert.Equal("GET", r.Method));
+        Assert.True(edge.Output.StderrContains("DNS dry run against cloudflare, nothing changed"), "the plan is logged");
+        Assert.True(edge.Output.StderrContains("+ api.example.com 60 A [198.51.100.10]"), "the logged plan names the record");
+        Assert.Equal(1, PrometheusText.Sum(metrics, "neuropilot_edge_dns_pushes_total", ("provider", "cloudflare"), ("result", "dry_run")));
+    }
+
+    [Fact]
+    public async Task Cloudflare_FailoverOfMoreThanTheCap_IsRefusedUntilForced()
+    {
+        const string adminToken = "dns-test-admin-token";
+        await using var cloudflare = await CloudflareEmulator.StartAsync();
+        var names = Enumerable.Range(1, 10).Select(i => $"r{i}.example.com").ToList();
+        foreach (var name in names)
+        {
+            cloudflare.Seed(name, "A", UsEast, ttl: 60);
+            cloudflare.Seed($"_neuropilot-edge.a.{name}", "TXT", "heritage=neuropilot-edge,owner=edge-fleet-1", ttl: 300);
+        }
+
+        using var upstreams = await UpstreamGroup.StartAsync(Regions);
+        var records = string.Join(", ", names.Select(n => Record(n)));
+        var dns = CloudflareDns(cloudflare, "edge-fleet-1").Replace(Record("api.example.com"), records, StringComparison.Ordinal);
+        using var edge = await StartEdgeAsync(upstreams, dns,
+            new Dictionary<string, string?> { ["CLOUDFLARE_API_TOKEN"] = cloudflare.Token, ["NEUROPILOT_EDGE_ADMIN_TOKEN"] = adminToken });
+        await Eventually.WaitUntilAsync(async () => (await DnsStatusAsync(edge)).GetProperty("last_result").GetString() == "unchanged",
+            TimeSpan.FromSeconds(15), () => $"a first round that finds the 10 records as wanted; edge log:\n{edge.Output.Tail()}");
+
+        await upstreams["us-east"].KillAsync();
+        await Eventually.WaitUntilAsync(async () => (await DnsStatusAsync(edge)).GetProperty("last_result").GetString() == "blocked",
+            DownHold + Slack, () => $"the change cap to refuse replacing 10 of 10 records; edge log:\n{edge.Output.Tail()}");
+        var blocked = await DnsStatusAsync(edge);
+        Assert.Contains("replaces 10 of 10 managed records", blocked.GetProperty("last_plan").GetProperty("over_change_cap").GetString(), StringComparison.Ordinal);
+        Assert.All(cloudflare.Records.Where(r => r.Type == "A"), r => Assert.Equal(UsEast, r.Content));
+
+        using var force = new HttpRequestMessage(HttpMethod.Post, "/admin/dns/force");
+        force.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", adminToken);
+        using var forced = await edge.SendAdminAsync(force);
+        Assert.Equal(HttpStatusCode.Accepted, forced.StatusCode);
+        await Eventually.WaitUntilAsync(() => cloudflare.Records.Where(r => r.Type == "A").All(r => r.Content == EuWest), TimeSpan.FromSeconds(10),
+            () => $"the forced round to move all 10 records; edge log:\n{edge.Output.Tail()}");
+        output.WriteLine($"change cap: refused, then forced; requests {Describe(cloudflare.RequestCounts)}");
+        Assert.Equal(10, cloudflare.Records.Count(r => r.Type == "A"));
+    }
+
+    [Fact]
+    public async Task Cloudflare_ConfigReloadWithNewAddress_IsPushedAtOnce_InvalidReloadChangesNothing()
+    {
+        await using var cloudflare = await CloudflareEmulator.StartAsync();
+        using var upstreams = await UpstreamGroup.StartAsync(Regions);
+        var token = new Dictionary<string, string?> { ["CLOUDFLARE_API_TOKEN"] = cloudflare.Token };
+        using var edge = await StartEdgeAsync(upstreams, CloudflareDns(cloudflare, "edge-fleet-1"), token);
+        await WaitForCloudflareAsync(cloudflare, [UsEast], TimeSpan.FromSeconds(15), edge);
+        var config = File.ReadAllText(edge.ConfigPath);
+
+        edge.RewriteConfig(config.Replace($"\"us-east\": [\"{UsEast}\"]", "\"us-east\": [\"not-an-address\"]", StringComparison.Ordinal));
+        await edge.Output.WaitForStderrAsync("not-an-address", TimeSpan.FromSeconds(10));
+        Assert.Equal([UsEast], ApiAddresses(cloudflare));
+        edge.RewriteConfig(config.Replace($"\"us-east\": [\"{UsEast}\"]", "\"us-east\": [\"198.51.100.11\"]", StringComparison.Ordinal));
+        var clock = Stopwatch.StartNew();
+        await WaitForCloudflareAsync(cloudflare, ["198.51.100.11"], TimeSpan.FromSeconds(10), edge);
+
+        output.WriteLine($"reload with a new address: pushed {clock.ElapsedMilliseconds} ms after the rewrite (Interval 30 s)");
+        Assert.True(edge.Output.StderrContains("Dns.Records[0].Regions.us-east[0]: \"not-an-address\" is not an IPv4 address"), "the rejected reload names the path");
+    }
+
+    [Fact]
     public async Task Knot_PrimaryKilledThenBack_ThenEveryRegionKilled_AnswerFollowsThenIsKeptWithAlarm()
     {
         using var knot = await KnotServer.StartAsync(KnotServer.MinimalZoneText() + """
@@ -247,9 +324,9 @@ public sealed class DnsPushTests(ITestOutputHelper output)
           "Regions": { "us-east": ["{{UsEast}}"], "eu-west": ["{{EuWest}}"], "ap-south": ["{{ApSouth}}"] } }
         """;
 
-    private static string CloudflareDns(CloudflareEmulator cloudflare, string owner, string interval = "30s", string policy = "failover", string? extraRecord = null) => $$"""
+    private static string CloudflareDns(CloudflareEmulator cloudflare, string owner, string interval = "30s", string policy = "failover", string? extraRecord = null, bool dryRun = false) => $$"""
         "Dns": {
-          "Provider": "cloudflare", "OwnerId": "{{owner}}", "Interval": "{{interval}}", "DownHoldTime": "2s", "UpHoldTime": "4s",
+          "Provider": "cloudflare", "OwnerId": "{{owner}}", "Interval": "{{interval}}", "DownHoldTime": "2s", "UpHoldTime": "4s", "DryRun": {{(dryRun ? "true" : "false")}},
           "Records": [ {{Record("api.example.com", policy)}}{{(extraRecord is null ? "" : ", " + extraRecord)}} ],
           "Cloudflare": { "ZoneId": "{{cloudflare.ZoneId}}", "ApiBaseUrl": "{{cloudflare.BaseUrl}}" }
         }
