@@ -38,7 +38,6 @@ public sealed partial class DnsReconciler : IHostedService, IDisposable
     private Task? _loop;
     private DnsStatus _status = DnsStatus.Disabled;
     private IReadOnlyList<DnsRegionStatus> _regionStatuses = [];
-    private int _rounds;
     private bool _seeded;
     private int _disposed;
     private volatile bool _forceRequested;
@@ -62,8 +61,6 @@ public sealed partial class DnsReconciler : IHostedService, IDisposable
 
     public DnsStatus Status => Volatile.Read(ref _status);
 
-    /// <summary>Rounds completed since start (any result); tests and status wait on it.</summary>
-    public int Rounds => Volatile.Read(ref _rounds);
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -106,11 +103,13 @@ public sealed partial class DnsReconciler : IHostedService, IDisposable
         _wake.Dispose();
     }
 
-    /// <summary>Runs a round now with the change cap lifted (<c>POST /admin/dns/force</c>).</summary>
+    /// <summary>
+    /// Runs a round soon with the change cap lifted (<c>POST /admin/dns/force</c>); a provider's <c>Retry-After</c> or
+    /// a backoff in progress is still honoured.
+    /// </summary>
     public void Force()
     {
         _forceRequested = true;
-        _notBefore = default;
         Wake();
     }
 
@@ -177,9 +176,8 @@ public sealed partial class DnsReconciler : IHostedService, IDisposable
                             _failures++;
                             _notBefore = Max(_notBefore, _time.GetUtcNow() + Backoff(_failures, options.Interval));
                             nextRead = _notBefore;
+                            Volatile.Write(ref _status, Status with { NextAttemptNotBefore = _notBefore });
                         }
-
-                        Interlocked.Increment(ref _rounds);
                     }
 
                     wake = Min(nextRead, _hysteresis.NextChange(options.DownHoldTime, options.UpHoldTime));

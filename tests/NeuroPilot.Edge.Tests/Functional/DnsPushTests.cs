@@ -249,6 +249,35 @@ public sealed class DnsPushTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Cloudflare_EdgeRestartedDuringUpHold_StillWaitsTheWholeUpHold()
+    {
+        await using var cloudflare = await CloudflareEmulator.StartAsync();
+        using var upstreams = await UpstreamGroup.StartAsync(Regions);
+        var token = new Dictionary<string, string?> { ["CLOUDFLARE_API_TOKEN"] = cloudflare.Token };
+        var dns = CloudflareDns(cloudflare, "edge-fleet-1");
+        using (var first = await StartEdgeAsync(upstreams, dns, token))
+        {
+            await WaitForCloudflareAsync(cloudflare, [UsEast], TimeSpan.FromSeconds(15), first);
+            await upstreams["us-east"].KillAsync();
+            await WaitForCloudflareAsync(cloudflare, [EuWest], DownHold + Slack, first);
+        }
+
+        // The primary comes back and the edge restarts (a deploy) right away: the new process must not skip the hold.
+        await upstreams["us-east"].RestartAsync();
+        var clock = Stopwatch.StartNew();
+        using var second = await StartEdgeAsync(upstreams, dns, token);
+        await Eventually.WaitUntilAsync(async () => (await DnsStatusAsync(second)).GetProperty("last_result").ValueKind == JsonValueKind.String,
+            TimeSpan.FromSeconds(15), () => $"the restarted edge's first round; edge log:\n{second.Output.Tail()}");
+        var firstRound = clock.Elapsed;
+        Assert.Equal([EuWest], ApiAddresses(cloudflare));
+        await WaitForCloudflareAsync(cloudflare, [UsEast], UpHold + Slack, second);
+        var returned = clock.Elapsed;
+
+        output.WriteLine($"restarted edge: first round {firstRound.TotalMilliseconds:0} ms after start, record back on us-east {returned.TotalMilliseconds:0} ms after start (up hold {UpHold.TotalSeconds} s)");
+        Assert.True(returned >= UpHold, $"the restarted edge moved the record back after {returned.TotalMilliseconds:0} ms, before the up hold time");
+    }
+
+    [Fact]
     public async Task Knot_PrimaryKilledThenBack_ThenEveryRegionKilled_AnswerFollowsThenIsKeptWithAlarm()
     {
         using var knot = await KnotServer.StartAsync(KnotServer.MinimalZoneText() + """
