@@ -38,7 +38,7 @@ public static class DnsPlanCommand
                     }
 
                     var up = healthy >= service.MinHealthyDestinations;
-                    views[(service.Name, region.Name)] = new RegionView(i, up);
+                    views[(service.Name, region.Name)] = new RegionView(i, up, up);
                     if (!assumeHealthy)
                     {
                         await output.WriteLineAsync($"  {service.Name}/{region.Name}: {(up ? "up" : "down")} ({string.Join("; ", details)})");

@@ -21,36 +21,44 @@ public static class DnsPlanner
         foreach (var record in records)
         {
             var candidates = new List<(int Priority, string Region, IReadOnlyList<string> Values)>();
+            var live = new HashSet<string>(StringComparer.Ordinal);
             string? unknown = null;
             foreach (var (region, values) in record.Regions)
             {
                 if (!regions.TryGetValue((record.Service, region), out var view) || view.Published is null)
                 {
                     unknown ??= region;
+                    continue;
                 }
-                else if (view.Published.Value)
+
+                if (view.Published.Value)
                 {
                     candidates.Add((view.Priority, region, values));
+                }
+
+                if (view.Live)
+                {
+                    live.UnionWith(values);
                 }
             }
 
             if (unknown is not null)
             {
-                desired.Add(new DesiredRecord(record, null, $"waiting for the first probes of region {unknown}"));
+                desired.Add(new DesiredRecord(record, null, $"waiting for the first probes of region {unknown}") { LiveValues = live });
                 continue;
             }
 
             if (candidates.Count == 0)
             {
                 desired.Add(new DesiredRecord(record, null,
-                    $"every region of service {record.Service} is down: keeping the published answer (never-empty rule)", NeverEmpty: true));
+                    $"every region of service {record.Service} is down: keeping the published answer (never-empty rule)", NeverEmpty: true) { LiveValues = live });
                 continue;
             }
 
             candidates.Sort((a, b) => a.Priority.CompareTo(b.Priority));
             var chosen = record.Policy == DnsPolicy.Failover ? candidates.Take(1) : candidates;
             var set = new DnsRecordSet(record.Name, record.Type, record.Ttl, chosen.SelectMany(c => c.Values));
-            desired.Add(new DesiredRecord(record, set, null));
+            desired.Add(new DesiredRecord(record, set, null) { LiveValues = live });
         }
 
         return desired;
@@ -63,9 +71,16 @@ public static class DnsPlanner
     /// managed and the plan would replace more than <paramref name="maxChangeShare"/> of them, the plan is marked
     /// over the cap (the caller refuses it unless forced). <paramref name="effectiveTtl"/> is the provider's TTL rule
     /// (<see cref="IDnsProvider.EffectiveTtl"/>): a set is compared and written with the TTL the provider will hold.
+    /// <para>
+    /// Edges of one fleet (one owner id) converge without fighting: <paramref name="lastDesired"/> holds, per record,
+    /// the set this edge last pushed or found in place. When its desired set is still that one, but the provider holds
+    /// another set made only of values of regions usable here (a twin edge whose hold ran out first, or an operator),
+    /// that set is kept: this edge writes again only when its own view changes, or when the set is unacceptable here
+    /// (a value not configured, or of a region that is down here).
+    /// </para>
     /// </summary>
     public static DnsPlan Plan(IReadOnlyList<DesiredRecord> desired, IReadOnlyList<DnsRecordSet> current, string ownerId, double maxChangeShare,
-        Func<DnsRecordType, int, int> effectiveTtl)
+        Func<DnsRecordType, int, int> effectiveTtl, IReadOnlyDictionary<(string Name, DnsRecordType Type), DnsRecordSet>? lastDesired = null)
     {
         var byKey = new Dictionary<(string, DnsRecordType), DnsRecordSet>();
         foreach (var set in current)
@@ -135,6 +150,13 @@ public static class DnsPlanner
 
                 changes.Add(new DnsChange(null, want.Set));
                 records.Add(new DnsRecordPlan(options.Name, type, DnsRecordOutcome.Create, "new", null, want.Set));
+            }
+            else if (!existing.SameContent(want.Set) && lastDesired is not null &&
+                     lastDesired.TryGetValue((options.Name, type), out var last) && last.SameContent(want.Set) &&
+                     existing.Values.Count > 0 && existing.Values.All(want.LiveValues.Contains))
+            {
+                records.Add(new DnsRecordPlan(options.Name, type, DnsRecordOutcome.Held,
+                    "changed by another writer to values of regions usable here: kept until this edge's own view changes", existing, want.Set));
             }
             else if (!existing.SameContent(want.Set))
             {

@@ -30,6 +30,7 @@ public sealed partial class DnsReconciler : IHostedService, IDisposable
     private readonly Func<DnsOptions, IDnsProvider> _createProvider;
     private readonly RegionHysteresis _hysteresis = new();
     private readonly HashSet<string> _settled = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Name, DnsRecordType Type), DnsRecordSet> _lastDesired = [];
     private readonly SemaphoreSlim _wake = new(0, 1);
     private readonly CancellationTokenSource _stopping = new();
     private readonly DateTimeOffset _startedAt;
@@ -252,7 +253,7 @@ public sealed partial class DnsReconciler : IHostedService, IDisposable
                 var region = service.Regions[i];
                 var live = region.IsUsable && !region.Drained;
                 bool? published = settled ? _hysteresis.Observe(service.Name, region.Name, live, now, options.DownHoldTime, options.UpHoldTime) : null;
-                views[(service.Name, region.Name)] = new RegionView(i, published);
+                views[(service.Name, region.Name)] = new RegionView(i, published, live);
                 var held = _hysteresis.Describe(service.Name, region.Name);
                 statuses.Add(new DnsRegionStatus(service.Name, region.Name, live, published, held?.Since));
             }
@@ -320,7 +321,7 @@ public sealed partial class DnsReconciler : IHostedService, IDisposable
                 }
             }
 
-            var plan = DnsPlanner.Plan(desired, current, options.OwnerId, options.MaxChangeShare, provider.EffectiveTtl);
+            var plan = DnsPlanner.Plan(desired, current, options.OwnerId, options.MaxChangeShare, provider.EffectiveTtl, _lastDesired);
             status = status with { LastPlan = plan };
             ReportConflicts(plan);
 
@@ -349,6 +350,11 @@ public sealed partial class DnsReconciler : IHostedService, IDisposable
                 }
 
                 LogPushed(providerName, plan.Summary(), applied.ServedAfter is { } s ? $"{s.TotalMilliseconds:0} ms" : "not checked");
+            }
+
+            if (result is "success" or "unchanged")
+            {
+                RememberDesired(plan);
             }
 
             var finished = _time.GetUtcNow();
@@ -441,6 +447,19 @@ public sealed partial class DnsReconciler : IHostedService, IDisposable
         }
 
         return heldBack;
+    }
+
+    /// <summary>What this edge now stands behind per record: pushed, found in place, or kept from a twin (see <see cref="DnsPlanner.Plan"/>).</summary>
+    private void RememberDesired(DnsPlan plan)
+    {
+        _lastDesired.Clear();
+        foreach (var record in plan.Records)
+        {
+            if (record.Desired is { } set && record.Outcome is DnsRecordOutcome.Unchanged or DnsRecordOutcome.Create or DnsRecordOutcome.Update or DnsRecordOutcome.Held)
+            {
+                _lastDesired[(record.Name, record.Type)] = set;
+            }
+        }
     }
 
     /// <summary>The provider for these options: kept across rounds and reloads (its budget and Retry-After state with it) while its settings stay the same.</summary>

@@ -7,6 +7,9 @@ namespace NeuroPilot.Edge.Tests.Dns;
 public class DnsPlannerTests
 {
     private const string Owner = "edge-fleet-1";
+    private const string UsEast = "198.51.100.10";
+    private const string EuWest = "198.51.100.20";
+    private const string ApSouth = "198.51.100.30";
 
     private static DnsRecordOptions Record(string name = "api.example.com", DnsPolicy policy = DnsPolicy.Failover, DnsRecordType type = DnsRecordType.A) => new()
     {
@@ -22,9 +25,9 @@ public class DnsPlannerTests
 
     private static Dictionary<(string, string), RegionView> Regions(bool? usEast, bool? euWest, bool? apSouth) => new()
     {
-        [("api", "us-east")] = new RegionView(0, usEast),
-        [("api", "eu-west")] = new RegionView(1, euWest),
-        [("api", "ap-south")] = new RegionView(2, apSouth),
+        [("api", "us-east")] = new RegionView(0, usEast, usEast == true),
+        [("api", "eu-west")] = new RegionView(1, euWest, euWest == true),
+        [("api", "ap-south")] = new RegionView(2, apSouth, apSouth == true),
     };
 
     private static DnsRecordSet Set(string name, params string[] values) => new(name, DnsRecordType.A, 60, values);
@@ -185,6 +188,52 @@ public class DnsPlannerTests
             (type, ttl) => type == DnsRecordType.TXT ? ttl : 1);
 
         Assert.True(plan.IsEmpty);
+    }
+
+    private static Dictionary<(string, DnsRecordType), DnsRecordSet> LastDesired(params string[] values) =>
+        new() { [("api.example.com", DnsRecordType.A)] = Set("api.example.com", values) };
+
+    [Fact]
+    public void Plan_TwinMovedTheRecordToARegionUsableHere_KeepsItWhileOurViewIsUnchanged()
+    {
+        // Our hold has not run out yet (we still want us-east), a twin's has: it published eu-west, usable here too.
+        var desired = DnsPlanner.Desire([Record()], Regions(true, true, true));
+
+        var plan = DnsPlanner.Plan(desired, [Set("api.example.com", EuWest), Marker("api.example.com")], Owner, 0.3, SameTtl, LastDesired(UsEast));
+
+        Assert.True(plan.IsEmpty);
+        Assert.Equal(DnsRecordOutcome.Held, plan.Records[0].Outcome);
+        Assert.Contains("another writer", plan.Records[0].Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Plan_OtherWriterChoseARegionDownHere_IsRepaired()
+    {
+        var desired = DnsPlanner.Desire([Record()], Regions(true, false, true));
+
+        var plan = DnsPlanner.Plan(desired, [Set("api.example.com", EuWest), Marker("api.example.com")], Owner, 0.3, SameTtl, LastDesired(UsEast));
+
+        Assert.Equal([UsEast], Assert.Single(plan.Changes).After!.Values);
+    }
+
+    [Fact]
+    public void Plan_OtherWriterPutAValueNotConfigured_IsRepaired()
+    {
+        var desired = DnsPlanner.Desire([Record()], Regions(true, true, true));
+
+        var plan = DnsPlanner.Plan(desired, [Set("api.example.com", "203.0.113.66"), Marker("api.example.com")], Owner, 0.3, SameTtl, LastDesired(UsEast));
+
+        Assert.Equal([UsEast], Assert.Single(plan.Changes).After!.Values);
+    }
+
+    [Fact]
+    public void Plan_OurOwnViewChanged_PushesEvenOverAnotherWritersChoice()
+    {
+        var desired = DnsPlanner.Desire([Record()], Regions(false, true, true));
+
+        var plan = DnsPlanner.Plan(desired, [Set("api.example.com", ApSouth), Marker("api.example.com")], Owner, 0.3, SameTtl, LastDesired(UsEast));
+
+        Assert.Equal([EuWest], Assert.Single(plan.Changes).After!.Values);
     }
 
     [Fact]

@@ -147,7 +147,9 @@ public sealed class DnsPushTests(ITestOutputHelper output)
         var token = new Dictionary<string, string?> { ["CLOUDFLARE_API_TOKEN"] = cloudflare.Token };
         using var first = await StartEdgeAsync(upstreams, CloudflareDns(cloudflare, "edge-fleet-1", interval: "1s"), token);
         await WaitForCloudflareAsync(cloudflare, [UsEast], TimeSpan.FromSeconds(15), first);
-        using var twin = await StartEdgeAsync(upstreams, CloudflareDns(cloudflare, "edge-fleet-1", interval: "1s"), token);
+        // The twin's view lags by 3 s (as an edge that probes the region later would): it still wants us-east for 3 s
+        // after the first edge has moved the record, and must not move it back meanwhile.
+        using var twin = await StartEdgeAsync(upstreams, CloudflareDns(cloudflare, "edge-fleet-1", interval: "1s", downHold: "5s"), token);
         using var stranger = await StartEdgeAsync(upstreams, CloudflareDns(cloudflare, "edge-fleet-2", interval: "1s", policy: "all-healthy"), token);
         await Eventually.WaitUntilAsync(async () => (await DnsStatusAsync(stranger)).GetProperty("last_result").GetString() == "unchanged" &&
                                                     (await DnsStatusAsync(twin)).GetProperty("last_result").GetString() == "unchanged",
@@ -156,6 +158,9 @@ public sealed class DnsPushTests(ITestOutputHelper output)
         await upstreams["us-east"].KillAsync();
         await WaitForCloudflareAsync(cloudflare, [EuWest], DownHold + Slack, first);
         var writesAfterMove = Writes(cloudflare);
+        await Eventually.WaitUntilAsync(async () => (await DnsStatusAsync(twin)).GetProperty("regions").EnumerateArray()
+                .Any(r => r.GetProperty("region").GetString() == "us-east" && r.GetProperty("published").ValueKind == JsonValueKind.False),
+            TimeSpan.FromSeconds(15), "the twin's own down hold to run out");
         await Eventually.WaitUntilAsync(async () => (await DnsStatusAsync(twin)).GetProperty("last_result").GetString() == "unchanged" &&
                                                     (await DnsStatusAsync(first)).GetProperty("last_result").GetString() == "unchanged",
             TimeSpan.FromSeconds(10), "both same-owner edges to agree there is nothing left to change");
@@ -353,9 +358,10 @@ public sealed class DnsPushTests(ITestOutputHelper output)
           "Regions": { "us-east": ["{{UsEast}}"], "eu-west": ["{{EuWest}}"], "ap-south": ["{{ApSouth}}"] } }
         """;
 
-    private static string CloudflareDns(CloudflareEmulator cloudflare, string owner, string interval = "30s", string policy = "failover", string? extraRecord = null, bool dryRun = false) => $$"""
+    private static string CloudflareDns(
+        CloudflareEmulator cloudflare, string owner, string interval = "30s", string policy = "failover", string? extraRecord = null, bool dryRun = false, string downHold = "2s") => $$"""
         "Dns": {
-          "Provider": "cloudflare", "OwnerId": "{{owner}}", "Interval": "{{interval}}", "DownHoldTime": "2s", "UpHoldTime": "4s", "DryRun": {{(dryRun ? "true" : "false")}},
+          "Provider": "cloudflare", "OwnerId": "{{owner}}", "Interval": "{{interval}}", "DownHoldTime": "{{downHold}}", "UpHoldTime": "4s", "DryRun": {{(dryRun ? "true" : "false")}},
           "Records": [ {{Record("api.example.com", policy)}}{{(extraRecord is null ? "" : ", " + extraRecord)}} ],
           "Cloudflare": { "ZoneId": "{{cloudflare.ZoneId}}", "ApiBaseUrl": "{{cloudflare.BaseUrl}}" }
         }
