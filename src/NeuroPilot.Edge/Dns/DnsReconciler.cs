@@ -247,7 +247,7 @@ public sealed partial class DnsReconciler : IHostedService, IDisposable
         var statuses = new List<DnsRegionStatus>();
         foreach (var service in _runtime.Table.Services)
         {
-            var settled = IsSettled(service, options, now);
+            var settled = IsSettled(service, now);
             for (var i = 0; i < service.Regions.Length; i++)
             {
                 var region = service.Regions[i];
@@ -268,7 +268,7 @@ public sealed partial class DnsReconciler : IHostedService, IDisposable
     /// A service's regions are published only once every destination has a settled probe result (the probe state agrees
     /// with the last probe), or after two probe intervals: a restart must not publish a region that is in fact down.
     /// </summary>
-    private bool IsSettled(ServiceRoute service, DnsOptions options, DateTimeOffset now)
+    private bool IsSettled(ServiceRoute service, DateTimeOffset now)
     {
         if (_settled.Contains(service.Name))
         {
