@@ -149,10 +149,4 @@ public sealed partial class AdminEndpoints(EdgeRuntime runtime, EdgeMetrics metr
         context.Response.ContentType = "text/plain; charset=utf-8";
         return context.Response.WriteAsync(text, Encoding.UTF8);
     }
-
-    [LoggerMessage(EventId = 200, Level = LogLevel.Warning, Message = "Region {Service}/{Region} {Action} by the admin API")]
-    private partial void LogDrain(string action, string service, string region);
-
-    [LoggerMessage(EventId = 201, Level = LogLevel.Warning, Message = "DNS round forced by the admin API: the change cap is lifted for it")]
-    private partial void LogDnsForced();
 }

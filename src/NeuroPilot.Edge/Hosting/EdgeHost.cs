@@ -166,13 +166,4 @@ public static partial class EdgeHost
             kestrel.Listen(IPAddress.Parse(url.Host.Trim('[', ']')), url.Port, listen => listen.Protocols = protocols);
         }
     }
-
-    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "NeuroPilot.Edge {Version} listening on {Listen}, admin on {Admin} (config {Config}, {ServiceCount} services)")]
-    private static partial void LogStarted(ILogger logger, string version, string listen, string admin, string config, int serviceCount);
-
-    [LoggerMessage(EventId = 2, Level = LogLevel.Critical, Message = "Cannot start: {Reason}")]
-    private static partial void LogStartFailed(ILogger logger, string reason);
-
-    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Stopped: in-flight requests drained")]
-    private static partial void LogStopped(ILogger logger);
 }

@@ -53,6 +53,19 @@ public sealed class DnsPlanCommandTests(ITestOutputHelper output) : IDisposable
         Assert.Empty(cloudflare.Requests);
     }
 
+    [Fact]
+    public async Task Check_ConfigWithDns_NamesTheProviderAndRecords_WithoutTouchingIt()
+    {
+        await using var cloudflare = await CloudflareEmulator.StartAsync();
+        var path = WriteConfig(cloudflare, "http://127.0.0.1:9", "http://127.0.0.1:10");
+
+        var result = await EdgeBinary.RunToExitAsync(Deadline, "check", "--config", path);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("DNS push to cloudflare: 2 records", result.Stdout, StringComparison.Ordinal);
+        Assert.Empty(cloudflare.Requests);
+    }
+
     private string WriteConfig(CloudflareEmulator cloudflare, string usEast, string euWest)
     {
         var path = Path.Combine(_directory, "edge.json");
