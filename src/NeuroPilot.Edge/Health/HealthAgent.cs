@@ -172,11 +172,17 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
                 {
                     foreach (var destination in region.Destinations)
                     {
-                        CheckStall(destination, breaker, now);
+                        Watch? watch;
+                        lock (_gate)
+                        {
+                            _watched.TryGetValue(destination, out watch);
+                        }
+
+                        CheckStall(destination, watch, breaker, now);
                         destination.Breaker.Tick();
-                        var labels = (service.Name, region.Name, destination.Address);
-                        _metrics.DestinationHealthy.WithLabels(labels.Item1, labels.Item2, labels.Item3).Set(destination.IsAvailable ? 1 : 0);
-                        _metrics.CircuitStateGauge.WithLabels(labels.Item1, labels.Item2, labels.Item3).Set((int)destination.Breaker.State);
+                        // A destination of a table not reconciled yet has no watch: look its gauges up.
+                        (watch?.HealthyGauge ?? _metrics.DestinationHealthy.WithLabels(service.Name, region.Name, destination.Address)).Set(destination.IsAvailable ? 1 : 0);
+                        (watch?.CircuitGauge ?? _metrics.CircuitStateGauge.WithLabels(service.Name, region.Name, destination.Address)).Set((int)destination.Breaker.State);
                     }
                 }
 
@@ -216,7 +222,7 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
         return changed;
     }
 
-    private void CheckStall(DestinationState destination, CircuitBreakerOptions options, long now)
+    private void CheckStall(DestinationState destination, Watch? watch, CircuitBreakerOptions options, long now)
     {
         var silent = destination.SilentFor(now);
         if (silent <= TimeSpan.Zero)
@@ -226,12 +232,6 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
 
         // A request waiting far beyond this destination's usual time to headers: probe now, don't wait for the interval.
         var suspicious = TimeSpan.FromTicks(Math.Max(destination.TypicalHeadersTime.Ticks * 10, TimeSpan.FromMilliseconds(250).Ticks));
-        Watch? watch;
-        lock (_gate)
-        {
-            _watched.TryGetValue(destination, out watch);
-        }
-
         if (silent >= suspicious && watch is not null)
         {
             watch.WakeProbe(now);
@@ -331,12 +331,17 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
     {
         private long _lastWake;
 
+        /// <summary>The destination's gauges, looked up once instead of on every tick.</summary>
+        public Prometheus.Gauge.Child HealthyGauge { get; } = agent._metrics.DestinationHealthy.WithLabels(destination.Service, destination.Region, destination.Address);
+
+        public Prometheus.Gauge.Child CircuitGauge { get; } = agent._metrics.CircuitStateGauge.WithLabels(destination.Service, destination.Region, destination.Address);
+
         public ProbeTarget? Target { get; set; }
 
         public void OnBreakerChanged(CircuitState from, CircuitState to, string reason)
         {
             agent.LogBreaker(destination.Service, destination.Region, destination.Address, from.ToString(), to.ToString(), reason);
-            agent._metrics.CircuitStateGauge.WithLabels(destination.Service, destination.Region, destination.Address).Set((int)to);
+            CircuitGauge.Set((int)to);
             if (to == CircuitState.Open)
             {
                 agent._metrics.CircuitOpened.WithLabels(destination.Service, destination.Region, destination.Address).Inc();
