@@ -283,6 +283,31 @@ public sealed class DnsPushTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Cloudflare_PrimaryDrainedByAdmin_LeavesDnsAfterTheDownHold_ReturnsAfterTheUpHold()
+    {
+        const string adminToken = "dns-drain-admin-token";
+        await using var cloudflare = await CloudflareEmulator.StartAsync();
+        using var upstreams = await UpstreamGroup.StartAsync(Regions);
+        using var edge = await StartEdgeAsync(upstreams, CloudflareDns(cloudflare, "edge-fleet-1"),
+            new Dictionary<string, string?> { ["CLOUDFLARE_API_TOKEN"] = cloudflare.Token, ["NEUROPILOT_EDGE_ADMIN_TOKEN"] = adminToken });
+        await WaitForCloudflareAsync(cloudflare, [UsEast], TimeSpan.FromSeconds(15), edge);
+
+        var clock = Stopwatch.StartNew();
+        await AdminPostAsync(edge, "/admin/services/api/regions/us-east/drain", adminToken);
+        await WaitForCloudflareAsync(cloudflare, [EuWest], DownHold + Slack, edge);
+        var drained = clock.Elapsed;
+
+        clock.Restart();
+        await AdminPostAsync(edge, "/admin/services/api/regions/us-east/undrain", adminToken);
+        await WaitForCloudflareAsync(cloudflare, [UsEast], UpHold + Slack, edge);
+        var undrained = clock.Elapsed;
+
+        output.WriteLine($"drain -> eu-west in Cloudflare after {drained.TotalMilliseconds:0} ms; undrain -> us-east after {undrained.TotalMilliseconds:0} ms");
+        Assert.True(drained >= DownHold, $"moved {drained.TotalMilliseconds:0} ms after the drain, before the down hold time");
+        Assert.True(undrained >= UpHold, $"returned {undrained.TotalMilliseconds:0} ms after the undrain, before the up hold time");
+    }
+
+    [Fact]
     public async Task Knot_PrimaryKilledThenBack_ThenEveryRegionKilled_AnswerFollowsThenIsKeptWithAlarm()
     {
         using var knot = await KnotServer.StartAsync(KnotServer.MinimalZoneText() + """
@@ -385,6 +410,14 @@ public sealed class DnsPushTests(ITestOutputHelper output)
             }
             """;
         return await EdgeProcess.StartAsync(config, environment);
+    }
+
+    private static async Task AdminPostAsync(EdgeProcess edge, string path, string token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path);
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        using var response = await edge.SendAdminAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
     private static async Task<JsonElement> DnsStatusAsync(EdgeProcess edge) => (await edge.GetStatusJsonAsync()).GetProperty("dns");
