@@ -22,6 +22,14 @@ public static class DnsOwnership
     public static DnsRecordSet Marker(string name, DnsRecordType type, string ownerId, int ttl) =>
         new(MarkerName(name, type), DnsRecordType.TXT, ttl, [MarkerValue(ownerId)]);
 
+    /// <summary>The names a reconciliation reads: every configured record's name and its marker's name.</summary>
+    public static IReadOnlyList<string> NamesToRead(IEnumerable<Configuration.DnsRecordOptions> records) =>
+        [.. records.SelectMany(r => new[] { r.Name, MarkerName(r.Name, r.Type) }).Distinct(StringComparer.Ordinal)];
+
+    /// <summary>True when <paramref name="marker"/> exists and every value of it names <paramref name="ownerId"/>.</summary>
+    public static bool IsOwnedBy(DnsRecordSet? marker, string ownerId) =>
+        marker is { Values.Count: > 0 } && marker.Values.All(v => ReadOwner(v) == ownerId);
+
     /// <summary>The owner id a marker value names, or null when the TXT value is not one of our markers.</summary>
     public static string? ReadOwner(string value)
     {

@@ -51,8 +51,7 @@ public static class DnsPlanCommand
         try
         {
             using var provider = DnsProviderFactory.Create(dns, time, loggers);
-            var names = dns.Records.SelectMany(r => new[] { r.Name, DnsOwnership.MarkerName(r.Name, r.Type) }).Distinct().ToList();
-            var current = await provider.ReadAsync(names, CancellationToken.None);
+            var current = await provider.ReadAsync(DnsOwnership.NamesToRead(dns.Records), CancellationToken.None);
             var plan = DnsPlanner.Plan(DnsPlanner.Desire(dns.Records, views), current, dns.OwnerId, dns.MaxChangeShare, provider.EffectiveTtl);
             await output.WriteLineAsync($"Plan against {providerName} ({Where(dns)}), owner \"{dns.OwnerId}\"{(dns.DryRun ? ", DryRun on" : "")}:");
             await output.WriteLineAsync(plan.ToText());

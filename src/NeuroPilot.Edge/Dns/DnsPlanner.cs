@@ -105,8 +105,7 @@ public static class DnsPlanner
                 ? current.FirstOrDefault(s => s.Name == options.Name && s.Type is DnsRecordType.A or DnsRecordType.AAAA)
                 : byKey.GetValueOrDefault((options.Name, DnsRecordType.CNAME));
 
-            var owners = marker?.Values.Select(DnsOwnership.ReadOwner).Distinct().ToList() ?? [];
-            var ours = owners.Count == 1 && owners[0] == ownerId;
+            var ours = DnsOwnership.IsOwnedBy(marker, ownerId);
             if (ours && existing is not null)
             {
                 managed++;
@@ -115,7 +114,7 @@ public static class DnsPlanner
             string? conflict = null;
             if (marker is not null && !ours)
             {
-                var foreign = owners.FirstOrDefault(o => o is not null && o != ownerId);
+                var foreign = marker.Values.Select(DnsOwnership.ReadOwner).FirstOrDefault(o => o is not null && o != ownerId);
                 conflict = foreign is not null
                     ? $"owned by \"{foreign}\" (marker {marker.Name})"
                     : $"{marker.Name} holds a TXT record that is not our marker";

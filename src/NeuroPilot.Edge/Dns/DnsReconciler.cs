@@ -1,4 +1,5 @@
 using NeuroPilot.Edge.Configuration;
+using NeuroPilot.Edge.Dns.Internal;
 using NeuroPilot.Edge.Health;
 using NeuroPilot.Edge.Hosting;
 using NeuroPilot.Edge.Routing;
@@ -175,7 +176,8 @@ public sealed partial class DnsReconciler : IHostedService, IDisposable
                         else
                         {
                             _failures++;
-                            _notBefore = Max(_notBefore, _time.GetUtcNow() + Backoff(_failures, options.Interval));
+                            var backoff = Backoff.Delay(_failures, FirstBackoff, options.Interval < MaxBackoff ? options.Interval : MaxBackoff, 0.5, Random.Shared.NextDouble());
+                            _notBefore = Max(_notBefore, _time.GetUtcNow() + backoff);
                             nextRead = _notBefore;
                             Volatile.Write(ref _status, Status with { NextAttemptNotBefore = _notBefore });
                         }
@@ -291,17 +293,8 @@ public sealed partial class DnsReconciler : IHostedService, IDisposable
     {
         var started = _time.GetTimestamp();
         var providerName = ProviderName(options.Provider);
-        var status = Status with
-        {
-            State = Status.State == "disabled" ? "starting" : Status.State,
-            Provider = providerName,
-            OwnerId = options.OwnerId,
-            DryRun = options.DryRun,
-            LastAttemptAt = _time.GetUtcNow(),
-            NeverEmptyBlocked = [.. desired.Where(d => d.NeverEmpty).Select(d => $"{d.Options.Name} {d.Options.Type}")],
-            Regions = _regionStatuses,
-        };
-        ReportHeld(desired);
+        // The loop has just written state, provider, owner, dry run and regions.
+        var status = Status with { LastAttemptAt = _time.GetUtcNow(), NeverEmptyBlocked = ReportNeverEmpty(desired) };
 
         var result = "error";
         IDnsProvider? provider = null;
@@ -310,8 +303,7 @@ public sealed partial class DnsReconciler : IHostedService, IDisposable
         {
             provider = EnsureProvider(options);
             requestsBefore = provider.RequestsSent;
-            var names = options.Records.SelectMany(r => new[] { r.Name, DnsOwnership.MarkerName(r.Name, r.Type) }).Distinct().ToList();
-            var current = await provider.ReadAsync(names, stopping).ConfigureAwait(false);
+            var current = await provider.ReadAsync(DnsOwnership.NamesToRead(options.Records), stopping).ConfigureAwait(false);
             if (!_seeded)
             {
                 _seeded = true;
@@ -411,7 +403,7 @@ public sealed partial class DnsReconciler : IHostedService, IDisposable
         {
             var published = current.FirstOrDefault(s => s.Name == record.Name && s.Type == record.Type);
             var marker = current.FirstOrDefault(s => s.Name == DnsOwnership.MarkerName(record.Name, record.Type) && s.Type == DnsRecordType.TXT);
-            if (published is null || marker is null || !marker.Values.All(v => DnsOwnership.ReadOwner(v) == options.OwnerId))
+            if (published is null || !DnsOwnership.IsOwnedBy(marker, options.OwnerId))
             {
                 continue;
             }
@@ -482,14 +474,15 @@ public sealed partial class DnsReconciler : IHostedService, IDisposable
         _providerKey = key;
     }
 
-    private void ReportHeld(IReadOnlyList<DesiredRecord> desired)
+    /// <summary>Sets the never-empty gauge, logs a change of the held records once, and returns them for status.</summary>
+    private List<string> ReportNeverEmpty(IReadOnlyList<DesiredRecord> desired)
     {
         var neverEmpty = desired.Where(d => d.NeverEmpty).Select(d => $"{d.Options.Name} {d.Options.Type}").ToList();
         _metrics.DnsNeverEmptyBlocked.Set(neverEmpty.Count > 0 ? 1 : 0);
         var held = string.Join(", ", neverEmpty);
         if (held == (_lastHeld ?? ""))
         {
-            return;
+            return neverEmpty;
         }
 
         if (held.Length > 0)
@@ -502,6 +495,7 @@ public sealed partial class DnsReconciler : IHostedService, IDisposable
         }
 
         _lastHeld = held;
+        return neverEmpty;
     }
 
     private void ReportConflicts(DnsPlan plan)
@@ -527,14 +521,6 @@ public sealed partial class DnsReconciler : IHostedService, IDisposable
     };
 
     public static string ProviderName(DnsProviderKind kind) => kind == DnsProviderKind.Cloudflare ? "cloudflare" : "rfc2136";
-
-    /// <summary>Full-jitter exponential backoff from 1 s, capped at the interval and at one minute.</summary>
-    private static TimeSpan Backoff(int failures, TimeSpan interval)
-    {
-        var cap = interval < MaxBackoff ? interval : MaxBackoff;
-        var exponential = TimeSpan.FromTicks(Math.Min(cap.Ticks, FirstBackoff.Ticks << Math.Min(failures - 1, 16)));
-        return TimeSpan.FromTicks((long)(exponential.Ticks * (0.5 + (Random.Shared.NextDouble() / 2))));
-    }
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset? b) => b is { } value && value < a ? value : a;
 

@@ -6,6 +6,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using NeuroPilot.Edge.Configuration;
 using NeuroPilot.Edge.Dns.Cloudflare.Internal;
+using NeuroPilot.Edge.Dns.Internal;
 using NeuroPilot.Edge.Hosting;
 
 namespace NeuroPilot.Edge.Dns.Cloudflare;
@@ -35,6 +36,11 @@ public sealed partial class CloudflareProvider : IDnsProvider
 
     /// <summary>How long a 429 without a usable <c>Retry-After</c> holds calls back.</summary>
     internal static readonly TimeSpan DefaultRetryAfter = TimeSpan.FromSeconds(60);
+
+    /// <summary>Full-jitter backoff between attempts of one request: ceilings 250 ms, 500 ms, then 1 s.</summary>
+    internal static readonly TimeSpan RetryBackoffFirst = TimeSpan.FromMilliseconds(250);
+
+    internal static readonly TimeSpan RetryBackoffCap = TimeSpan.FromSeconds(1);
 
     private const int MaxPages = 1_000;
     private const string Provider = ProviderName;
@@ -480,7 +486,7 @@ public sealed partial class CloudflareProvider : IDnsProvider
                 return reply;
             }
 
-            var delay = Backoff.Delay(attempt, Random.Shared.NextDouble());
+            var delay = Backoff.Delay(attempt, RetryBackoffFirst, RetryBackoffCap, 0, Random.Shared.NextDouble());
             LogRetrying(call.What, attempt, MaxAttempts, (long)delay.TotalMilliseconds, reply.Error.Message);
             await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
         }

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using DnsClient;
 using DnsClient.Protocol;
 using NeuroPilot.Edge.Configuration;
+using NeuroPilot.Edge.Dns.Internal;
 using NeuroPilot.Edge.Dns.Rfc2136.Internal;
 
 namespace NeuroPilot.Edge.Dns.Rfc2136;
@@ -150,20 +151,13 @@ public sealed partial class Rfc2136Provider : IDnsProvider
                 throw failure;
             }
 
-            var delay = Backoff(attempt);
+            var delay = Backoff.Delay(attempt, BackoffBase, BackoffCap, 0.5, Random.Shared.NextDouble());
             LogRetry(attempt, MaxAttempts, (int)delay.TotalMilliseconds, failure.Message);
             await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
         }
     }
 
     public void Dispose() => _signer.Dispose();
-
-    /// <summary>Jittered exponential backoff: 50-100% of min(cap, base * 2^(attempt-1)).</summary>
-    internal static TimeSpan Backoff(int attempt)
-    {
-        var ceiling = Math.Min(BackoffCap.TotalMilliseconds, BackoffBase.TotalMilliseconds * Math.Pow(2, attempt - 1));
-        return TimeSpan.FromMilliseconds(ceiling * (0.5 + (Random.Shared.NextDouble() * 0.5)));
-    }
 
     private byte[] BuildMessage(IReadOnlyList<DnsChange> changes)
     {

@@ -36,12 +36,12 @@ public sealed class Rfc2136ProviderTests(ITestOutputHelper output) : IAsyncLifet
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(5);
 
     private KnotServer _knot = null!;
-    private RecordingLogger<Rfc2136Provider> _logger = null!;
+    private CapturingLogger<Rfc2136Provider> _logger = null!;
 
     public async Task InitializeAsync()
     {
         _knot = await KnotServer.StartAsync(ZoneText);
-        _logger = new RecordingLogger<Rfc2136Provider>(output);
+        _logger = new CapturingLogger<Rfc2136Provider>(output.WriteLine);
     }
 
     public Task DisposeAsync()
@@ -83,7 +83,7 @@ public sealed class Rfc2136ProviderTests(ITestOutputHelper output) : IAsyncLifet
         Assert.InRange(result.ServedAfter.Value, TimeSpan.Zero, Bound);
         Assert.True(result.Requests >= 2, "the UPDATE and at least one query");
         Assert.Equal("198.51.100.30\n198.51.100.31", SortedLines(await _knot.DigAsync("new.example.com", "A")));
-        Assert.Contains(_logger.Entries, e => e.Id.Id == 5200);
+        Assert.Contains(_logger.Lines, e => e.Id.Id == 5200);
     }
 
     [Fact]
@@ -154,9 +154,9 @@ public sealed class Rfc2136ProviderTests(ITestOutputHelper output) : IAsyncLifet
         output.WriteLine($"requests {result.Requests} in {stopwatch.ElapsedMilliseconds} ms");
         Assert.Null(result.ServedAfter);
         Assert.InRange(result.Requests, 3, 20);
-        Assert.Contains(_logger.Entries, e => e.Id.Id == 5203 && e.Level == LogLevel.Warning);
+        Assert.Contains(_logger.Lines, e => e.Id.Id == 5203 && e.Level == LogLevel.Warning);
         Assert.InRange(stopwatch.Elapsed, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(2));
-        Assert.DoesNotContain(_logger.Entries, e => e.Id.Id == 5200);
+        Assert.DoesNotContain(_logger.Lines, e => e.Id.Id == 5200);
     }
 
     [Fact]
@@ -226,7 +226,7 @@ public sealed class Rfc2136ProviderTests(ITestOutputHelper output) : IAsyncLifet
         output.WriteLine(e.ToString());
         Assert.Equal(DnsProviderError.Unauthorized, e.Kind);
         Assert.Equal("BADSIG", e.Code);
-        foreach (var text in new[] { e.ToString(), _logger.AllText })
+        foreach (var text in new[] { e.ToString(), _logger.All })
         {
             Assert.DoesNotContain(Convert.ToBase64String(wrongSecret), text, StringComparison.Ordinal);
             Assert.DoesNotContain(Convert.ToHexString(wrongSecret), text, StringComparison.OrdinalIgnoreCase);
@@ -273,7 +273,7 @@ public sealed class Rfc2136ProviderTests(ITestOutputHelper output) : IAsyncLifet
 
         output.WriteLine($"{e.Message} after {stopwatch.ElapsedMilliseconds} ms");
         Assert.Equal(DnsProviderError.Unavailable, e.Kind);
-        Assert.Equal(2, _logger.Entries.Count(entry => entry.Id.Id == 5201));
+        Assert.Equal(2, _logger.Lines.Count(entry => entry.Id.Id == 5201));
         Assert.InRange(stopwatch.Elapsed, TimeSpan.Zero, Bound);
     }
 
@@ -310,7 +310,7 @@ public sealed class Rfc2136ProviderTests(ITestOutputHelper output) : IAsyncLifet
         output.WriteLine($"requests {result.Requests}");
         Assert.Equal(2, relay.Forwarded);
         Assert.Equal(3, result.Requests); // the lost UPDATE, the retry (NXRRSET: already applied), one query
-        Assert.Contains(_logger.Entries, e => e.Id.Id == 5204);
+        Assert.Contains(_logger.Lines, e => e.Id.Id == 5204);
         Assert.Equal("198.51.100.40", await _knot.DigAsync("api.example.com", "A"));
     }
 
