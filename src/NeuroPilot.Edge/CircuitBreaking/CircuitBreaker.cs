@@ -11,7 +11,9 @@ namespace NeuroPilot.Edge.CircuitBreaking;
 /// <item>Open -> HalfOpen: the break duration has passed AND <c>requiredProbeSuccesses</c> probes in a row succeeded
 /// since the trip, so a region gets traffic back only once probes vouch for it.</item>
 /// <item>HalfOpen: admits <c>HalfOpenTrials</c> trial requests; a success closes, a failure re-opens with twice the
-/// break duration (capped at <c>MaxBreakDuration</c>).</item>
+/// break duration (capped at <c>MaxBreakDuration</c>). Without traffic (a pod taken out of its Service, trials that
+/// ended for the client's reasons) <c>requiredProbeSuccesses</c> more probes in a row close it: readiness never waits
+/// on trials that may never come.</item>
 /// </list>
 /// Recording an outcome in the closed state is lock-free; transitions (rare) take a lock, and the
 /// <see cref="StateChanged"/> callback runs after it is released.
@@ -29,6 +31,7 @@ public sealed class CircuitBreaker
     private long _openedAt;
     private TimeSpan _breakDuration;
     private int _probeSuccessesSinceOpen;
+    private int _probeSuccessesSinceHalfOpen;
     private long _closedAt;
 
     public CircuitBreaker(CircuitBreakerOptions options, int requiredProbeSuccesses, TimeProvider time)
@@ -134,11 +137,34 @@ public sealed class CircuitBreaker
         }
     }
 
-    /// <summary>A probe result for this destination; successes since the trip open the way to half-open.</summary>
+    /// <summary>
+    /// A probe result for this destination: successes since the trip open the way to half-open, and as many again
+    /// while half-open close the breaker when no trial request has done so.
+    /// </summary>
     public void OnProbe(bool healthy)
     {
-        if (_state != (int)CircuitState.Open)
+        var state = (CircuitState)_state;
+        if (state == CircuitState.Closed)
         {
+            return;
+        }
+
+        if (state == CircuitState.HalfOpen)
+        {
+            bool close;
+            int successes;
+            lock (_gate)
+            {
+                _probeSuccessesSinceHalfOpen = healthy ? _probeSuccessesSinceHalfOpen + 1 : 0;
+                successes = _probeSuccessesSinceHalfOpen;
+                close = _state == (int)CircuitState.HalfOpen && successes >= _requiredProbeSuccesses;
+            }
+
+            if (close)
+            {
+                Transition(CircuitState.HalfOpen, CircuitState.Closed, $"{successes} probes in a row succeeded while half-open");
+            }
+
             return;
         }
 
@@ -199,6 +225,7 @@ public sealed class CircuitBreaker
                     break;
                 case CircuitState.HalfOpen:
                     Volatile.Write(ref _trialPermits, _options.HalfOpenTrials);
+                    _probeSuccessesSinceHalfOpen = 0;
                     break;
                 case CircuitState.Closed:
                     _closedAt = _time.GetTimestamp();

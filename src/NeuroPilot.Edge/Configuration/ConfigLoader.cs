@@ -236,6 +236,7 @@ public static class ConfigLoader
             Regions = regions,
             ConnectTimeout = reader.Duration("ConnectTimeout", ServiceDefaults.ConnectTimeout, TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(5)),
             RequestTimeout = reader.Duration("RequestTimeout", ServiceDefaults.RequestTimeout, TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(24)),
+            MaxConnectionsPerDestination = reader.Int("MaxConnectionsPerDestination", ServiceDefaults.MaxConnectionsPerDestination, 1, 1_000_000),
             UpstreamHttpVersion = reader.Enum("UpstreamHttpVersion", UpstreamHttpVersion.Auto),
             PreserveHost = reader.Bool("PreserveHost", false),
             HealthCheck = health,

@@ -20,6 +20,9 @@ public sealed class ServiceOptions
     /// <summary>Activity timeout: the longest the upstream may stay silent (no headers, no body bytes).</summary>
     public TimeSpan RequestTimeout { get; init; } = ServiceDefaults.RequestTimeout;
 
+    /// <summary>Open connections to one destination at most; further requests wait for a free one.</summary>
+    public int MaxConnectionsPerDestination { get; init; } = ServiceDefaults.MaxConnectionsPerDestination;
+
     /// <summary>HTTP version towards destinations: <c>auto</c>, <c>http11</c> or <c>http2</c> (h2c on http://).</summary>
     public UpstreamHttpVersion UpstreamHttpVersion { get; init; } = UpstreamHttpVersion.Auto;
 

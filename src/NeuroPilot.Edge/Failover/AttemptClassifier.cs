@@ -13,6 +13,11 @@ public static class AttemptClassifier
     {
         if (error == ForwarderError.None)
         {
+            if (attempt.InvalidResponse)
+            {
+                return AttemptResult.InvalidResponse;
+            }
+
             if (attempt.InterceptedStatus != 0)
             {
                 return AttemptResult.FailureStatus;
@@ -34,8 +39,10 @@ public static class AttemptClassifier
             case ForwarderError.RequestTimedOut:
                 return attempt.HeadersReceived ? AttemptResult.ResponseFailure
                     : IsConnectTimeout(context) ? AttemptResult.ConnectFailure : AttemptResult.Timeout;
-            case ForwarderError.Request:
             case ForwarderError.RequestCreation:
+                // The outgoing request could not be built from what the client sent; nothing went upstream.
+                return AttemptResult.RequestRejected;
+            case ForwarderError.Request:
                 return IsConnectFailure(context) ? AttemptResult.ConnectFailure : AttemptResult.Reset;
             case ForwarderError.RequestBodyDestination:
             case ForwarderError.ResponseHeaders:
@@ -52,7 +59,19 @@ public static class AttemptClassifier
     /// <summary>Whether a failure of this kind may be retried on another destination (if the request allows it).</summary>
     public static bool IsRetryable(AttemptResult result) => result is
         AttemptResult.ConnectFailure or AttemptResult.Reset or AttemptResult.PerTryTimeout or
-        AttemptResult.Timeout or AttemptResult.FailureStatus;
+        AttemptResult.Timeout or AttemptResult.FailureStatus or AttemptResult.InvalidResponse;
+
+    /// <summary>Whether the outcome says something about the upstream (and so feeds its breaker).</summary>
+    public static bool IsUpstreamsDoing(AttemptResult result) => result is not (AttemptResult.ClientFailure or AttemptResult.RequestRejected);
+
+    /// <summary>
+    /// The status a client gets for a request the edge could not build: 501 for a method it cannot forward
+    /// (CONNECT), 400 for anything else it sent that the outgoing request cannot carry.
+    /// </summary>
+    public static int RejectionStatus(HttpContext context) =>
+        context.Features.Get<IForwarderErrorFeature>()?.Exception is NotSupportedException
+            ? StatusCodes.Status501NotImplemented
+            : StatusCodes.Status400BadRequest;
 
     private static bool IsConnectFailure(HttpContext context)
     {

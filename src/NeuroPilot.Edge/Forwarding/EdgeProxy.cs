@@ -54,22 +54,20 @@ public sealed class EdgeProxy(EdgeRuntime runtime, IHttpForwarder forwarder, Edg
         var replayable = RequestReplay.Prepare(context, retry);
         var attempt = _attempts.Get();
         attempt.RetryOnStatusCodes = retry.RetryOnStatusCodes;
+        var bodyPending = attempt.WatchRequestBody(context);
         context.Features.Set(attempt);
         service.Budget.OnRequestStarted();
         _inFlight.Inc();
-        var inRetry = false;
+        var chargedRetry = false;
         var result = AttemptResult.Success;
         var error = ForwarderError.None;
         try
         {
             while (true)
             {
-                attempt.Begin(destination, retry.PerTryTimeout);
-
-                // A failure status is held back only when a retry can follow; otherwise the client gets it whole
-                // (with its headers, Retry-After say).
-                attempt.MayRetry = replayable && attempt.Attempts < retry.MaxAttempts && service.Budget.CanRetry();
                 attempt.Route = (service, region);
+                attempt.Begin(destination, retry.PerTryTimeout, bodyPending);
+                attempt.MayRetry = replayable && attempt.Attempts < retry.MaxAttempts;
                 destination.OnRequestStarted();
                 try
                 {
@@ -85,49 +83,23 @@ public sealed class EdgeProxy(EdgeRuntime runtime, IHttpForwarder forwarder, Edg
                 {
                     destination.OnRequestEnded();
                     attempt.End();
-                    if (inRetry)
+                    if (chargedRetry)
                     {
                         service.Budget.OnRetryEnded();
-                        inRetry = false;
+                        chargedRetry = false;
                     }
                 }
 
                 result = AttemptClassifier.Classify(context, error, attempt, breakerOptions);
                 Feed(destination, result);
-                if (result == AttemptResult.FailureStatus && attempt.InterceptedStatus == 0 && replayable &&
-                    attempt.Attempts < retry.MaxAttempts && !service.Budget.CanRetry())
-                {
-                    // A retryable status went to the client because the budget was already spent.
-                    service.Metrics.BudgetExhausted.Inc();
-                }
-
-                if (result == AttemptResult.Success || !AttemptClassifier.IsRetryable(result) || !replayable ||
-                    attempt.Attempts >= retry.MaxAttempts || context.Response.HasStarted)
+                if (!MayRetryAfter(context, result, attempt) || !attempt.TryReserveRetry())
                 {
                     break;
                 }
 
-                var next = service.ChooseRetry(region, attempt, out var nextRegion);
-                if (next is null || nextRegion is null)
-                {
-                    break;
-                }
-
-                // Moving a request off a destination that health has already taken out, onto an available one, is
-                // failover, bounded by the requests caught there: it is not charged to the budget. Every other retry
-                // (the failed destination still looks fine, or nothing is available: panic) is.
-                var failover = !destination.IsAvailable && next.IsAvailable;
-                if (!failover && !service.Budget.TryStartRetry())
-                {
-                    service.Metrics.BudgetExhausted.Inc();
-                    break;
-                }
-
-                inRetry = !failover;
+                chargedRetry = attempt.TakeReservation(out destination, out region);
                 service.Metrics.RecordRetry(result);
                 RequestReplay.Rewind(context);
-                destination = next;
-                region = nextRegion;
             }
         }
         finally
@@ -138,9 +110,9 @@ public sealed class EdgeProxy(EdgeRuntime runtime, IHttpForwarder forwarder, Edg
             _attempts.Return(attempt);
         }
 
-        if (result == AttemptResult.PerTryTimeout && !context.Response.HasStarted)
+        if (!context.Response.HasStarted)
         {
-            context.Response.StatusCode = StatusCodes.Status504GatewayTimeout;
+            SetErrorStatus(context, result);
         }
 
         var status = result == AttemptResult.ClientFailure && context.RequestAborted.IsCancellationRequested
@@ -155,18 +127,43 @@ public sealed class EdgeProxy(EdgeRuntime runtime, IHttpForwarder forwarder, Edg
         }
     }
 
-    private static void Feed(DestinationState destination, AttemptResult result)
+    /// <summary>
+    /// Whether the request may go to another destination after this attempt: a retryable failure, a replayable request
+    /// with attempts left, nothing sent to the client yet. A failure status that went to the client (no retry could be
+    /// reserved when its headers came) is final: the decision is made once.
+    /// </summary>
+    private static bool MayRetryAfter(HttpContext context, AttemptResult result, ForwardAttempt attempt) =>
+        AttemptClassifier.IsRetryable(result) && attempt.MayRetry && !context.Response.HasStarted &&
+        (result != AttemptResult.FailureStatus || attempt.InterceptedStatus != 0);
+
+    /// <summary>The status of a request that got no upstream response to relay.</summary>
+    private static void SetErrorStatus(HttpContext context, AttemptResult result)
     {
         switch (result)
         {
-            case AttemptResult.Success:
-                destination.Breaker.OnSuccess();
+            case AttemptResult.PerTryTimeout:
+                context.Response.StatusCode = StatusCodes.Status504GatewayTimeout;
                 break;
-            case AttemptResult.ClientFailure:
+            case AttemptResult.InvalidResponse:
+                context.Response.Clear();
+                context.Response.StatusCode = StatusCodes.Status502BadGateway;
                 break;
-            default:
-                destination.Breaker.OnFailure(ServiceMetrics.ReasonLabel(result));
+            case AttemptResult.RequestRejected:
+                context.Response.Clear();
+                context.Response.StatusCode = AttemptClassifier.RejectionStatus(context);
                 break;
+        }
+    }
+
+    private static void Feed(DestinationState destination, AttemptResult result)
+    {
+        if (result == AttemptResult.Success)
+        {
+            destination.Breaker.OnSuccess();
+        }
+        else if (AttemptClassifier.IsUpstreamsDoing(result))
+        {
+            destination.Breaker.OnFailure(ServiceMetrics.ReasonLabel(result));
         }
     }
 
@@ -184,7 +181,7 @@ public sealed class EdgeProxy(EdgeRuntime runtime, IHttpForwarder forwarder, Edg
             service.Name,
             region.Name,
             destination.Address,
-            context.Connection.RemoteIpAddress?.ToString(),
+            ClientAddress.Of(context),
             error == ForwarderError.None ? null : error.ToString(),
             request.Headers.TraceParent.Count > 0 ? request.Headers.TraceParent.ToString() : null));
     }

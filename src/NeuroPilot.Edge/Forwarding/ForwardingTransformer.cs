@@ -5,9 +5,12 @@ using Yarp.ReverseProxy.Forwarder;
 namespace NeuroPilot.Edge.Forwarding;
 
 /// <summary>
-/// Copies the request as YARP does (hop-by-hop headers dropped, <c>traceparent</c> passed through) and appends
-/// <c>X-Forwarded-For</c>, sets <c>X-Forwarded-Proto</c> and <c>X-Forwarded-Host</c>. The upstream sees its own
-/// host in <c>Host</c> unless the service sets <c>PreserveHost</c>.
+/// Copies the request as YARP does (hop-by-hop headers dropped, <c>traceparent</c> passed through) and says who the
+/// client is: <c>X-Forwarded-For</c> and <c>X-Real-IP</c> (the client address, <see cref="ClientAddress"/>),
+/// <c>X-Forwarded-Proto</c> and <c>X-Forwarded-Host</c>. What the client sent in these headers, and in the other
+/// headers upstreams read a client's identity from (<c>Forwarded</c>, <c>X-Forwarded-Port</c>,
+/// <c>CF-Connecting-IP</c>...), is dropped: a client is not believed about itself. The upstream sees its own host in
+/// <c>Host</c> unless the service sets <c>PreserveHost</c>.
 /// </summary>
 public sealed class ForwardingTransformer : HttpTransformer
 {
@@ -15,8 +18,23 @@ public sealed class ForwardingTransformer : HttpTransformer
     public static readonly ForwardingTransformer PreservingHost = new(preserveHost: true);
 
     private const string ForwardedFor = "X-Forwarded-For";
+    private const string RealIp = "X-Real-IP";
     private const string ForwardedProto = "X-Forwarded-Proto";
     private const string ForwardedHost = "X-Forwarded-Host";
+
+    private static readonly string[] ContentHeaders =
+    [
+        "Allow", "Content-Disposition", "Content-Encoding", "Content-Language", "Content-Location", "Content-MD5",
+        "Content-Range", "Content-Type", "Expires", "Last-Modified",
+    ];
+
+    /// <summary>Headers an upstream may take a client's address, scheme or host from: only the edge sets them.</summary>
+    private static readonly string[] IdentityHeaders =
+    [
+        ForwardedFor, RealIp, ForwardedProto, ForwardedHost, "Forwarded", "X-Forwarded-Port", "X-Forwarded-Prefix",
+        "X-Forwarded-Server", "X-Forwarded-Ssl", "X-Client-IP", "X-Original-Forwarded-For", "CF-Connecting-IP",
+        "CF-Connecting-IPv6", "True-Client-IP",
+    ];
 
     private readonly bool _preserveHost;
 
@@ -30,19 +48,12 @@ public sealed class ForwardingTransformer : HttpTransformer
         var request = httpContext.Request;
         var headers = proxyRequest.Headers;
         RemoveConnectionNominated(request, proxyRequest);
-        headers.Remove(ForwardedFor);
-        headers.Remove(ForwardedProto);
-        headers.Remove(ForwardedHost);
+        RemoveIdentityHeaders(request.Headers, headers);
 
-        var clientIp = httpContext.Connection.RemoteIpAddress?.ToString();
-        var priorFor = request.Headers[ForwardedFor];
-        if (clientIp is not null)
+        if (ClientAddress.Of(httpContext) is { } client)
         {
-            headers.TryAddWithoutValidation(ForwardedFor, priorFor.Count == 0 ? clientIp : $"{priorFor}, {clientIp}");
-        }
-        else if (priorFor.Count > 0)
-        {
-            headers.TryAddWithoutValidation(ForwardedFor, priorFor.ToString());
+            headers.TryAddWithoutValidation(ForwardedFor, client);
+            headers.TryAddWithoutValidation(RealIp, client);
         }
 
         headers.TryAddWithoutValidation(ForwardedProto, request.Scheme);
@@ -54,9 +65,23 @@ public sealed class ForwardingTransformer : HttpTransformer
         headers.Host = _preserveHost && request.Host.HasValue ? request.Host.Value : null;
     }
 
+    /// <summary>Looks in the client's headers first (a lookup in Kestrel's table), so a request without them costs no removal.</summary>
+    private static void RemoveIdentityHeaders(IHeaderDictionary sent, System.Net.Http.Headers.HttpRequestHeaders outgoing)
+    {
+        foreach (var name in IdentityHeaders)
+        {
+            if (sent.ContainsKey(name))
+            {
+                outgoing.Remove(name);
+            }
+        }
+    }
+
     /// <summary>
     /// Headers named in the client's <c>Connection</c> header are hop-by-hop (RFC 9110 7.6.1) and stop here.
-    /// Common values (<c>keep-alive</c>, <c>close</c>, <c>upgrade</c>) take the fast path.
+    /// Common values (<c>keep-alive</c>, <c>close</c>, <c>upgrade</c>) take the fast path. A nomination of a header that
+    /// frames the message (<c>Content-Length</c>, <c>Transfer-Encoding</c>) is ignored: the body is forwarded as
+    /// framed, never re-framed on a client's say-so.
     /// </summary>
     private static void RemoveConnectionNominated(HttpRequest request, HttpRequestMessage proxyRequest)
     {
@@ -71,31 +96,118 @@ public sealed class ForwardingTransformer : HttpTransformer
             foreach (var range in value.AsSpan().Split(','))
             {
                 var token = value.AsSpan()[range].Trim();
-                if (token.Length == 0 || token.Equals("keep-alive", StringComparison.OrdinalIgnoreCase) ||
-                    token.Equals("close", StringComparison.OrdinalIgnoreCase) || token.Equals("upgrade", StringComparison.OrdinalIgnoreCase))
+                if (IsConnectionOption(token) || token.Equals("content-length", StringComparison.OrdinalIgnoreCase) ||
+                    token.Equals("transfer-encoding", StringComparison.OrdinalIgnoreCase))
                 {
                     continue;
                 }
 
                 var name = token.ToString();
-                proxyRequest.Headers.Remove(name);
-                proxyRequest.Content?.Headers.Remove(name);
+                if (IsContentHeader(name))
+                {
+                    proxyRequest.Content?.Headers.Remove(name);
+                }
+                else
+                {
+                    proxyRequest.Headers.Remove(name);
+                }
             }
         }
     }
 
     /// <summary>
-    /// Tells the attempt that headers came (breaker latency, stall detection, per-try timeout off) and holds back a
-    /// retryable failure status so that the request can be retried elsewhere before anything reaches the client.
+    /// Tells the attempt that headers came (breaker latency, stall detection, per-try timeout off), refuses a response
+    /// that breaks HTTP, holds back a retryable failure status so that the request can be retried elsewhere before
+    /// anything reaches the client, and drops the response headers the upstream's <c>Connection</c> nominates.
     /// </summary>
-    public override ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
+    public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
     {
-        if (proxyResponse is not null && httpContext.Features.Get<ForwardAttempt>() is { } attempt &&
-            attempt.OnResponseHeaders((int)proxyResponse.StatusCode))
+        if (proxyResponse is null)
         {
-            return new ValueTask<bool>(false);
+            return await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
         }
 
-        return base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
+        var attempt = httpContext.Features.Get<ForwardAttempt>();
+        if (IsBroken(proxyResponse))
+        {
+            // The upstream's fault: nothing of it reaches the client, which gets a 502 (or a retry elsewhere).
+            attempt?.OnInvalidResponse();
+            httpContext.Response.StatusCode = StatusCodes.Status502BadGateway;
+            return false;
+        }
+
+        if (attempt is not null && attempt.OnResponseHeaders((int)proxyResponse.StatusCode))
+        {
+            return false;
+        }
+
+        var copyBody = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
+        RemoveConnectionNominated(proxyResponse, httpContext.Response);
+        return copyBody;
+    }
+
+    /// <summary>
+    /// A response no client may get (RFC 9110): a <c>101</c> to a request that asked for no upgrade, a <c>204</c> that
+    /// declares content, any other 1xx as final response.
+    /// </summary>
+    private static bool IsBroken(HttpResponseMessage response)
+    {
+        var status = (int)response.StatusCode;
+        if (status >= 200 && status != StatusCodes.Status204NoContent)
+        {
+            return false;
+        }
+
+        if (status == StatusCodes.Status101SwitchingProtocols)
+        {
+            return response.RequestMessage?.Headers.NonValidated.Contains("Upgrade") != true;
+        }
+
+        if (status < 200)
+        {
+            return true;
+        }
+
+        return response.Headers.NonValidated.Contains("Transfer-Encoding") ||
+               (response.Content.Headers.NonValidated.TryGetValues("Content-Length", out var length) && length.ToString() != "0");
+    }
+
+    /// <summary>Headers named in the upstream's <c>Connection</c> header are hop-by-hop too (RFC 9110 7.6.1).</summary>
+    private static void RemoveConnectionNominated(HttpResponseMessage proxyResponse, HttpResponse response)
+    {
+        if (!proxyResponse.Headers.NonValidated.TryGetValues("Connection", out var values))
+        {
+            return;
+        }
+
+        foreach (var value in values)
+        {
+            foreach (var range in value.AsSpan().Split(','))
+            {
+                var token = value.AsSpan()[range].Trim();
+                if (!IsConnectionOption(token))
+                {
+                    response.Headers.Remove(token.ToString());
+                }
+            }
+        }
+    }
+
+    private static bool IsConnectionOption(ReadOnlySpan<char> token) =>
+        token.Length == 0 || token.Equals("keep-alive", StringComparison.OrdinalIgnoreCase) ||
+        token.Equals("close", StringComparison.OrdinalIgnoreCase) || token.Equals("upgrade", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Headers that <see cref="HttpClient"/> keeps on the content, not on the request (removing them there throws).</summary>
+    private static bool IsContentHeader(string name)
+    {
+        foreach (var known in ContentHeaders)
+        {
+            if (name.Equals(known, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }

@@ -11,12 +11,14 @@ namespace NeuroPilot.Edge.Forwarding;
 /// </summary>
 public sealed class UpstreamClients
 {
-    private readonly ConcurrentDictionary<TimeSpan, HttpMessageInvoker> _clients = new();
+    private readonly ConcurrentDictionary<(TimeSpan ConnectTimeout, int MaxConnections), HttpMessageInvoker> _clients = new();
 
-    public HttpMessageInvoker Get(ServiceOptions service) => _clients.GetOrAdd(service.ConnectTimeout, Create);
+    public HttpMessageInvoker Get(ServiceOptions service) =>
+        _clients.GetOrAdd((service.ConnectTimeout, service.MaxConnectionsPerDestination), Create);
 
-    private static HttpMessageInvoker Create(TimeSpan connectTimeout)
+    private static HttpMessageInvoker Create((TimeSpan ConnectTimeout, int MaxConnections) settings)
     {
+        var (connectTimeout, maxConnections) = settings;
         var handler = new SocketsHttpHandler
         {
             UseProxy = false,
@@ -25,6 +27,7 @@ public sealed class UpstreamClients
             UseCookies = false,
             EnableMultipleHttp2Connections = true,
             ConnectTimeout = connectTimeout,
+            MaxConnectionsPerServer = maxConnections,
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(60),
 
             // The client's traceparent/tracestate headers are copied through unchanged by the transformer;

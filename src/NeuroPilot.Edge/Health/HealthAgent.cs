@@ -29,6 +29,7 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
     private readonly Dictionary<DestinationState, Watch> _watched = [];
     private readonly Dictionary<string, string?> _serving = new(StringComparer.Ordinal);
     private readonly Dictionary<RegionControl, bool> _usable = [];
+    private HashSet<(string Service, string Region)> _regionSeries = [];
     private ITimer? _timer;
 
     public HealthAgent(EdgeRuntime runtime, EdgeMetrics metrics, TimeProvider time, ILogger<HealthAgent> logger)
@@ -121,14 +122,20 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
                 {
                     destination.Breaker.StateChanged -= _watched[destination].OnBreakerChanged;
                     _watched.Remove(destination);
+                    _metrics.ForgetDestination(destination.Service, destination.Region, destination.Address);
                 }
             }
+
+            ForgetRemovedSeries(table);
 
             foreach (var (key, (url, options, subscribers)) in wanted)
             {
                 if (!_targets.TryGetValue(key, out var target))
                 {
-                    target = new ProbeTarget(key, url, options, _prober, _time, OnProbeResult);
+                    // New probe settings for a destination that stays must not forget it is down: the tracker starts
+                    // from what the destination is now (a new destination starts up).
+                    var startHealthy = !subscribers.Any(d => d.MarkedDown);
+                    target = new ProbeTarget(key, url, options, _prober, _time, OnProbeResult, startHealthy);
                     _targets[key] = target;
                     target.Subscribers = [.. subscribers];
                     target.Start();
@@ -156,6 +163,28 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
         }
 
         Tick();
+    }
+
+    /// <summary>
+    /// Removes the metric series of regions and services that left the table (under the gate, after their probes
+    /// stopped): a removed region must not keep serving 1 or a removed dead destination keep an alert firing.
+    /// </summary>
+    private void ForgetRemovedSeries(RoutingTable table)
+    {
+        var regions = table.Services.SelectMany(s => s.Regions.Select(r => (s.Name, r.Name))).ToHashSet();
+        foreach (var (service, region) in _regionSeries.Where(r => !regions.Contains(r)))
+        {
+            _metrics.ForgetRegion(service, region);
+        }
+
+        var services = table.Services.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var service in _regionSeries.Select(r => r.Service).Distinct().Where(s => !services.Contains(s)))
+        {
+            _metrics.ForgetService(service);
+            _serving.Remove(service);
+        }
+
+        _regionSeries = regions;
     }
 
     /// <summary>Stall detection, breaker timers, serving regions and gauges; runs every <see cref="TickInterval"/>.</summary>
@@ -222,25 +251,45 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
         return changed;
     }
 
+    /// <summary>
+    /// Hung-upstream detection from live traffic. Under load: <c>StallMinRequests</c> requests waiting and no response
+    /// headers at all for <c>StallTimeout</c>. Under light traffic a single request waiting <c>StallTimeout</c> is
+    /// enough when a probe sent since it began corroborates it (failed, or unanswered for half the stall timeout and
+    /// four times the usual probe time): a long-polling service's requests wait long but its probes answer, so it is
+    /// never taken for hung. A request whose body is still coming from the client is not waiting on the upstream.
+    /// </summary>
     private void CheckStall(DestinationState destination, Watch? watch, CircuitBreakerOptions options, long now)
     {
-        var silent = destination.SilentFor(now);
-        if (silent <= TimeSpan.Zero)
+        var waiting = destination.WaitingFor(now);
+        if (waiting <= TimeSpan.Zero)
         {
             return;
         }
 
         // A request waiting far beyond this destination's usual time to headers: probe now, don't wait for the interval.
         var suspicious = TimeSpan.FromTicks(Math.Max(destination.TypicalHeadersTime.Ticks * 10, TimeSpan.FromMilliseconds(250).Ticks));
-        if (silent >= suspicious && watch is not null)
+        if (waiting >= suspicious && watch is not null)
         {
             watch.WakeProbe(now);
         }
 
-        if (options.StallTimeout > TimeSpan.Zero && silent >= options.StallTimeout &&
-            destination.AwaitingHeaders >= options.StallMinRequests && destination.Breaker.State != CircuitState.Open)
+        if (options.StallTimeout <= TimeSpan.Zero || destination.Breaker.State == CircuitState.Open)
+        {
+            return;
+        }
+
+        var silent = destination.SilentFor(now);
+        if (silent >= options.StallTimeout && destination.AwaitingHeaders >= options.StallMinRequests)
         {
             destination.Breaker.OnStall($"{destination.AwaitingHeaders} requests waiting, no response headers for {silent.TotalMilliseconds:0} ms");
+            return;
+        }
+
+        var waitingSince = now - (long)(waiting.TotalSeconds * _time.TimestampFrequency);
+        if (waiting >= options.StallTimeout && watch?.Target is { } target &&
+            target.ProbeUnansweredSince(waitingSince, now, options.StallTimeout / 2))
+        {
+            destination.Breaker.OnStall($"a request waiting {waiting.TotalMilliseconds:0} ms with no response headers, and a probe sent since then unanswered or failed");
         }
     }
 

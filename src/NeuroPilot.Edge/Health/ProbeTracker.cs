@@ -5,16 +5,16 @@ namespace NeuroPilot.Edge.Health;
 /// <summary>
 /// Active health of one probe target, HAProxy-style: <c>UnhealthyThreshold</c> failed probes in a row take it down
 /// (fall), <c>HealthyThreshold</c> good probes in a row bring it back (rise). Starts up, so traffic flows before the
-/// first probe. Also decides when the next probe fires: <c>Interval</c> while all is well, <c>FastInterval</c> while
+/// first probe (or down, when a destination known down gets a new tracker). Also decides when the next probe fires: <c>Interval</c> while all is well, <c>FastInterval</c> while
 /// a destination is suspect, down or recovering, always with jitter so probes never fire in lockstep.
 /// Not thread-safe: one probe loop owns it.
 /// </summary>
-public sealed class ProbeTracker(HealthCheckOptions options)
+public sealed class ProbeTracker(HealthCheckOptions options, bool startHealthy = true)
 {
     /// <summary>Each delay is the interval times a factor in [1 - Jitter, 1 + Jitter).</summary>
     public const double Jitter = 0.15;
 
-    public bool Healthy { get; private set; } = true;
+    public bool Healthy { get; private set; } = startHealthy;
 
     public int ConsecutiveFailures { get; private set; }
 

@@ -13,6 +13,7 @@ public sealed class DestinationState
     private int _inFlight;
     private int _awaitingHeaders;
     private long _busySince;
+    private long _waitingSince;
     private long _lastHeadersAt;
     private long _typicalHeadersTicks;
     private volatile bool _markedDown;
@@ -92,7 +93,13 @@ public sealed class DestinationState
 
         // The stall clock starts when StallMinRequests requests are waiting, not when the first one is: one slow
         // request followed by a fresh one must not look like a destination silent for the slow one's whole wait.
-        if (Interlocked.Increment(ref _awaitingHeaders) == Math.Max(1, Breaker.Options.StallMinRequests))
+        var awaiting = Interlocked.Increment(ref _awaitingHeaders);
+        if (awaiting == 1)
+        {
+            Volatile.Write(ref _waitingSince, now);
+        }
+
+        if (awaiting == Math.Max(1, Breaker.Options.StallMinRequests))
         {
             Volatile.Write(ref _busySince, now);
         }
@@ -128,6 +135,22 @@ public sealed class DestinationState
         }
 
         var since = Math.Max(Volatile.Read(ref _busySince), Volatile.Read(ref _lastHeadersAt));
+        return since == 0 ? TimeSpan.Zero : Time.GetElapsedTime(since, now);
+    }
+
+    /// <summary>
+    /// How long at least one request here has been waiting on this destination with no response headers from it at
+    /// all (a single request is enough, unlike <see cref="SilentFor"/>): zero when nothing is waiting. Requests still
+    /// sending their body are not waiting on the destination and do not count.
+    /// </summary>
+    public TimeSpan WaitingFor(long now)
+    {
+        if (Volatile.Read(ref _awaitingHeaders) <= 0)
+        {
+            return TimeSpan.Zero;
+        }
+
+        var since = Math.Max(Volatile.Read(ref _waitingSince), Volatile.Read(ref _lastHeadersAt));
         return since == 0 ? TimeSpan.Zero : Time.GetElapsedTime(since, now);
     }
 }

@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using NeuroPilot.Edge.CircuitBreaking;
-using NeuroPilot.Edge.Failover;
 
 namespace NeuroPilot.Edge.Routing;
 
@@ -85,7 +84,7 @@ public sealed class RegionRoute
             return first;
         }
 
-        return second.IsAvailable ? second : PickUntried(attempt: null, requireAvailable: true);
+        return second.IsAvailable ? second : PickUntried(tried: [], requireAvailable: true);
     }
 
     /// <summary>A half-open destination of this (unusable) region that takes one more trial request, if any.</summary>
@@ -103,24 +102,37 @@ public sealed class RegionRoute
     }
 
     /// <summary>
-    /// A destination the request has not tried yet, from a random start: an available one, or when
+    /// A destination not in <paramref name="tried"/>, from a random start: an available one, or when
     /// <paramref name="requireAvailable"/> is false (panic) any one.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    public DestinationState? PickUntried(ForwardAttempt? attempt, bool requireAvailable)
+    public DestinationState? PickUntried(ReadOnlySpan<DestinationState?> tried, bool requireAvailable)
     {
         var destinations = Destinations;
         var start = destinations.Length == 1 ? 0 : Random.Shared.Next(destinations.Length);
         for (var i = 0; i < destinations.Length; i++)
         {
             var candidate = destinations[(start + i) % destinations.Length];
-            if ((!requireAvailable || candidate.IsAvailable) && (attempt is null || !attempt.HasTried(candidate)))
+            if ((!requireAvailable || candidate.IsAvailable) && !Contains(tried, candidate))
             {
                 return candidate;
             }
         }
 
         return null;
+    }
+
+    private static bool Contains(ReadOnlySpan<DestinationState?> tried, DestinationState candidate)
+    {
+        foreach (var destination in tried)
+        {
+            if (ReferenceEquals(destination, candidate))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static bool IsTrialCandidate(DestinationState destination) =>

@@ -76,14 +76,14 @@ public sealed class ServiceRoute
             }
         }
 
-        return Panic(attempt: null, out chosen);
+        return Panic(tried: [], out chosen);
     }
 
     /// <summary>
-    /// Where a retry goes: an untried available destination of the same region, then of the following regions;
-    /// in panic mode any untried destination in priority order.
+    /// Where a retry goes: an available destination not in <paramref name="tried"/> of the same region, then of the
+    /// following regions; in panic mode any untried destination in priority order.
     /// </summary>
-    public DestinationState? ChooseRetry(RegionRoute current, ForwardAttempt attempt, out RegionRoute? chosen)
+    public DestinationState? ChooseRetry(RegionRoute current, ReadOnlySpan<DestinationState?> tried, out RegionRoute? chosen)
     {
         for (var i = current.Priority; i < Regions.Length; i++)
         {
@@ -93,17 +93,17 @@ public sealed class ServiceRoute
                 continue;
             }
 
-            if (region.PickUntried(attempt, requireAvailable: true) is { } destination)
+            if (region.PickUntried(tried, requireAvailable: true) is { } destination)
             {
                 chosen = region;
                 return destination;
             }
         }
 
-        return Panic(attempt, out chosen);
+        return Panic(tried, out chosen);
     }
 
-    private DestinationState? Panic(ForwardAttempt? attempt, out RegionRoute? chosen)
+    private DestinationState? Panic(ReadOnlySpan<DestinationState?> tried, out RegionRoute? chosen)
     {
         chosen = null;
         if (Options.NoUsableRegion == NoUsableRegionPolicy.FailClosed || SelectRegion() is not null)
@@ -114,7 +114,7 @@ public sealed class ServiceRoute
         // Panic: every region looks down, and the edge's own view is the likelier fault; drains still hold.
         foreach (var region in Regions)
         {
-            if (!region.Drained && region.PickUntried(attempt, requireAvailable: false) is { } destination)
+            if (!region.Drained && region.PickUntried(tried, requireAvailable: false) is { } destination)
             {
                 chosen = region;
                 return destination;

@@ -159,6 +159,45 @@ public sealed class EdgeMetrics
 
     public Counter Probes { get; }
 
+    /// <summary>Removes every series of a destination that left the routing table, so no alert fires for it.</summary>
+    public void ForgetDestination(string service, string region, string destination)
+    {
+        DestinationHealthy.RemoveLabelled(service, region, destination);
+        CircuitStateGauge.RemoveLabelled(service, region, destination);
+        CircuitOpened.RemoveLabelled(service, region, destination);
+        ProbeDuration.RemoveLabelled(service, region, destination);
+        RemoveWhere(Probes, service, region, destination);
+    }
+
+    /// <summary>Removes every series of a region that left the routing table (its requests, whether it serves).</summary>
+    public void ForgetRegion(string service, string region)
+    {
+        RegionServing.RemoveLabelled(service, region);
+        RequestDuration.RemoveLabelled(service, region);
+        RemoveWhere(Requests, service, region);
+    }
+
+    /// <summary>Removes the per-service series of a service that left the routing table.</summary>
+    public void ForgetService(string service)
+    {
+        RemoveWhere(Retries, service);
+        RetryBudgetExhausted.RemoveLabelled(service);
+        RemoveWhere(Failovers, service);
+    }
+
+    /// <summary>Removes the children of <paramref name="collector"/> whose first labels are <paramref name="prefix"/>.</summary>
+    private static void RemoveWhere<TChild>(Collector<TChild> collector, params string[] prefix)
+        where TChild : ChildBase
+    {
+        foreach (var labels in collector.GetAllLabelValues().ToList())
+        {
+            if (labels.Length >= prefix.Length && labels.AsSpan(0, prefix.Length).SequenceEqual(prefix))
+            {
+                collector.RemoveLabelled(labels);
+            }
+        }
+    }
+
     /// <summary>A registry with the process metrics only: .NET meters and event counters stay off the request path.</summary>
     public static CollectorRegistry CreateRegistry()
     {

@@ -32,7 +32,9 @@ public sealed class ServiceMetrics
         AttemptResult.Timeout => "timeout",
         AttemptResult.FailureStatus => "failure_status",
         AttemptResult.ResponseFailure => "response_failure",
+        AttemptResult.InvalidResponse => "invalid_response",
         AttemptResult.ClientFailure => "client",
+        AttemptResult.RequestRejected => "request_rejected",
         _ => "success",
     };
 }

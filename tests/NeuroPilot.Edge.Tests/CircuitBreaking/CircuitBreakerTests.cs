@@ -235,6 +235,61 @@ public class CircuitBreakerTests
     }
 
     [Fact]
+    public void HalfOpen_NoTrafficButProbesKeepPassing_ClosesTheBreaker()
+    {
+        // A pod taken out of its Service gets no traffic, so no trial: readiness must not wait on trials forever.
+        var breaker = Create();
+        Trip(breaker);
+        ToHalfOpen(breaker);
+
+        for (var i = 0; i < RequiredProbes - 1; i++)
+        {
+            breaker.OnProbe(healthy: true);
+            Assert.Equal(CircuitState.HalfOpen, breaker.State);
+        }
+
+        breaker.OnProbe(healthy: true);
+
+        Assert.Equal(CircuitState.Closed, breaker.State);
+    }
+
+    [Fact]
+    public void HalfOpen_TrialsTakenByRequestsThatNeverReported_ProbesStillCloseTheBreaker()
+    {
+        // Trials whose clients went away feed the breaker nothing: the permits are gone and only probes can close it.
+        var breaker = Create();
+        Trip(breaker);
+        ToHalfOpen(breaker);
+        while (breaker.TryAcquireTrial())
+        {
+        }
+
+        for (var i = 0; i < RequiredProbes; i++)
+        {
+            breaker.OnProbe(healthy: true);
+        }
+
+        Assert.Equal(CircuitState.Closed, breaker.State);
+    }
+
+    [Fact]
+    public void HalfOpen_AProbeFailsBetweenSuccesses_CountsAgainFromZero()
+    {
+        var breaker = Create();
+        Trip(breaker);
+        ToHalfOpen(breaker);
+
+        breaker.OnProbe(healthy: true);
+        breaker.OnProbe(healthy: false);
+        for (var i = 0; i < RequiredProbes - 1; i++)
+        {
+            breaker.OnProbe(healthy: true);
+        }
+
+        Assert.Equal(CircuitState.HalfOpen, breaker.State);
+    }
+
+    [Fact]
     public void HalfOpen_TrialSucceeds_NeedsConsecutiveFailuresAgainToTrip()
     {
         var breaker = Create();

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Time.Testing;
 using NeuroPilot.Edge.Configuration;
 using NeuroPilot.Edge.Failover;
 using NeuroPilot.Edge.Routing;
+using NeuroPilot.Edge.Tests.Routing;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace NeuroPilot.Edge.Tests.Failover;
@@ -39,9 +40,10 @@ public class AttemptClassifierTests
     public void Classify_StatusHeldBackForARetry_IsFailureStatus()
     {
         var context = new DefaultHttpContext();
-        var attempt = new ForwardAttempt(_time) { MayRetry = true, RetryOnStatusCodes = [503] };
-        attempt.Begin(Destination(), perTryTimeout: null);
-        attempt.OnResponseHeaders(503);
+        var service = TestRoutes.Service(TestRoutes.Region("us-east", Destination()), TestRoutes.Region("eu-west", Destination()));
+        var attempt = new ForwardAttempt(_time) { MayRetry = true, RetryOnStatusCodes = [503], Route = (service, service.Regions[0]) };
+        attempt.Begin(service.Regions[0].Destinations[0], perTryTimeout: null);
+        Assert.True(attempt.OnResponseHeaders(503));
 
         Assert.Equal(AttemptResult.FailureStatus, AttemptClassifier.Classify(context, ForwarderError.None, attempt, Breaker));
     }
@@ -107,6 +109,47 @@ public class AttemptClassifierTests
         attempt.Begin(Destination(), perTryTimeout: null);
         attempt.OnResponseHeaders(status);
         return (context, attempt);
+    }
+
+    [Theory]
+    [InlineData(typeof(InvalidOperationException), 400)] // a content header nominated by Connection
+    [InlineData(typeof(FormatException), 400)] // a Host the outgoing request cannot carry (PreserveHost)
+    [InlineData(typeof(NotSupportedException), 501)] // CONNECT
+    public void Classify_OutgoingRequestCouldNotBeBuilt_IsTheClientsFailureAndNeverRetried(Type exception, int status)
+    {
+        var context = new DefaultHttpContext();
+        context.Features.Set<IForwarderErrorFeature>(new ErrorFeature(ForwarderError.RequestCreation, (Exception)Activator.CreateInstance(exception)!));
+        var attempt = new ForwardAttempt(_time);
+        attempt.Begin(Destination(), perTryTimeout: null);
+
+        var result = AttemptClassifier.Classify(context, ForwarderError.RequestCreation, attempt, Breaker);
+
+        Assert.Equal(AttemptResult.RequestRejected, result);
+        Assert.False(AttemptClassifier.IsRetryable(result));
+        Assert.False(AttemptClassifier.IsUpstreamsDoing(result));
+        Assert.Equal(status, AttemptClassifier.RejectionStatus(context));
+    }
+
+    [Fact]
+    public void Classify_ResponseThatBreaksHttp_IsTheUpstreamsRetryableFailure()
+    {
+        var context = new DefaultHttpContext();
+        var attempt = new ForwardAttempt(_time);
+        attempt.Begin(Destination(), perTryTimeout: null);
+        attempt.OnInvalidResponse();
+
+        var result = AttemptClassifier.Classify(context, ForwarderError.None, attempt, Breaker);
+
+        Assert.Equal(AttemptResult.InvalidResponse, result);
+        Assert.True(AttemptClassifier.IsRetryable(result));
+        Assert.True(AttemptClassifier.IsUpstreamsDoing(result));
+    }
+
+    private sealed class ErrorFeature(ForwarderError error, Exception exception) : IForwarderErrorFeature
+    {
+        public ForwarderError Error => error;
+
+        public Exception? Exception => exception;
     }
 
     private DestinationState Destination() => new(new Uri("http://127.0.0.1:9001"), time: _time);

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Time.Testing;
 using NeuroPilot.Edge.Failover;
+using NeuroPilot.Edge.Configuration;
 using NeuroPilot.Edge.Routing;
+using NeuroPilot.Edge.Tests.Routing;
 
 namespace NeuroPilot.Edge.Tests.Failover;
 
@@ -143,8 +145,7 @@ public class ForwardAttemptTests
     [Fact]
     public void PerTryToken_RetryAfterA503_GetsAFreshFullTimeout()
     {
-        var attempt = new ForwardAttempt(_time) { MayRetry = true, RetryOnStatusCodes = [503] };
-        attempt.Begin(Destination(9001), PerTry);
+        var (attempt, _) = Routed(new RetryOptions());
         _time.Advance(TimeSpan.FromSeconds(1.5));
         attempt.OnResponseHeaders(503);
         attempt.End();
@@ -179,9 +180,8 @@ public class ForwardAttemptTests
     [Fact]
     public void Reset_UsedAttempt_IsLikeNewForTheNextRequest()
     {
-        var destination = Destination(9001);
-        var attempt = new ForwardAttempt(_time) { MayRetry = true, RetryOnStatusCodes = [503] };
-        attempt.Begin(destination, PerTry);
+        var (attempt, service) = Routed(new RetryOptions());
+        var destination = service.Regions[0].Destinations[0];
         attempt.OnResponseHeaders(503);
         attempt.End();
 
@@ -230,10 +230,116 @@ public class ForwardAttemptTests
         Assert.False(attempt.PerTryTimedOut);
     }
 
+    [Fact]
+    public void Begin_BodyStillComing_NeitherPerTryTimerNorStallClockRun()
+    {
+        var destination = Destination(9001);
+        var attempt = new ForwardAttempt(_time);
+
+        attempt.Begin(destination, PerTry, bodyPending: true);
+        _time.Advance(PerTry * 10); // a client uploading slowly
+
+        Assert.False(attempt.PerTryToken.IsCancellationRequested);
+        Assert.Equal(0, destination.AwaitingHeaders);
+        Assert.Equal(TimeSpan.Zero, destination.WaitingFor(_time.GetTimestamp()));
+    }
+
+    [Fact]
+    public void OnRequestBodySent_StartsThePerTryTimerAndTheStallClock()
+    {
+        var destination = Destination(9001);
+        var attempt = new ForwardAttempt(_time);
+        attempt.Begin(destination, PerTry, bodyPending: true);
+        _time.Advance(TimeSpan.FromSeconds(30));
+
+        attempt.OnRequestBodySent();
+
+        Assert.Equal(1, destination.AwaitingHeaders);
+        _time.Advance(PerTry - TimeSpan.FromMilliseconds(1));
+        Assert.False(attempt.PerTryToken.IsCancellationRequested);
+        Assert.Equal(PerTry - TimeSpan.FromMilliseconds(1), destination.WaitingFor(_time.GetTimestamp()));
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.True(attempt.PerTryTimedOut);
+    }
+
+    [Fact]
+    public void OnResponseHeaders_BeforeTheBodyWasSent_NeverStartsTheClock()
+    {
+        var destination = Destination(9001);
+        var attempt = new ForwardAttempt(_time);
+        attempt.Begin(destination, PerTry, bodyPending: true);
+
+        attempt.OnResponseHeaders(413); // an early answer
+        attempt.OnRequestBodySent();
+        attempt.End();
+        _time.Advance(PerTry * 2);
+
+        Assert.Equal(0, destination.AwaitingHeaders);
+        Assert.False(attempt.PerTryToken.IsCancellationRequested);
+    }
+
+    [Fact]
+    public void OnResponseHeaders_RetryStatusButTheBudgetIsSpent_RelaysTheResponseWhole()
+    {
+        var (attempt, service) = Routed(budget: new RetryOptions { BudgetPercent = 0, MinRetryConcurrency = 0 });
+
+        Assert.False(attempt.OnResponseHeaders(503));
+        Assert.Equal(0, attempt.InterceptedStatus);
+        Assert.False(attempt.TryReserveRetry());
+        Assert.Equal(0, service.Budget.ActiveRetries);
+    }
+
+    [Fact]
+    public void OnResponseHeaders_RetryStatusWithinTheBudget_ReservesTheNextDestinationAndOneSlot()
+    {
+        var (attempt, service) = Routed(budget: new RetryOptions { BudgetPercent = 0, MinRetryConcurrency = 1 });
+
+        Assert.True(attempt.OnResponseHeaders(503));
+        Assert.True(attempt.TryReserveRetry()); // asking again reserves nothing more
+        Assert.Equal(1, service.Budget.ActiveRetries);
+
+        Assert.True(attempt.TakeReservation(out var next, out var region));
+        Assert.Same(service.Regions[1].Destinations[0], next);
+        Assert.Same(service.Regions[1], region);
+    }
+
+    [Fact]
+    public void OnResponseHeaders_RetryStatusFromADestinationHealthTookOut_IsFailoverAndFreeOfTheBudget()
+    {
+        var (attempt, service) = Routed(budget: new RetryOptions { BudgetPercent = 0, MinRetryConcurrency = 0 });
+        service.Regions[0].Destinations[0].MarkedDown = true;
+
+        Assert.True(attempt.OnResponseHeaders(503));
+        Assert.False(attempt.TakeReservation(out _, out _));
+        Assert.Equal(0, service.Budget.ActiveRetries);
+    }
+
+    [Fact]
+    public void Reset_WithAReservationNeverTaken_GivesTheBudgetSlotBack()
+    {
+        var (attempt, service) = Routed(budget: new RetryOptions { BudgetPercent = 0, MinRetryConcurrency = 1 });
+        attempt.OnResponseHeaders(503);
+        Assert.Equal(1, service.Budget.ActiveRetries);
+
+        attempt.Reset(); // the client went away before the retry
+
+        Assert.Equal(0, service.Budget.ActiveRetries);
+    }
+
+    /// <summary>An attempt that may retry, begun on the first of two single-destination regions.</summary>
+    private (ForwardAttempt Attempt, ServiceRoute Service) Routed(RetryOptions budget)
+    {
+        var service = TestRoutes.Service(budget, TestRoutes.Region("us-east", Destination(9001)), TestRoutes.Region("eu-west", Destination(9002)));
+        var attempt = new ForwardAttempt(_time) { MayRetry = true, RetryOnStatusCodes = [502, 503, 504] };
+        attempt.Route = (service, service.Regions[0]);
+        attempt.Begin(service.Regions[0].Destinations[0], PerTry);
+        return (attempt, service);
+    }
+
     private ForwardAttempt Begun(bool mayRetry)
     {
-        var attempt = new ForwardAttempt(_time) { MayRetry = mayRetry, RetryOnStatusCodes = [502, 503, 504] };
-        attempt.Begin(Destination(9001), PerTry);
+        var (attempt, _) = Routed(new RetryOptions());
+        attempt.MayRetry = mayRetry;
         return attempt;
     }
 

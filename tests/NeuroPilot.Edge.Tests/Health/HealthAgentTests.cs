@@ -273,27 +273,71 @@ public sealed class HealthAgentTests : IDisposable
         Assert.Equal(0, _metrics.RegionServing.WithLabels("api", "eu-west").Value);
     }
 
+    [Fact]
+    public void Reconcile_RegionRemovedByAReload_ItsMetricSeriesAreGone()
+    {
+        var (agent, runtime) = Create();
+        agent.Reconcile(runtime.Table);
+        var euWest = runtime.Table.Services[0].Regions[1].Destinations[0];
+        euWest.MarkedDown = true;
+        agent.Tick();
+        runtime.Table.Services[0].Regions[1].Metrics.RecordRequest(200, 0.001);
+        Assert.Contains(_metrics.DestinationHealthy.GetAllLabelValues(), labels => labels[1] == "eu-west");
+
+        runtime.Apply(Config("1s", withEuWest: false), "test");
+        agent.Reconcile(runtime.Table);
+        agent.Tick();
+
+        Assert.DoesNotContain(_metrics.DestinationHealthy.GetAllLabelValues(), labels => labels[1] == "eu-west");
+        Assert.DoesNotContain(_metrics.CircuitStateGauge.GetAllLabelValues(), labels => labels[1] == "eu-west");
+        Assert.DoesNotContain(_metrics.RegionServing.GetAllLabelValues(), labels => labels[1] == "eu-west");
+        Assert.DoesNotContain(_metrics.Requests.GetAllLabelValues(), labels => labels[1] == "eu-west");
+        Assert.Contains(_metrics.RegionServing.GetAllLabelValues(), labels => labels[1] == "us-east");
+    }
+
+    [Fact]
+    public void Reconcile_HealthCheckSettingsChangedForADestinationKnownDown_KeepsItDown()
+    {
+        var (agent, runtime) = Create();
+        agent.Reconcile(runtime.Table);
+        var primary = UsEast(runtime);
+        primary.MarkedDown = true; // what its probes concluded
+
+        runtime.Apply(Config("1s", interval: "7s"), "test");
+        agent.Reconcile(runtime.Table);
+
+        Assert.Same(primary, UsEast(runtime));
+        Assert.True(primary.MarkedDown);
+        Assert.Equal("eu-west", runtime.Table.Services[0].SelectRegion()?.Name);
+    }
+
     private (HealthAgent Agent, EdgeRuntime Runtime) Create(string stallTimeout = "1s")
     {
-        var json = $$"""
-            {
-              "Services": {
-                "api": {
-                  "Regions": [
-                    { "Name": "us-east", "Destinations": ["http://127.0.0.1:9001"] },
-                    { "Name": "eu-west", "Destinations": ["http://127.0.0.1:9011"] }
-                  ],
-                  "HealthCheck": { "HealthyThreshold": 2 },
-                  "CircuitBreaker": { "StallTimeout": "{{stallTimeout}}", "StallMinRequests": 2, "BreakDuration": "5s" }
-                }
-              }
-            }
-            """;
+        var json = Config(stallTimeout);
         var builder = new RoutingTableBuilder(_metrics, new UpstreamClients(), _time);
         var runtime = new EdgeRuntime(null, ConfigLoader.Load(json), json, builder, _metrics, _time, NullLogger<EdgeRuntime>.Instance);
         var agent = new HealthAgent(runtime, _metrics, _time, NullLogger<HealthAgent>.Instance);
         _agents.Add(agent);
         return (agent, runtime);
+    }
+
+    /// <summary>us-east then eu-west; probes on ports nothing listens on, far apart in (fake) time.</summary>
+    private static string Config(string stallTimeout, bool withEuWest = true, string interval = "10s")
+    {
+        var euWest = withEuWest ? """, { "Name": "eu-west", "Destinations": ["http://127.0.0.1:9011"] }""" : "";
+        return $$"""
+            {
+              "Services": {
+                "api": {
+                  "Regions": [
+                    { "Name": "us-east", "Destinations": ["http://127.0.0.1:9001"] }{{euWest}}
+                  ],
+                  "HealthCheck": { "Path": "/healthz", "HealthyThreshold": 2, "Interval": "{{interval}}", "FastInterval": "{{interval}}" },
+                  "CircuitBreaker": { "StallTimeout": "{{stallTimeout}}", "StallMinRequests": 2, "BreakDuration": "5s" }
+                }
+              }
+            }
+            """;
     }
 
     private static DestinationState UsEast(EdgeRuntime runtime) => runtime.Table.Services[0].Regions[0].Destinations[0];

@@ -311,7 +311,7 @@ public class RegionSelectionTests
         var first = service.ChooseFirst(out var region)!;
         attempt.Begin(first, perTryTimeout: null);
 
-        var retry = service.ChooseRetry(region!, attempt, out var retryRegion);
+        var retry = service.ChooseRetry(region!, attempt.Tried, out var retryRegion);
 
         Assert.Equal("us-east", retryRegion?.Name);
         Assert.NotNull(retry);
@@ -334,7 +334,7 @@ public class RegionSelectionTests
             regions.Add(region!.Name);
             attempt.Begin(destination, perTryTimeout: null);
             attempt.End();
-            destination = service.ChooseRetry(region, attempt, out region);
+            destination = service.ChooseRetry(region, attempt.Tried, out region);
         }
 
         Assert.Equal(["us-east", "us-east", "eu-west", "eu-west", "ap-south"], regions);
@@ -350,7 +350,7 @@ public class RegionSelectionTests
         var attempt = new ForwardAttempt(_time);
         attempt.Begin(first, perTryTimeout: null);
 
-        var retry = service.ChooseRetry(service.Regions[0], attempt, out var retryRegion);
+        var retry = service.ChooseRetry(service.Regions[0], attempt.Tried, out var retryRegion);
 
         Assert.Equal("eu-west", retryRegion?.Name);
         Assert.Contains(retry, service.Regions[1].Destinations);
@@ -364,7 +364,7 @@ public class RegionSelectionTests
         var attempt = new ForwardAttempt(_time);
         attempt.Begin(service.Regions[0].Destinations[0], perTryTimeout: null);
 
-        var retry = service.ChooseRetry(service.Regions[0], attempt, out var retryRegion);
+        var retry = service.ChooseRetry(service.Regions[0], attempt.Tried, out var retryRegion);
 
         Assert.Equal("ap-south", retryRegion?.Name);
         Assert.Same(service.Regions[2].Destinations[0], retry);
@@ -380,7 +380,7 @@ public class RegionSelectionTests
             attempt.Begin(destination, perTryTimeout: null);
         }
 
-        var retry = service.ChooseRetry(service.Regions[1], attempt, out var retryRegion);
+        var retry = service.ChooseRetry(service.Regions[1], attempt.Tried, out var retryRegion);
 
         Assert.Equal("ap-south", retryRegion?.Name);
         Assert.Same(service.Regions[2].Destinations[0], retry);
@@ -405,7 +405,7 @@ public class RegionSelectionTests
             regions.Add(chosen!.Name);
             attempt.Begin(destination, perTryTimeout: null);
             attempt.End();
-            destination = service.ChooseRetry(chosen, attempt, out chosen);
+            destination = service.ChooseRetry(chosen, attempt.Tried, out chosen);
         }
 
         Assert.Equal(["us-east", "us-east", "eu-west", "eu-west", "ap-south"], regions);
@@ -423,7 +423,7 @@ public class RegionSelectionTests
             MarkDown(each);
         }
 
-        Assert.Null(service.ChooseRetry(region!, attempt, out var retryRegion));
+        Assert.Null(service.ChooseRetry(region!, attempt.Tried, out var retryRegion));
         Assert.Null(retryRegion);
     }
 

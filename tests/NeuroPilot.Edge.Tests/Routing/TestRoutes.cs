@@ -22,6 +22,16 @@ internal static class TestRoutes
     public static RegionRoute Region(string name, params DestinationState[] destinations) =>
         new("api", name, 0, destinations) { Metrics = new RegionMetrics(Metrics, "api", name) };
 
-    public static ServiceRoute Service(params RegionRoute[] regions) =>
-        new(new ServiceOptions { Name = "api", Regions = [] }, regions, Client) { Metrics = new ServiceMetrics(Metrics, "api") };
+    public static ServiceRoute Service(params RegionRoute[] regions) => Service(new RetryOptions(), regions);
+
+    /// <summary>A service with its regions in priority order (as given) and these retry settings.</summary>
+    public static ServiceRoute Service(RetryOptions retry, params RegionRoute[] regions)
+    {
+        for (var i = 0; i < regions.Length; i++)
+        {
+            regions[i] = new RegionRoute("api", regions[i].Name, i, regions[i].Destinations) { Metrics = regions[i].Metrics };
+        }
+
+        return new(new ServiceOptions { Name = "api", Regions = [], Retry = retry }, regions, Client) { Metrics = new ServiceMetrics(Metrics, "api") };
+    }
 }

@@ -19,13 +19,17 @@ internal sealed class ProbeTarget : IDisposable
     private CancellationTokenSource _wake = new();
     private DestinationState[] _subscribers = [];
     private Task _loop = Task.CompletedTask;
+    private long _inFlightSince;
+    private long _lastFailureStartedAt;
+    private long _typicalTicks;
 
+    /// <param name="startHealthy">False to start down (a reload that changed probe settings of a destination known down).</param>
     public ProbeTarget(string key, Uri url, HealthCheckOptions options, Prober prober, TimeProvider time,
-        Action<ProbeTarget, DestinationState[], ProbeResult, bool> onResult)
+        Action<ProbeTarget, DestinationState[], ProbeResult, bool> onResult, bool startHealthy = true)
     {
         Key = key;
         Url = url;
-        Tracker = new ProbeTracker(options);
+        Tracker = new ProbeTracker(options, startHealthy);
         _prober = prober;
         _time = time;
         _onResult = onResult;
@@ -44,6 +48,23 @@ internal sealed class ProbeTarget : IDisposable
     }
 
     public void Start() => _loop = Task.Run(RunAsync);
+
+    /// <summary>
+    /// Whether a probe sent at or after <paramref name="since"/> (a timestamp) says the destination is not answering:
+    /// it failed, or it is still unanswered after <paramref name="patience"/> and four times the usual probe time.
+    /// The corroboration that lets one long-waiting request count as a stall.
+    /// </summary>
+    public bool ProbeUnansweredSince(long since, long now, TimeSpan patience)
+    {
+        if (Volatile.Read(ref _lastFailureStartedAt) is var failed && failed != 0 && failed >= since)
+        {
+            return true;
+        }
+
+        var started = Volatile.Read(ref _inFlightSince);
+        var bound = TimeSpan.FromTicks(Math.Max(patience.Ticks, 4 * Volatile.Read(ref _typicalTicks)));
+        return started != 0 && started >= since && _time.GetElapsedTime(started, now) >= bound;
+    }
 
     /// <summary>Probe now instead of at the next scheduled time (a breaker opened, a request stalls).</summary>
     public void ProbeNow()
@@ -107,6 +128,8 @@ internal sealed class ProbeTarget : IDisposable
             }
 
             ProbeResult result;
+            var started = _time.GetTimestamp();
+            Volatile.Write(ref _inFlightSince, started);
             try
             {
                 result = await _prober.ProbeAsync(Url, Tracker.Options, _stop.Token).ConfigureAwait(false);
@@ -114,6 +137,27 @@ internal sealed class ProbeTarget : IDisposable
             catch (OperationCanceledException) when (_stop.IsCancellationRequested)
             {
                 return;
+            }
+            finally
+            {
+                Volatile.Write(ref _inFlightSince, 0);
+            }
+
+            if (_stop.IsCancellationRequested)
+            {
+                // Stopped while probing (a reload removed it): its subscribers and their metric series are gone.
+                return;
+            }
+
+            if (result.Healthy)
+            {
+                // EWMA with weight 1/8 of the time healthy probes take.
+                var typical = Volatile.Read(ref _typicalTicks);
+                Volatile.Write(ref _typicalTicks, typical == 0 ? result.Duration.Ticks : typical + ((result.Duration.Ticks - typical) / 8));
+            }
+            else
+            {
+                Volatile.Write(ref _lastFailureStartedAt, started);
             }
 
             var changed = Tracker.Record(result.Healthy);
