@@ -181,6 +181,47 @@ public sealed class FailoverTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public async Task HungPrimary_OneClientSendingOneRequestAtATime_NewRequestsMoveWithinTwoSecondsWithTheDefaults()
+    {
+        // The demo's case: light traffic, default config (no PerTryTimeout, StallMinRequests 2). A single request
+        // waiting StallTimeout, corroborated by a probe that goes unanswered, must be enough.
+        using var upstreams = await UpstreamGroup.StartAsync(Regions);
+        using var edge = await StartEdgeAsync(upstreams, perTryTimeout: null);
+        using var client = new HttpClient { BaseAddress = edge.ProxyUrl, Timeout = TimeSpan.FromSeconds(3) };
+
+        upstreams["us-east"].SendSignal(UnixSignal.SIGSTOP);
+        var clock = Stopwatch.StartNew();
+        var answers = new List<string>();
+        var moved = TimeSpan.Zero;
+        while (clock.Elapsed < TimeSpan.FromSeconds(8) && moved == TimeSpan.Zero)
+        {
+            var sent = clock.Elapsed;
+            try
+            {
+                using var response = await client.GetAsync("/one-at-a-time");
+                var region = response.Headers.TryGetValues("X-Upstream-Region", out var values) ? values.First() : "?";
+                answers.Add($"{sent.TotalMilliseconds:0} ms: {(int)response.StatusCode} {region}");
+                if (region == "eu-west")
+                {
+                    moved = sent;
+                }
+            }
+            catch (TaskCanceledException)
+            {
+                answers.Add($"{sent.TotalMilliseconds:0} ms: client gave up after 3 s");
+            }
+        }
+
+        var serving = (await edge.GetStatusJsonAsync()).GetProperty("services")[0].GetProperty("serving_region").GetString();
+        upstreams["us-east"].SendSignal(UnixSignal.SIGCONT);
+        output.WriteLine($"hung primary, one client at a time: {string.Join("; ", answers)}; serving {serving}");
+        Assert.Equal("eu-west", serving);
+        Assert.InRange(moved, TimeSpan.FromTicks(1), TimeSpan.FromSeconds(3.5)); // the first request waits out its 3 s, the next moves
+        var log = string.Join('\n', edge.Output.StderrLines);
+        Assert.Contains("probe sent since then unanswered", log, StringComparison.Ordinal);
+    }
+
     /// <summary>
     /// Starts the edge and warms every process up (first requests pay for connection set-up and, outside AOT, JIT):
     /// a cold start is not the fault under test.

@@ -15,6 +15,39 @@ public sealed class ReloadTests(ITestOutputHelper output)
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(5);
 
     [Fact]
+    public async Task Reload_ChangingHealthCheckSettingsWhilePrimaryIsDown_KeepsTrafficOffTheDeadPrimary()
+    {
+        using var upstreams = await UpstreamGroup.StartAsync("us-east", "eu-west", "ap-south");
+        var (proxyPort, adminPort) = (FreePorts.Next(), FreePorts.Next());
+        var fast = "\"CircuitBreaker\": { \"ConsecutiveFailures\": 1000, \"MinimumThroughput\": 1000000 }";
+        string Config(string interval) => EdgeConfigText.SingleService(proxyPort, adminPort, upstreams.All, serviceExtras: fast)
+            .Replace("\"Interval\": \"00:00:10\"", $"\"Interval\": \"{interval}\", \"FastInterval\": \"00:00:01\"", StringComparison.Ordinal);
+        using var edge = await EdgeProcess.StartAsync(Config("00:00:10"));
+        await upstreams["us-east"].KillAsync();
+        await Eventually.WaitUntilAsync(
+            async () => (await edge.GetStatusJsonAsync()).GetProperty("services")[0].GetProperty("regions")[0].GetProperty("destinations")[0].GetProperty("health").GetString() == "down",
+            TimeSpan.FromSeconds(15),
+            "probes to take the killed primary down");
+
+        edge.RewriteConfig(Config("00:00:20"));
+        await edge.Output.WaitForStderrAsync("Config applied", Deadline);
+
+        // Non-idempotent POSTs are never retried: one sent to the dead primary would fail.
+        using var client = edge.CreateClient();
+        var statuses = new List<int>();
+        for (var i = 0; i < 5; i++)
+        {
+            using var response = await client.PostAsync("/orders", new StringContent("{}"));
+            statuses.Add((int)response.StatusCode);
+        }
+
+        var health = (await edge.GetStatusJsonAsync()).GetProperty("services")[0].GetProperty("regions")[0].GetProperty("destinations")[0].GetProperty("health").GetString();
+        output.WriteLine($"after a reload with new probe settings: us-east {health}; POSTs {string.Join(", ", statuses)}");
+        Assert.Equal("down", health);
+        Assert.All(statuses, status => Assert.Equal(200, status));
+    }
+
+    [Fact]
     public async Task Reload_AtomicRewriteThenInvalidFileUnderLoad_SwitchesOrderWithoutFailuresAndRejectsTheBadFile()
     {
         using var upstreams = await UpstreamGroup.StartAsync("us-east", "eu-west", "ap-south");
