@@ -91,7 +91,7 @@ public sealed class EdgeProxy(EdgeRuntime runtime, IHttpForwarder forwarder, Edg
                 }
 
                 result = AttemptClassifier.Classify(context, error, attempt, breakerOptions);
-                Feed(destination, result);
+                AttemptEvidence.Record(destination, result);
                 if (!MayRetryAfter(context, result, attempt) || !attempt.TryReserveRetry())
                 {
                     break;
@@ -152,18 +152,6 @@ public sealed class EdgeProxy(EdgeRuntime runtime, IHttpForwarder forwarder, Edg
                 context.Response.Clear();
                 context.Response.StatusCode = AttemptClassifier.RejectionStatus(context);
                 break;
-        }
-    }
-
-    private static void Feed(DestinationState destination, AttemptResult result)
-    {
-        if (result == AttemptResult.Success)
-        {
-            destination.Breaker.OnSuccess();
-        }
-        else if (AttemptClassifier.IsUpstreamsDoing(result))
-        {
-            destination.Breaker.OnFailure(ServiceMetrics.ReasonLabel(result));
         }
     }
 

@@ -14,7 +14,7 @@ public sealed class ServiceMetrics
         _retries = new Counter.Child[results.Length];
         foreach (var result in results)
         {
-            _retries[(int)result] = metrics.Retries.WithLabels(service, ReasonLabel(result));
+            _retries[(int)result] = metrics.Retries.WithLabels(service, result.Label());
         }
 
         BudgetExhausted = metrics.RetryBudgetExhausted.WithLabels(service);
@@ -23,18 +23,4 @@ public sealed class ServiceMetrics
     public Counter.Child BudgetExhausted { get; }
 
     public void RecordRetry(AttemptResult reason) => _retries[(int)reason].Inc();
-
-    public static string ReasonLabel(AttemptResult result) => result switch
-    {
-        AttemptResult.ConnectFailure => "connect_failure",
-        AttemptResult.Reset => "reset",
-        AttemptResult.PerTryTimeout => "per_try_timeout",
-        AttemptResult.Timeout => "timeout",
-        AttemptResult.FailureStatus => "failure_status",
-        AttemptResult.ResponseFailure => "response_failure",
-        AttemptResult.InvalidResponse => "invalid_response",
-        AttemptResult.ClientFailure => "client",
-        AttemptResult.RequestRejected => "request_rejected",
-        _ => "success",
-    };
 }
