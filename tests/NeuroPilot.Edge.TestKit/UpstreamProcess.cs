@@ -7,6 +7,7 @@ namespace NeuroPilot.Edge.Tests.TestKit;
 /// [--http2]</c>. It answers GET with "REGION METHOD PATH" and an <c>X-Upstream-Region</c> header, and serves
 /// <c>/healthz</c>, <c>/headers</c>, <c>/echo</c>, <c>/upload</c>, <c>/delay?ms=N</c>, <c>/ws</c> and
 /// <c>POST /_upstream/fault?mode=503|hang|reset|none</c>. Kill it, stop it, continue it, restart it on the same port.
+/// It counts the requests it sees and can record the last N (<see cref="RecordAsync"/>, <see cref="GetStatsAsync"/>).
 /// </summary>
 public sealed class UpstreamProcess : IDisposable
 {
@@ -95,6 +96,24 @@ public sealed class UpstreamProcess : IDisposable
     {
         using var response = await _client.PostAsync($"/_upstream/fault?mode={Uri.EscapeDataString(mode)}", content: null);
         response.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>From now on keeps the request line and headers of the last <paramref name="last"/> requests (0: stop).</summary>
+    public async Task RecordAsync(int last)
+    {
+        using var response = await _client.PostAsync($"/_upstream/record?last={last}", content: null);
+        response.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>
+    /// How many requests the upstream has seen (control requests aside), and the recorded ones numbered above
+    /// <paramref name="after"/>.
+    /// </summary>
+    public async Task<UpstreamStats> GetStatsAsync(long after = 0)
+    {
+        using var response = await _client.GetAsync($"/_upstream/stats?after={after}");
+        response.EnsureSuccessStatusCode();
+        return UpstreamStats.Parse(await response.Content.ReadAsStringAsync());
     }
 
     public long ReadRssKiB() => _process.ReadRssKiB();

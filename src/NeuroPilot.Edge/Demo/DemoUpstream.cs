@@ -1,22 +1,31 @@
+using System.Buffers;
 using System.Net;
 using System.Net.WebSockets;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace NeuroPilot.Edge.Demo;
 
 /// <summary>
 /// A small upstream server for the demo, drills and tests (<c>neuropilot-edge upstream</c>): answers with its region
-/// name, echoes bodies, headers and WebSocket messages, and can be told to fail (503, hang, reset).
+/// name, echoes bodies, headers and WebSocket messages, and can be told to fail (503, hang, reset). It counts the
+/// requests it sees (<c>GET /_upstream/stats[?after=N]</c>) and, once asked (<c>POST /_upstream/record?last=N</c>), keeps the
+/// request line and headers of the last N, so a test can tell exactly what a proxy in front let through.
 /// </summary>
 public sealed class DemoUpstream
 {
     private const int UploadFirstResponseAfter = 1 << 20;
+    private const int MaxRecorded = 4096;
+    private const string ControlPrefix = "/_upstream/";
 
     private volatile string _fault = "none";
+    private long _requests;
+    private volatile RequestLog? _log;
 
     public DemoUpstream(string region) => Region = region;
 
@@ -48,18 +57,40 @@ public sealed class DemoUpstream
 
     private async Task HandleAsync(HttpContext context)
     {
-        var request = context.Request;
-        var response = context.Response;
-        var path = request.Path.Value ?? "/";
-        response.Headers["X-Upstream-Region"] = Region;
+        var path = context.Request.Path.Value ?? "/";
+        context.Response.Headers["X-Upstream-Region"] = Region;
 
-        if (path == "/_upstream/fault" && HttpMethods.IsPost(request.Method))
+        if (path.StartsWith(ControlPrefix, StringComparison.Ordinal))
         {
-            Fault = request.Query["mode"].ToString() is { Length: > 0 } mode ? mode : "none";
-            await response.WriteAsync($"{Region} fault={Fault}\n");
+            await ControlAsync(context, path);
             return;
         }
 
+        // Counted before any fault acts: a request that reached the process was seen, answered or not.
+        var sequence = Interlocked.Increment(ref _requests);
+        if (_log?.Add(sequence, context) is not { } seen)
+        {
+            await ServeAsync(context, path);
+            return;
+        }
+
+        try
+        {
+            await ServeAsync(context, path);
+            seen.Outcome = context.RequestAborted.IsCancellationRequested ? "aborted" : "completed";
+        }
+        catch (Exception e)
+        {
+            // /echo and /upload read the whole body: a body cut short or malformed ends here.
+            seen.Outcome = $"failed: {e.GetType().Name}";
+            throw;
+        }
+    }
+
+    private async Task ServeAsync(HttpContext context, string path)
+    {
+        var request = context.Request;
+        var response = context.Response;
         switch (Fault)
         {
             case "503":
@@ -112,6 +143,87 @@ public sealed class DemoUpstream
     }
 
     /// <summary>
+    /// The control endpoints, never counted as requests seen: <c>POST /_upstream/fault?mode=...</c>,
+    /// <c>GET /_upstream/stats[?after=N]</c>, <c>POST /_upstream/record?last=N</c> (0 stops recording).
+    /// </summary>
+    private async Task ControlAsync(HttpContext context, string path)
+    {
+        var request = context.Request;
+        var response = context.Response;
+        switch (path)
+        {
+            case "/_upstream/fault" when HttpMethods.IsPost(request.Method):
+                Fault = request.Query["mode"].ToString() is { Length: > 0 } mode ? mode : "none";
+                await response.WriteAsync($"{Region} fault={Fault}\n");
+                return;
+            case "/_upstream/record" when HttpMethods.IsPost(request.Method):
+                if (!int.TryParse(request.Query["last"], out var last) || last is < 0 or > MaxRecorded)
+                {
+                    response.StatusCode = StatusCodes.Status400BadRequest;
+                    await response.WriteAsync($"last must be 0-{MaxRecorded}\n");
+                    return;
+                }
+
+                _log = last == 0 ? null : new RequestLog(last);
+                await response.WriteAsync($"{Region} recording the last {last} requests\n");
+                return;
+            case "/_upstream/stats" when HttpMethods.IsGet(request.Method):
+                response.ContentType = "application/json";
+                await response.Body.WriteAsync(WriteStats(long.TryParse(request.Query["after"], out var after) ? after : 0));
+                return;
+            default:
+                response.StatusCode = StatusCodes.Status404NotFound;
+                return;
+        }
+    }
+
+    /// <summary>
+    /// <c>{"region", "requests", "recording", "recent": [{"sequence", "method", "target", "protocol", "outcome",
+    /// "headers": ["Name: value"]}]}</c>; outcome: <c>running</c>, <c>completed</c>, <c>aborted</c> or
+    /// <c>failed: EXCEPTION</c>. Only requests with a sequence number above <paramref name="after"/> are listed.
+    /// </summary>
+    private ReadOnlyMemory<byte> WriteStats(long after)
+    {
+        var log = _log;
+        var output = new ArrayBufferWriter<byte>();
+        using (var json = new Utf8JsonWriter(output))
+        {
+            json.WriteStartObject();
+            json.WriteString("region", Region);
+            json.WriteNumber("requests", Interlocked.Read(ref _requests));
+            json.WriteNumber("recording", log?.Capacity ?? 0);
+            json.WriteStartArray("recent");
+            foreach (var seen in log?.Snapshot() ?? [])
+            {
+                if (seen.Sequence <= after)
+                {
+                    continue;
+                }
+
+                json.WriteStartObject();
+                json.WriteNumber("sequence", seen.Sequence);
+                json.WriteString("method", seen.Method);
+                json.WriteString("target", seen.Target);
+                json.WriteString("protocol", seen.Protocol);
+                json.WriteString("outcome", seen.Outcome);
+                json.WriteStartArray("headers");
+                foreach (var header in seen.Headers)
+                {
+                    json.WriteStringValue(header);
+                }
+
+                json.WriteEndArray();
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        return output.WrittenMemory;
+    }
+
+    /// <summary>
     /// Reads the body; once the first MiB is in, sends the response headers and a first line, so a client can tell
     /// that the proxy streams (a buffering proxy would hold the headers until the whole body was sent).
     /// </summary>
@@ -158,6 +270,72 @@ public sealed class DemoUpstream
             }
 
             await socket.SendAsync(buffer.AsMemory(0, message.Count), message.MessageType, message.EndOfMessage, context.RequestAborted);
+        }
+    }
+
+    private sealed class SeenRequest(long sequence, string method, string target, string protocol, string[] headers)
+    {
+        private volatile string _outcome = "running";
+
+        public long Sequence => sequence;
+
+        public string Method => method;
+
+        public string Target => target;
+
+        public string Protocol => protocol;
+
+        public string[] Headers => headers;
+
+        public string Outcome
+        {
+            get => _outcome;
+            set => _outcome = value;
+        }
+    }
+
+    /// <summary>The last <see cref="Capacity"/> requests seen, oldest first; only while a test asked for it.</summary>
+    private sealed class RequestLog(int capacity)
+    {
+        private readonly SeenRequest[] _ring = new SeenRequest[capacity];
+        private readonly Lock _gate = new();
+        private long _added;
+
+        public int Capacity => _ring.Length;
+
+        public SeenRequest Add(long sequence, HttpContext context)
+        {
+            var request = context.Request;
+            var headers = new string[request.Headers.Count];
+            var i = 0;
+            foreach (var header in request.Headers)
+            {
+                headers[i++] = $"{header.Key}: {header.Value}";
+            }
+
+            var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? request.Path.Value ?? "";
+            var seen = new SeenRequest(sequence, request.Method, target, request.Protocol, headers);
+            lock (_gate)
+            {
+                _ring[_added++ % _ring.Length] = seen;
+            }
+
+            return seen;
+        }
+
+        public SeenRequest[] Snapshot()
+        {
+            lock (_gate)
+            {
+                var count = (int)Math.Min(_added, _ring.Length);
+                var result = new SeenRequest[count];
+                for (var i = 0; i < count; i++)
+                {
+                    result[i] = _ring[(_added - count + i) % _ring.Length];
+                }
+
+                return result;
+            }
         }
     }
 }
