@@ -149,8 +149,11 @@ public sealed class EdgeProxy(EdgeRuntime runtime, IHttpForwarder forwarder, Edg
                 context.Response.StatusCode = StatusCodes.Status502BadGateway;
                 break;
             case AttemptResult.RequestRejected:
+                // The connection is not reused: after a refused CONNECT, a proxy in front may be sending tunnel bytes
+                // that must not be parsed here as requests.
                 context.Response.Clear();
                 context.Response.StatusCode = AttemptClassifier.RejectionStatus(context);
+                context.Response.Headers.Connection = "close";
                 break;
         }
     }
