@@ -18,6 +18,7 @@ public sealed partial class ConfigReloader : IHostedService, IDisposable
     private readonly List<string> _triggers = [];
     private TaskCompletionSource<ReloadResult>? _next;
     private Thread? _thread;
+    private int _disposed;
 
     public ConfigReloader(EdgeRuntime runtime, SystemdNotifier notifier, ILogger<ConfigReloader> logger)
         : this(runtime.ReloadFromFile, notifier, logger)
@@ -69,6 +70,12 @@ public sealed partial class ConfigReloader : IHostedService, IDisposable
 
     public void Dispose()
     {
+        // Registered as a singleton and as a hosted service: disposed twice.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         _stopping.Cancel();
         _stopping.Dispose();
         _wake.Dispose();
