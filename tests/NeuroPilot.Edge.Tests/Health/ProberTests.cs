@@ -24,4 +24,19 @@ public sealed class ProberTests
 
         Assert.False(result.Healthy, $"the probe of us-east (answering 503) was healthy: {result.Detail}");
     }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:9001", "/healthz", "http://127.0.0.1:9001/healthz")]
+    [InlineData("http://127.0.0.1:9001/base/", "/healthz?full=1", "http://127.0.0.1:9001/base/healthz?full=1")]
+    [InlineData("https://[2001:db8::1]:8443", "/healthz", "https://[2001:db8::1]:8443/healthz")]
+    [InlineData("http://api.internal", "/a%20b", "http://api.internal/a%20b")]
+    [InlineData("http://127.0.0.1:9001", "//127.0.0.1:9002/healthz", "http://127.0.0.1:9001//127.0.0.1:9002/healthz")]
+    public void ProbeUrl_KeepsTheDestinationsSchemeHostAndPort(string destination, string path, string expected) =>
+        Assert.Equal(expected, Prober.ProbeUrl(new Uri(destination), path)!.AbsoluteUri);
+
+    [Theory]
+    [InlineData("@evil.example/healthz")]
+    [InlineData(".evil.example/healthz")]
+    public void ProbeUrl_PathThatWouldChangeTheAuthority_IsNull(string path) =>
+        Assert.Null(Prober.ProbeUrl(new Uri("http://127.0.0.1:9001"), path));
 }
