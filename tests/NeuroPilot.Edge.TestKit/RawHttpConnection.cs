@@ -141,6 +141,30 @@ public sealed class RawHttpConnection : IDisposable
         return rest.ToArray();
     }
 
+    /// <summary>
+    /// Reads (and discards) until the server closes the connection, gracefully or with a reset; returns how many
+    /// bytes came meanwhile. Bound it with <c>WaitAsync</c>: a connection the server keeps open never ends it.
+    /// </summary>
+    public async Task<long> ReadUntilClosedAsync()
+    {
+        long count = _end - _start;
+        _start = _end;
+        try
+        {
+            while (await FillAsync())
+            {
+                count += _end;
+                _start = _end;
+            }
+        }
+        catch (IOException)
+        {
+            // A reset: the server closed the connection with unread data in its receive buffer.
+        }
+
+        return count;
+    }
+
     public void Dispose()
     {
         _stream.Dispose();

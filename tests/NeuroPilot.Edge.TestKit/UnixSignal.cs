@@ -6,6 +6,7 @@ public enum UnixSignal
     SIGHUP = 1,
     SIGINT = 2,
     SIGKILL = 9,
+    SIGUSR1 = 10,
     SIGTERM = 15,
     SIGCONT = 18,
     SIGSTOP = 19,

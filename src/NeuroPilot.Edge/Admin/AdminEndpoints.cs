@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using NeuroPilot.Edge.Hosting;
 using NeuroPilot.Edge.Routing;
 using NeuroPilot.Edge.Telemetry;
@@ -11,11 +12,38 @@ namespace NeuroPilot.Edge.Admin;
 /// (<c>POST /admin/reload</c>, region drain/undrain, <c>POST /admin/dns/force</c>), which need <c>Authorization: Bearer $NEUROPILOT_EDGE_ADMIN_TOKEN</c>
 /// and are disabled when that variable is unset.
 /// </summary>
-public sealed partial class AdminEndpoints(EdgeRuntime runtime, EdgeMetrics metrics, AdminToken token, Dns.DnsReconciler dns, ILogger<AdminEndpoints> logger)
+public sealed partial class AdminEndpoints(
+    EdgeRuntime runtime, EdgeMetrics metrics, AdminToken token, Dns.DnsReconciler dns, ConfigReloader reloader, TimeProvider time, ILogger<AdminEndpoints> logger)
 {
+    /// <summary>
+    /// 64 KiB: no admin endpoint reads a body. A larger one is refused before anything else (413), and a request
+    /// that came with a body is answered with <c>Connection: close</c>, so that an 8 GB upload without a token costs
+    /// the edge one response, not seconds of draining at full CPU.
+    /// </summary>
+    public const long MaxRequestBodySize = 64 * 1024;
+
+    /// <summary>How long <c>POST /admin/reload</c> waits for its reload before answering 202 (the reload goes on).</summary>
+    public static readonly TimeSpan ReloadWait = TimeSpan.FromSeconds(10);
+
     public async Task InvokeAsync(HttpContext context)
     {
         var request = context.Request;
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodyLimit)
+        {
+            bodyLimit.MaxRequestBodySize = MaxRequestBodySize;
+        }
+
+        if (HasBody(request))
+        {
+            // Never drained: the connection ends with this response.
+            context.Response.Headers.Connection = "close";
+            if (request.ContentLength > MaxRequestBodySize)
+            {
+                await WriteTextAsync(context, StatusCodes.Status413PayloadTooLarge, $"admin requests carry no body (at most {MaxRequestBodySize / 1024} KiB)\n");
+                return;
+            }
+        }
+
         var path = request.Path.Value ?? "/";
         var isGet = HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method);
         switch (path)
@@ -41,7 +69,17 @@ public sealed partial class AdminEndpoints(EdgeRuntime runtime, EdgeMetrics metr
             case "/admin/reload" when HttpMethods.IsPost(request.Method):
                 if (await AuthorizeAsync(context))
                 {
-                    var result = runtime.ReloadFromFile("admin API");
+                    ReloadResult result;
+                    try
+                    {
+                        result = await reloader.RequestAsync("admin API").WaitAsync(ReloadWait, time, context.RequestAborted);
+                    }
+                    catch (TimeoutException)
+                    {
+                        await WriteTextAsync(context, StatusCodes.Status202Accepted, "reload still running (the file is slow to read): see the log and /metrics\n");
+                        return;
+                    }
+
                     await WriteTextAsync(
                         context,
                         result == ReloadResult.Rejected ? StatusCodes.Status422UnprocessableEntity : StatusCodes.Status200OK,
@@ -142,6 +180,9 @@ public sealed partial class AdminEndpoints(EdgeRuntime runtime, EdgeMetrics metr
         drain = parts[6] == "drain";
         return true;
     }
+
+    private static bool HasBody(HttpRequest request) =>
+        request.ContentLength > 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count > 0);
 
     private static Task WriteTextAsync(HttpContext context, int status, string text)
     {

@@ -79,6 +79,12 @@ public static class EdgeCommandLine
         try
         {
             var config = ConfigLoader.LoadFile(path);
+            using var inputs = StartupInputs.Read(config, open: false);
+            foreach (var warning in inputs.Warnings)
+            {
+                Console.Error.WriteLine($"{path}: warning: {warning}");
+            }
+
             var regions = config.Services.Sum(s => s.Regions.Count);
             var destinations = config.Services.Sum(s => s.Regions.Sum(r => r.Destinations.Count));
             var dns = config.Dns is { } d ? $", DNS push to {Dns.DnsReconciler.ProviderName(d.Provider)}: {d.Records.Count} records{(d.DryRun ? ", dry run" : "")}" : "";
@@ -87,11 +93,7 @@ public static class EdgeCommandLine
         }
         catch (ConfigException e)
         {
-            foreach (var error in e.Errors)
-            {
-                Console.Error.WriteLine($"{path}: {error}");
-            }
-
+            PrintProblems(path, e.Errors);
             return ExitInvalid;
         }
     }
@@ -108,7 +110,27 @@ public static class EdgeCommandLine
             return ExitInvalid;
         }
 
-        var app = EdgeHost.Build(config, text, Path.GetFullPath(path));
+        // Every start-up problem is one line naming its key or variable, as check prints it; never a stack trace.
+        StartupInputs inputs;
+        try
+        {
+            inputs = StartupInputs.Read(config, open: true);
+        }
+        catch (ConfigException e)
+        {
+            PrintProblems(path, e.Errors);
+            return ExitInvalid;
+        }
+
+        // A listener that cannot be bound may be free after a restart (exit 1; systemd restarts, it does not on 2).
+        if (ListenerCheck.Check(config.Edge) is { Count: > 0 } bindErrors)
+        {
+            inputs.Dispose();
+            PrintProblems(path, bindErrors);
+            return ExitFailed;
+        }
+
+        var app = EdgeHost.Build(config, text, Path.GetFullPath(path), inputs);
         return await EdgeHost.RunAsync(app, config);
     }
 
@@ -135,22 +157,23 @@ public static class EdgeCommandLine
     {
         try
         {
-            var text = File.ReadAllText(path);
+            var text = ConfigLoader.ReadFile(path);
             return (ConfigLoader.Load(text), text);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            Console.Error.WriteLine($"{path}: cannot read: {e.Message}");
         }
         catch (ConfigException e)
         {
-            foreach (var error in e.Errors)
-            {
-                Console.Error.WriteLine($"{path}: {error}");
-            }
+            PrintProblems(path, e.Errors);
+            return null;
         }
+    }
 
-        return null;
+    /// <summary>One line per problem: <c>FILE: PATH: problem</c> (the path names a config key or an environment variable).</summary>
+    private static void PrintProblems(string path, IEnumerable<ConfigError> errors)
+    {
+        foreach (var error in errors)
+        {
+            Console.Error.WriteLine($"{path}: {error}");
+        }
     }
 
     private static async Task<int> RunUpstreamAsync(string[] args)

@@ -21,19 +21,19 @@ public static class ConfigLoader
         AllowTrailingCommas = true,
     };
 
-    public static EdgeConfig LoadFile(string path)
+    public static EdgeConfig LoadFile(string path) => Load(ReadFile(path));
+
+    /// <summary>The text of the config file (<see cref="ConfigFile.Read"/>); a file that cannot be read is a problem at <c>(file)</c>.</summary>
+    public static string ReadFile(string path)
     {
-        string text;
         try
         {
-            text = File.ReadAllText(path);
+            return ConfigFile.Read(path);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (IOException e)
         {
             throw new ConfigException([new ConfigError("(file)", $"cannot read \"{path}\": {e.Message}")]);
         }
-
-        return Load(text);
     }
 
     public static EdgeConfig Load(string json)
@@ -52,6 +52,14 @@ public static class ConfigLoader
 
         using (document)
         {
+            // Valid JSON may still hold strings that are not text ("\ud800", half a surrogate pair): reading one
+            // throws, so find them all first and report each where it is.
+            FindUndecodableStrings(document.RootElement, "", errors);
+            if (errors.Count > 0)
+            {
+                throw new ConfigException(errors);
+            }
+
             var config = Read(errors, document.RootElement);
             if (config is not null)
             {
@@ -64,6 +72,51 @@ public static class ConfigLoader
             }
 
             return config!;
+        }
+    }
+
+    private static void FindUndecodableStrings(JsonElement element, string path, List<ConfigError> errors)
+    {
+        const string Problem = "holds a \\u escape that is half a UTF-16 surrogate pair, which is not text";
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    string name;
+                    try
+                    {
+                        name = property.Name;
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        errors.Add(new ConfigError(path.Length == 0 ? "(root)" : path, $"a key {Problem}"));
+                        continue;
+                    }
+
+                    FindUndecodableStrings(property.Value, path.Length == 0 ? name : $"{path}.{name}", errors);
+                }
+
+                break;
+            case JsonValueKind.Array:
+                var index = 0;
+                foreach (var item in element.EnumerateArray())
+                {
+                    FindUndecodableStrings(item, $"{path}[{index++}]", errors);
+                }
+
+                break;
+            case JsonValueKind.String:
+                try
+                {
+                    _ = element.GetString();
+                }
+                catch (InvalidOperationException)
+                {
+                    errors.Add(new ConfigError(path.Length == 0 ? "(root)" : path, $"{ConfigReader.Show(element)} {Problem}"));
+                }
+
+                break;
         }
     }
 

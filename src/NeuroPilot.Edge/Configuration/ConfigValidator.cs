@@ -6,6 +6,10 @@ namespace NeuroPilot.Edge.Configuration;
 /// <summary>Rules that span several keys, checked after every key has been read on its own.</summary>
 public static class ConfigValidator
 {
+    /// <summary>Printable ASCII without space, backslash and '#': what an origin-form request target may hold.</summary>
+    private static readonly SearchValues<char> OriginFormCharacters =
+        SearchValues.Create("!\"$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_`abcdefghijklmnopqrstuvwxyz{|}~");
+
     private static readonly SearchValues<char> NameCharacters =
         SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-");
 
@@ -217,9 +221,9 @@ public static class ConfigValidator
         }
 
         var health = service.HealthCheck;
-        if (health.Path is { } probePath && !probePath.StartsWith('/'))
+        if (health.Path is { } probePath && OriginFormProblem(probePath) is { } problem)
         {
-            errors.Add(new ConfigError($"{path}.HealthCheck.Path", $"\"{probePath}\" must be a path starting with '/'"));
+            errors.Add(new ConfigError($"{path}.HealthCheck.Path", $"\"{probePath}\" {problem}"));
         }
 
         if (health.Timeout > health.Interval)
@@ -288,6 +292,32 @@ public static class ConfigValidator
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Null when <paramref name="path"/> is in origin form (RFC 9112: "/" then a path, an optional "?query"), else
+    /// what is wrong. "//host/x" is a network-path reference: resolved against a destination it names another host.
+    /// </summary>
+    internal static string? OriginFormProblem(string path)
+    {
+        if (!path.StartsWith('/'))
+        {
+            return "must be a path starting with '/'";
+        }
+
+        if (path.StartsWith("//", StringComparison.Ordinal))
+        {
+            return "starts with \"//\", which names another host: write a path on the destination, such as \"/healthz\"";
+        }
+
+        if (path.Contains('#', StringComparison.Ordinal))
+        {
+            return "has a fragment (#...): a probe path is \"/path\" with an optional \"?query\"";
+        }
+
+        return path.AsSpan().ContainsAnyExcept(OriginFormCharacters)
+            ? "has a space, a control character, a backslash or a non-ASCII character: percent-encode it (\"%20\")"
+            : null;
     }
 
     private static bool IsName(string name) =>

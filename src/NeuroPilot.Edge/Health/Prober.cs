@@ -34,7 +34,11 @@ public sealed class Prober : IDisposable
                 return new ProbeResult(true, _time.GetElapsedTime(started), "connected");
             }
 
-            var url = new Uri(destination, destination.AbsolutePath.TrimEnd('/') + options.Path);
+            if (ProbeUrl(destination, options.Path) is not { } url)
+            {
+                return new ProbeResult(false, _time.GetElapsedTime(started), "probe path leaves the destination");
+            }
+
             using var request = new HttpRequestMessage(HttpMethod.Get, url);
             request.Headers.UserAgent.ParseAdd($"neuropilot-edge-probe/{EdgeVersion.Current}");
             using var response = await _client.SendAsync(request, linked.Token);
@@ -58,6 +62,23 @@ public sealed class Prober : IDisposable
     }
 
     public void Dispose() => _client.Dispose();
+
+    /// <summary>
+    /// The destination's scheme, host and port, its base path, then <paramref name="path"/>: built so that the path
+    /// can never change the authority (resolving "//other-host/healthz" against the destination would name another
+    /// host). Null when the result would not be on the destination anyway.
+    /// </summary>
+    internal static Uri? ProbeUrl(Uri destination, string path)
+    {
+        var origin = destination.GetComponents(UriComponents.SchemeAndServer, UriFormat.UriEscaped);
+        if (!Uri.TryCreate(origin + destination.AbsolutePath.TrimEnd('/') + path, UriKind.Absolute, out var url) ||
+            url.Scheme != destination.Scheme || url.Host != destination.Host || url.Port != destination.Port || url.UserInfo.Length > 0)
+        {
+            return null;
+        }
+
+        return url;
+    }
 
     private static string Describe(Exception e)
     {

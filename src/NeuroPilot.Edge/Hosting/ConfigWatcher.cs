@@ -3,10 +3,11 @@ using System.Runtime.InteropServices;
 namespace NeuroPilot.Edge.Hosting;
 
 /// <summary>
-/// Reloads the config when its file changes (watched folder, debounced: editors write in several steps and often
-/// replace the file by rename) and on SIGHUP.
+/// Asks for a config reload when its file changes (watched folder, debounced: editors write in several steps and
+/// often replace the file by rename) and on SIGHUP. The reload itself is <see cref="ConfigReloader"/>'s: a signal or
+/// a file event never reads the file on its own thread.
 /// </summary>
-public sealed partial class ConfigWatcher(EdgeRuntime runtime, SystemdNotifier notifier, TimeProvider time, ILogger<ConfigWatcher> logger) : IHostedService, IDisposable
+public sealed partial class ConfigWatcher(EdgeRuntime runtime, ConfigReloader reloader, TimeProvider time, ILogger<ConfigWatcher> logger) : IHostedService, IDisposable
 {
     private static readonly TimeSpan Debounce = TimeSpan.FromMilliseconds(300);
 
@@ -20,25 +21,35 @@ public sealed partial class ConfigWatcher(EdgeRuntime runtime, SystemdNotifier n
         _sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
         {
             context.Cancel = true;
-            Reload("SIGHUP");
+            _ = reloader.RequestAsync("SIGHUP");
         });
 
         if (runtime.ConfigPath is { } path)
         {
             var full = Path.GetFullPath(path);
             _fileName = Path.GetFileName(full);
-            _timer = time.CreateTimer(_ => Reload("file change"), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-            // The whole folder is watched, not the file's name alone: Kubernetes swaps a ConfigMap by renaming a
-            // "..data" symlink, and editors replace files by rename. A reload of unchanged content is a no-op.
-            _watcher = new FileSystemWatcher(Path.GetDirectoryName(full)!)
+            _timer = time.CreateTimer(_ => reloader.RequestAsync("file change"), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            try
             {
-                NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.FileName | NotifyFilters.Size | NotifyFilters.CreationTime,
-            };
-            _watcher.Changed += OnFileEvent;
-            _watcher.Created += OnFileEvent;
-            _watcher.Renamed += OnFileEvent;
-            _watcher.Error += (_, e) => LogWatchError(e.GetException().Message);
-            _watcher.EnableRaisingEvents = true;
+                // The whole folder is watched, not the file's name alone: Kubernetes swaps a ConfigMap by renaming a
+                // "..data" symlink, and editors replace files by rename. A reload of unchanged content is a no-op.
+                _watcher = new FileSystemWatcher(Path.GetDirectoryName(full)!)
+                {
+                    NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.FileName | NotifyFilters.Size | NotifyFilters.CreationTime,
+                };
+                _watcher.Changed += OnFileEvent;
+                _watcher.Created += OnFileEvent;
+                _watcher.Renamed += OnFileEvent;
+                _watcher.Error += (_, e) => LogWatchError(e.GetException().Message);
+                _watcher.EnableRaisingEvents = true;
+            }
+            catch (Exception e) when (e is IOException or ArgumentException or UnauthorizedAccessException)
+            {
+                // Out of inotify instances or watches, or a folder that cannot be watched: SIGHUP still reloads.
+                _watcher?.Dispose();
+                _watcher = null;
+                LogWatchError(e.Message);
+            }
         }
 
         return Task.CompletedTask;
@@ -68,25 +79,6 @@ public sealed partial class ConfigWatcher(EdgeRuntime runtime, SystemdNotifier n
         if (name == _fileName || old == _fileName || name.StartsWith("..", StringComparison.Ordinal) || old.StartsWith("..", StringComparison.Ordinal))
         {
             _timer?.Change(Debounce, Timeout.InfiniteTimeSpan);
-        }
-    }
-
-    private void Reload(string trigger)
-    {
-        var result = ReloadResult.Rejected;
-        notifier.NotifyReloading($"reloading ({trigger})");
-        try
-        {
-            result = runtime.ReloadFromFile(trigger);
-        }
-        catch (Exception e)
-        {
-            // A reload must never take the process down; the old config keeps serving.
-            LogReloadFailed(trigger, e);
-        }
-        finally
-        {
-            notifier.NotifyReady(result == ReloadResult.Rejected ? "serving; last reload rejected" : "serving");
         }
     }
 }

@@ -10,4 +10,10 @@ public static partial class EdgeHost
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Stopped: in-flight requests drained")]
     private static partial void LogStopped(ILogger logger);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "{Warning}")]
+    private static partial void LogStartupWarning(ILogger logger, string warning);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Error, Message = "Stopped with an error: {Type}: {Reason}")]
+    private static partial void LogStopFailed(ILogger logger, string type, string reason);
 }

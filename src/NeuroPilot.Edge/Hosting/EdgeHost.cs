@@ -16,7 +16,13 @@ namespace NeuroPilot.Edge.Hosting;
 /// </summary>
 public static partial class EdgeHost
 {
-    public static WebApplication Build(EdgeConfig config, string configText, string? configPath)
+    /// <summary>As <see cref="Build(EdgeConfig, string, string?, StartupInputs)"/>, reading the start-up inputs first (the demo).</summary>
+    /// <exception cref="ConfigException">A start-up input cannot be used (see <see cref="StartupInputs.Read"/>).</exception>
+    public static WebApplication Build(EdgeConfig config, string configText, string? configPath) =>
+        Build(config, configText, configPath, StartupInputs.Read(config, open: true));
+
+    /// <summary>Wires the edge from a validated config and the start-up inputs read for it; takes the access log file over.</summary>
+    public static WebApplication Build(EdgeConfig config, string configText, string? configPath, StartupInputs inputs)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
@@ -35,7 +41,8 @@ public static partial class EdgeHost
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(new UpstreamClients());
         builder.Services.AddSingleton<RoutingTableBuilder>();
-        builder.Services.AddSingleton(AdminToken.FromEnvironment());
+        builder.Services.AddSingleton(new AdminToken(inputs.AdminToken));
+        var accessLogOutput = inputs.TakeAccessLogOutput();
         builder.Services.AddSingleton(services => new EdgeRuntime(
             configPath,
             config,
@@ -45,13 +52,19 @@ public static partial class EdgeHost
             services.GetRequiredService<TimeProvider>(),
             services.GetRequiredService<ILogger<EdgeRuntime>>())
         {
-            AccessLog = config.Edge.AccessLog.Enabled ? new AccessLog(config.Edge.AccessLog.Path) : null,
+            AccessLog = config.Edge.AccessLog.Enabled
+                ? new AccessLog(accessLogOutput ?? Console.OpenStandardOutput(), accessLogOutput is null ? null : config.Edge.AccessLog.Path,
+                    metrics.AccessLogDropped, services.GetRequiredService<ILogger<AccessLog>>())
+                : null,
         });
         builder.Services.AddSingleton<EdgeProxy>();
         builder.Services.AddSingleton<AdminEndpoints>();
         builder.Services.AddSingleton<SystemdNotifier>();
         builder.Services.AddHostedService(services => services.GetRequiredService<SystemdNotifier>());
+        builder.Services.AddSingleton<ConfigReloader>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<ConfigReloader>());
         builder.Services.AddHostedService<ConfigWatcher>();
+        builder.Services.AddHostedService<AccessLogReopener>();
         builder.Services.AddSingleton<Health.HealthAgent>();
         builder.Services.AddHostedService(services => services.GetRequiredService<Health.HealthAgent>());
         builder.Services.AddSingleton(services => new Dns.DnsReconciler(
@@ -64,6 +77,12 @@ public static partial class EdgeHost
         builder.Services.AddHostedService(services => services.GetRequiredService<Dns.DnsReconciler>());
 
         var app = builder.Build();
+        var startupLogger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("NeuroPilot.Edge");
+        foreach (var warning in inputs.Warnings)
+        {
+            LogStartupWarning(startupLogger, warning);
+        }
+
         var proxy = app.Services.GetRequiredService<EdgeProxy>();
         var admin = app.Services.GetRequiredService<AdminEndpoints>();
         var adminPort = config.Edge.Admin.Listen.Port;
@@ -80,23 +99,35 @@ public static partial class EdgeHost
         {
             await app.StartAsync();
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException)
         {
-            LogStartFailed(logger, e.Message);
+            // ListenerCheck found the listeners free a moment ago; something took one since.
+            LogStartFailed(logger, ConfigError.OneLine(e.Message));
             return 1;
         }
 
         LogStarted(logger, EdgeVersion.Current, string.Join(", ", config.Edge.Listen), config.Edge.Admin.Listen.ToString(),
             runtime.ConfigPath ?? "(built in)", config.Services.Count);
-        await app.WaitForShutdownAsync();
-        LogStopped(logger);
+        var exitCode = 0;
+        try
+        {
+            await app.WaitForShutdownAsync();
+            LogStopped(logger);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A hosted service that fails to stop must not turn a clean SIGTERM into a crash with a stack trace.
+            LogStopFailed(logger, e.GetType().Name, ConfigError.OneLine(e.Message));
+            exitCode = 1;
+        }
+
         if (runtime.AccessLog is { } accessLog)
         {
             await accessLog.DisposeAsync();
         }
 
         await app.DisposeAsync();
-        return 0;
+        return exitCode;
     }
 
     private static void ConfigureLogging(ILoggingBuilder logging, LoggingOptions options)

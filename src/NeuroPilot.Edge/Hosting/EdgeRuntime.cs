@@ -46,7 +46,10 @@ public sealed partial class EdgeRuntime
     /// <summary>Raised (outside any lock) after a new routing table is in place.</summary>
     public event Action<RoutingTable>? TableChanged;
 
-    /// <summary>Re-reads the config file; applies it when valid and changed, otherwise keeps serving the old one.</summary>
+    /// <summary>
+    /// Re-reads the config file; applies it when valid and changed, otherwise keeps serving the old one. Called by
+    /// <see cref="ConfigReloader"/> only, one call at a time.
+    /// </summary>
     public ReloadResult ReloadFromFile(string trigger)
     {
         if (ConfigPath is null)
@@ -57,7 +60,8 @@ public sealed partial class EdgeRuntime
         string text;
         try
         {
-            text = File.ReadAllText(ConfigPath);
+            // A regular file of at most 4 MiB: a FIFO or a device at the path is rejected at once, never waited on.
+            text = ConfigFile.Read(ConfigPath);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -18,6 +18,14 @@ public readonly record struct AccessLogEntry(
     string? Error,
     string? TraceParent)
 {
+    /// <summary>
+    /// What the entry holds while it waits in the queue: its strings (two bytes a character; a path or a
+    /// traceparent can be kilobytes) and the entry itself. Bounds the queue in bytes.
+    /// </summary>
+    internal long QueuedBytes =>
+        128 + (2L * (Method.Length + Host.Length + Path.Length + Service.Length + (Region?.Length ?? 0) + (Destination?.Length ?? 0) +
+                     (Client?.Length ?? 0) + (Error?.Length ?? 0) + (TraceParent?.Length ?? 0)));
+
     public void WriteTo(Utf8JsonWriter json)
     {
         json.WriteStartObject();

@@ -109,6 +109,11 @@ public sealed class EdgeMetrics
             "neuropilot_edge_build_info",
             "Always 1; the version of the running edge.",
             new GaugeConfiguration { LabelNames = ["version"] });
+
+        // Hardening (issue 10): the access log's dropped lines.
+        AccessLogDropped = factory.CreateCounter(
+            "neuropilot_edge_access_log_dropped_total",
+            "Access log lines dropped: the writer fell behind (queue full: 16,384 lines or 16 MiB) or a write failed.");
     }
 
     public CollectorRegistry Registry { get; }
@@ -158,6 +163,9 @@ public sealed class EdgeMetrics
     public Histogram ProbeDuration { get; }
 
     public Counter Probes { get; }
+
+    /// <summary><c>neuropilot_edge_access_log_dropped_total</c>.</summary>
+    public Counter AccessLogDropped { get; }
 
     /// <summary>Removes every series of a destination that left the routing table, so no alert fires for it.</summary>
     public void ForgetDestination(string service, string region, string destination)

@@ -86,25 +86,57 @@ public sealed class ManifestTests
 
     [Theory]
     [MemberData(nameof(WorkloadFiles))]
-    public async Task EdgeContainer_TakesTokensFromTheSecret_AndTheConfigFromTheConfigMap(string file)
+    public async Task EdgeContainer_TakesTokensFromASecretTheOperatorCreates_AndTheConfigFromTheConfigMap(string file)
     {
         var documents = await LoadAsync(file);
         var edge = EdgeContainer(documents);
-        var secret = Single(documents, "Secret");
         var configMap = Single(documents, "ConfigMap");
         var pod = Workload(documents)["spec"]!["template"]!["spec"]!;
+        var text = await File.ReadAllTextAsync(RepoPaths.Deploy("kubernetes", file));
 
+        // No token ships in a manifest (a placeholder that is applied as is becomes the admin token): the Secret is
+        // created by the operator, and the header says how.
+        Assert.DoesNotContain(documents, d => d["kind"]!.GetValue<string>() == "Secret");
+        Assert.DoesNotContain("REPLACE_ME", text, StringComparison.Ordinal);
+        var secretName = "";
         foreach (var variable in new[] { "NEUROPILOT_EDGE_ADMIN_TOKEN", "CLOUDFLARE_API_TOKEN" })
         {
             var reference = edge["env"]!.AsArray().Single(e => e!["name"]!.GetValue<string>() == variable)!["valueFrom"]!["secretKeyRef"]!;
-            Assert.Equal(secret["metadata"]!["name"]!.GetValue<string>(), reference["name"]!.GetValue<string>());
-            Assert.NotNull(secret["stringData"]![reference["key"]!.GetValue<string>()]);
+            secretName = reference["name"]!.GetValue<string>();
+            Assert.Contains($"create secret generic {secretName}", text, StringComparison.Ordinal);
+            Assert.Contains($"--from-literal={reference["key"]!.GetValue<string>()}=", text, StringComparison.Ordinal);
         }
+
+        var admin = edge["env"]!.AsArray().Single(e => e!["name"]!.GetValue<string>() == "NEUROPILOT_EDGE_ADMIN_TOKEN")!["valueFrom"]!["secretKeyRef"]!;
+        Assert.True(admin["optional"] is null || !admin["optional"]!.GetValue<bool>(), "the admin token must not be optional: without the Secret the pod must not start");
 
         var mount = edge["volumeMounts"]!.AsArray().Single(m => m!["mountPath"]!.GetValue<string>() == "/etc/neuropilot-edge")!;
         Assert.Null(mount["subPath"]);
         var volume = pod["volumes"]!.AsArray().Single(v => v!["name"]!.GetValue<string>() == mount["name"]!.GetValue<string>())!;
         Assert.Equal(configMap["metadata"]!["name"]!.GetValue<string>(), volume["configMap"]!["name"]!.GetValue<string>());
+    }
+
+    [Theory]
+    [MemberData(nameof(WorkloadFiles))]
+    public async Task AdminPort_IsReachableOnlyFromTheMonitoringNamespace_ByANetworkPolicy(string file)
+    {
+        var documents = await LoadAsync(file);
+        var labels = Workload(documents)["spec"]!["template"]!["metadata"]!["labels"]!.AsObject();
+        var policies = documents.Where(d => d["kind"]!.GetValue<string>() == "NetworkPolicy" &&
+            Selects(d["spec"]!["podSelector"]!["matchLabels"]!.AsObject(), labels)).ToList();
+
+        var policy = Assert.Single(policies);
+        Assert.Contains("Ingress", policy["spec"]!["policyTypes"]!.AsArray().Select(t => t!.GetValue<string>()));
+        var rules = policy["spec"]!["ingress"]!.AsArray();
+        Assert.All(rules, rule => Assert.True(rule!["ports"] is JsonArray { Count: > 0 }, $"{file}: an ingress rule without ports opens every port, the admin port included"));
+        foreach (var rule in rules.Where(r => r!["ports"]!.AsArray().Any(p => p!["port"]!.ToString() is "edge-admin" or "9901")))
+        {
+            var from = rule!["from"]?.AsArray();
+            Assert.True(from is { Count: > 0 }, $"{file}: the admin port is open to every source");
+            Assert.All(from!, source => Assert.NotNull(source!["namespaceSelector"]?["matchLabels"]));
+        }
+
+        Assert.Contains(rules, r => r!["ports"]!.AsArray().Any(p => p!["port"]!.ToString() == "edge-admin"));
     }
 
     [Theory]

@@ -151,6 +151,34 @@ public class ConfigValidatorTests
     public void Validate_HealthCheckPathNotAPath_NamesPathAndValue() =>
         AssertSingleError(Config(api: """ "HealthCheck": { "Path": "healthz" },"""), "Services.api.HealthCheck.Path", "\"healthz\" must be a path starting with '/'");
 
+    [Theory]
+    [InlineData("//127.0.0.1:9002/healthz", "\"//127.0.0.1:9002/healthz\"")]
+    [InlineData("http://127.0.0.1:9002/healthz", "\"http://127.0.0.1:9002/healthz\"")]
+    [InlineData("/healthz#top", "\"/healthz#top\"")]
+    [InlineData("/health z", "\"/health z\"")]
+    [InlineData(@"/healthz\r\nX-Evil: 1", @"""/healthz\r\nX-Evil: 1""")]
+    [InlineData(@"/\\evil.example/healthz", @"""/\evil.example/healthz""")]
+    [InlineData("/sant\u00e9", "\"/sant\u00e9\"")]
+    public void Validate_HealthCheckPathNotOriginForm_NamesPathAndValue(string jsonValue, string shown)
+    {
+        var error = AssertSingleError(Config(api: $$""" "HealthCheck": { "Path": "{{jsonValue}}" },"""), "Services.api.HealthCheck.Path", shown);
+
+        Assert.DoesNotContain('\n', error.ToString());
+        Assert.DoesNotContain('\r', error.ToString());
+    }
+
+    [Theory]
+    [InlineData("/healthz")]
+    [InlineData("/")]
+    [InlineData("/health?full=1&name=%20x")]
+    [InlineData("/a/b;v=1/c:d@e")]
+    public void Validate_HealthCheckPathInOriginForm_IsAccepted(string path)
+    {
+        var config = ConfigLoader.Load(Config(api: $$""" "HealthCheck": { "Path": "{{path}}" },"""));
+
+        Assert.Equal(path, Assert.Single(config.Services).HealthCheck.Path);
+    }
+
     [Fact]
     public void Validate_HealthCheckTimeoutLongerThanInterval_NamesBothValues() =>
         AssertSingleError(

@@ -38,6 +38,19 @@ public sealed partial class CommandLineTests(ITestOutputHelper output) : IDispos
     }
 
     [Fact]
+    public async Task Check_HealthCheckPathNamingAnotherHost_ExitsTwoNamingThePathAndTheValue()
+    {
+        var path = Write("other-host-probe.json", NeuroPilot.Edge.Demo.DemoCommand.Config.Replace(
+            "\"Path\": \"/healthz\"", "\"Path\": \"//127.0.0.1:9002/healthz\"", StringComparison.Ordinal));
+
+        var result = await EdgeBinary.RunToExitAsync(Deadline, "check", "--config", path);
+
+        output.WriteLine(result.ToString());
+        Assert.Equal(2, result.ExitCode);
+        AssertOneLineEach(result.StderrLines, $"{path}: Services.api.HealthCheck.Path: \"//127.0.0.1:9002/healthz\"");
+    }
+
+    [Fact]
     public async Task Check_DesignMinimalConfig_ExitsZero()
     {
         var path = Write("minimal.json", NeuroPilot.Edge.Demo.DemoCommand.Config);

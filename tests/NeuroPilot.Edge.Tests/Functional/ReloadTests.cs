@@ -133,4 +133,44 @@ public sealed class ReloadTests(ITestOutputHelper output)
         Assert.True(switchTime <= SwitchBudget, $"the new region order served only {switchTime.TotalMilliseconds:0} ms after the rewrite");
         Assert.True(edge.Output.StderrContains("Config applied (file change)"), $"no \"Config applied (file change)\" line\n{edge.Output.Stderr}");
     }
+
+    [Fact]
+    public async Task Reload_ConfigPathBecomesAFifoUnderTwentySighups_KeepsServingRejectsItAndThenReloadsARegularFile()
+    {
+        using var upstreams = await UpstreamGroup.StartAsync("us-east", "eu-west");
+        var (proxyPort, adminPort) = (FreePorts.Next(), FreePorts.Next());
+        var (usEast, euWest) = (upstreams["us-east"], upstreams["eu-west"]);
+        using var edge = await EdgeProcess.StartAsync(EdgeConfigText.SingleService(proxyPort, adminPort, [usEast, euWest]));
+        await using var load = SteadyLoad.Start(edge.ProxyUrl, 100, TimeSpan.FromSeconds(20));
+        await Eventually.WaitUntilAsync(() => load.Total >= 50, Deadline, "50 answers");
+
+        // A FIFO at the config path: opening it for reading blocks until someone writes, which no one does.
+        File.Delete(edge.ConfigPath);
+        var made = await ChildProcess.RunToExitAsync("mkfifo", [edge.ConfigPath], Deadline);
+        Assert.True(made.ExitCode == 0, made.ToString());
+        var fifoAt = load.Elapsed;
+        for (var i = 0; i < 20; i++)
+        {
+            edge.SendSignal(UnixSignal.SIGHUP);
+        }
+
+        await edge.Output.WaitForStderrAsync("is a FIFO", Deadline);
+        await Eventually.WaitUntilAsync(() => load.SentAfter(fifoAt).Count >= 200, Deadline, "two seconds of answers after the FIFO appeared");
+
+        // A regular file again (eu-west first): the next SIGHUP applies it.
+        edge.RewriteConfig(EdgeConfigText.SingleService(proxyPort, adminPort, [euWest, usEast]));
+        var restoredAt = load.Elapsed;
+        edge.SendSignal(UnixSignal.SIGHUP);
+        await Eventually.WaitUntilAsync(() => load.FirstResponseFrom("eu-west", restoredAt) is not null, Deadline, "an answer from eu-west after the regular file is back");
+        await load.StopAsync();
+
+        output.WriteLine(load.Summary());
+        output.WriteLine(string.Join('\n', edge.Output.StderrLines.Where(l => l.Contains("Config", StringComparison.Ordinal))));
+        var latencies = load.SentAfter(fifoAt).Select(s => s.Latency.TotalMilliseconds).Order().ToArray();
+        var p99 = latencies[(int)Math.Ceiling(latencies.Length * 0.99) - 1];
+        output.WriteLine($"after the FIFO: {latencies.Length} requests, p50 {latencies[latencies.Length / 2]:0.0} ms, p99 {p99:0.0} ms, max {latencies[^1]:0.0} ms");
+        Assert.Equal(0, load.Failed);
+        Assert.True(p99 < 1_000, $"p99 after the FIFO appeared was {p99:0} ms: reloads stall the proxy");
+        Assert.True(edge.Output.StderrContains("Config applied"), $"no \"Config applied\" line after the regular file came back\n{edge.Output.Stderr}");
+    }
 }
