@@ -194,9 +194,57 @@ public static class ConfigLoader
             DrainTimeout = reader.Duration("DrainTimeout", EdgeDefaults.DrainTimeout, TimeSpan.Zero, TimeSpan.FromMinutes(10)),
             Logging = logging,
             AccessLog = accessLog,
+            TrustedProxies = reader.Strings("TrustedProxies") is { } proxies ? ReadNetworks(reader, proxies) : [],
+            ClientAddressHeader = ReadClientAddressHeader(reader),
         };
         reader.RejectUnknownKeys();
         return options;
+    }
+
+    /// <summary><c>173.245.48.0/20</c>, <c>2400:cb00::/32</c>, or a bare address (one host).</summary>
+    private static List<System.Net.IPNetwork> ReadNetworks(ConfigReader reader, IReadOnlyList<(string Path, string Value)> items)
+    {
+        var networks = new List<System.Net.IPNetwork>();
+        foreach (var (path, value) in items)
+        {
+            var slash = value.IndexOf('/', StringComparison.Ordinal);
+            if (slash > 0 && System.Net.IPNetwork.TryParse(value, out var network) &&
+                System.Net.IPAddress.TryParse(value.AsSpan(0, slash), out var written) && written.Equals(network.BaseAddress))
+            {
+                networks.Add(network);
+            }
+            else if (System.Net.IPAddress.TryParse(value, out var address) && !value.Contains('/', StringComparison.Ordinal))
+            {
+                networks.Add(new System.Net.IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128));
+            }
+            else
+            {
+                reader.AddError(path, $"\"{value}\" is not an address or a network in CIDR form (\"173.245.48.0/20\", no host bits set)");
+            }
+        }
+
+        return networks;
+    }
+
+    private static ClientAddressHeader ReadClientAddressHeader(ConfigReader reader)
+    {
+        var text = reader.String("ClientAddressHeader");
+        switch (text?.ToLowerInvariant())
+        {
+            case null or "x-forwarded-for":
+                return ClientAddressHeader.XForwardedFor;
+            case "forwarded":
+                return ClientAddressHeader.Forwarded;
+            case "cf-connecting-ip":
+                return ClientAddressHeader.CfConnectingIp;
+            case "x-real-ip":
+                return ClientAddressHeader.XRealIp;
+            case "true-client-ip":
+                return ClientAddressHeader.TrueClientIp;
+            default:
+                reader.Error("ClientAddressHeader", $"\"{text}\" is not one of: X-Forwarded-For, Forwarded, CF-Connecting-IP, X-Real-IP, True-Client-IP");
+                return ClientAddressHeader.XForwardedFor;
+        }
     }
 
     private static ServiceOptions ReadService(List<ConfigError> errors, string name, ConfigReader reader)

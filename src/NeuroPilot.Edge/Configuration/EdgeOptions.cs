@@ -14,4 +14,13 @@ public sealed class EdgeOptions
     public LoggingOptions Logging { get; init; } = new();
 
     public AccessLogOptions AccessLog { get; init; } = new();
+
+    /// <summary>
+    /// Peers whose forwarding headers are believed (CIDRs; a bare address is a /32 or /128). Empty: the TCP peer is
+    /// the client and whatever a client says about itself is dropped.
+    /// </summary>
+    public IReadOnlyList<System.Net.IPNetwork> TrustedProxies { get; init; } = [];
+
+    /// <summary>The header a trusted proxy names the client in.</summary>
+    public ClientAddressHeader ClientAddressHeader { get; init; } = ClientAddressHeader.XForwardedFor;
 }

@@ -46,6 +46,9 @@ public sealed class ForwardAttempt
 
     public DestinationState? Destination { get; private set; }
 
+    /// <summary>Who sent the request (for the forwarding headers the transformer writes).</summary>
+    public ClientIdentity.ClientAddress Client { get; set; }
+
     public bool HeadersReceived { get; private set; }
 
     /// <summary>Whether a retryable failure status of this attempt may be held back for a retry (replayable, attempts left).</summary>
@@ -255,6 +258,7 @@ public sealed class ForwardAttempt
     {
         ReleaseReservation();
         _bodyWatch.Detach();
+        Client = default;
         Array.Clear(_tried, 0, _triedCount);
         _triedCount = 0;
         Destination = null;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.ObjectPool;
+using NeuroPilot.Edge.ClientIdentity;
 using NeuroPilot.Edge.Failover;
 using NeuroPilot.Edge.Hosting;
 using NeuroPilot.Edge.Routing;
@@ -27,7 +28,8 @@ public sealed class EdgeProxy(EdgeRuntime runtime, IHttpForwarder forwarder, Edg
 
     public Task InvokeAsync(HttpContext context)
     {
-        var service = runtime.Table.Match(context.Request);
+        var table = runtime.Table;
+        var service = table.Match(context.Request);
         if (service is null)
         {
             _noService.Inc();
@@ -43,10 +45,10 @@ public sealed class EdgeProxy(EdgeRuntime runtime, IHttpForwarder forwarder, Edg
             return Task.CompletedTask;
         }
 
-        return ForwardAsync(context, service, region, destination);
+        return ForwardAsync(context, service, region, destination, table.Clients.Resolve(context));
     }
 
-    private async Task ForwardAsync(HttpContext context, ServiceRoute service, RegionRoute region, DestinationState destination)
+    private async Task ForwardAsync(HttpContext context, ServiceRoute service, RegionRoute region, DestinationState destination, ClientAddress client)
     {
         var started = Stopwatch.GetTimestamp();
         var retry = service.Options.Retry;
@@ -54,6 +56,7 @@ public sealed class EdgeProxy(EdgeRuntime runtime, IHttpForwarder forwarder, Edg
         var replayable = RequestReplay.Prepare(context, retry);
         var attempt = _attempts.Get();
         attempt.RetryOnStatusCodes = retry.RetryOnStatusCodes;
+        attempt.Client = client;
         var bodyPending = attempt.WatchRequestBody(context);
         context.Features.Set(attempt);
         service.Budget.OnRequestStarted();
@@ -123,7 +126,7 @@ public sealed class EdgeProxy(EdgeRuntime runtime, IHttpForwarder forwarder, Edg
 
         if (runtime.AccessLog is { } accessLog)
         {
-            WriteAccessLog(accessLog, context, service, region, destination, status, elapsed, error);
+            WriteAccessLog(accessLog, context, service, region, destination, client.Address, status, elapsed, error);
         }
     }
 
@@ -159,7 +162,7 @@ public sealed class EdgeProxy(EdgeRuntime runtime, IHttpForwarder forwarder, Edg
     }
 
     private void WriteAccessLog(AccessLog accessLog, HttpContext context, ServiceRoute service, RegionRoute region,
-        DestinationState destination, int status, TimeSpan elapsed, ForwarderError error)
+        DestinationState destination, string? client, int status, TimeSpan elapsed, ForwarderError error)
     {
         var request = context.Request;
         accessLog.Write(new AccessLogEntry(
@@ -172,7 +175,7 @@ public sealed class EdgeProxy(EdgeRuntime runtime, IHttpForwarder forwarder, Edg
             service.Name,
             region.Name,
             destination.Address,
-            ClientAddress.Of(context),
+            client,
             error == ForwarderError.None ? null : error.ToString(),
             request.Headers.TraceParent.Count > 0 ? request.Headers.TraceParent.ToString() : null));
     }

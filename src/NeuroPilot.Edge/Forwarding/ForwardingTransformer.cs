@@ -6,11 +6,13 @@ namespace NeuroPilot.Edge.Forwarding;
 
 /// <summary>
 /// Copies the request as YARP does (hop-by-hop headers dropped, <c>traceparent</c> passed through) and says who the
-/// client is: <c>X-Forwarded-For</c> and <c>X-Real-IP</c> (the client address, <see cref="ClientAddress"/>),
-/// <c>X-Forwarded-Proto</c> and <c>X-Forwarded-Host</c>. What the client sent in these headers, and in the other
-/// headers upstreams read a client's identity from (<c>Forwarded</c>, <c>X-Forwarded-Port</c>,
-/// <c>CF-Connecting-IP</c>...), is dropped: a client is not believed about itself. The upstream sees its own host in
-/// <c>Host</c> unless the service sets <c>PreserveHost</c>.
+/// client is (<see cref="ClientIdentity.ClientAddressResolver"/>): <c>X-Real-IP</c> is the client, <c>X-Forwarded-For</c>
+/// the chain up to the edge. From a client that is not a trusted proxy, what it sent in these headers and in the
+/// other headers upstreams read a client's identity from (<c>Forwarded</c>, <c>X-Forwarded-Port</c>,
+/// <c>CF-Connecting-IP</c>...) is dropped and <c>X-Forwarded-For</c>, <c>X-Forwarded-Proto</c> and
+/// <c>X-Forwarded-Host</c> are set from the connection; from a trusted proxy they pass on, the proxy's address
+/// appended to <c>X-Forwarded-For</c>. The upstream sees its own host in <c>Host</c> unless the service sets
+/// <c>PreserveHost</c>.
 /// </summary>
 public sealed class ForwardingTransformer : HttpTransformer
 {
@@ -48,21 +50,47 @@ public sealed class ForwardingTransformer : HttpTransformer
         var request = httpContext.Request;
         var headers = proxyRequest.Headers;
         RemoveConnectionNominated(request, proxyRequest);
-        RemoveIdentityHeaders(request.Headers, headers);
-
-        if (ClientAddress.Of(httpContext) is { } client)
+        var client = httpContext.Features.Get<ForwardAttempt>()?.Client ?? default;
+        if (client.FromTrustedProxy)
         {
-            headers.TryAddWithoutValidation(ForwardedFor, client);
-            headers.TryAddWithoutValidation(RealIp, client);
+            // A trusted proxy's headers pass on as it sent them; the edge adds its peer to the chain.
+            var peer = httpContext.Connection.RemoteIpAddress is { } remote ? (remote.IsIPv4MappedToIPv6 ? remote.MapToIPv4() : remote).ToString() : null;
+            var chain = request.Headers[ForwardedFor];
+            headers.Remove(ForwardedFor);
+            headers.Remove(RealIp);
+            headers.TryAddWithoutValidation(ForwardedFor, chain.Count == 0 ? peer : peer is null ? chain.ToString() : $"{chain}, {peer}");
+            SetIfAbsent(request, headers, ForwardedProto, request.Scheme);
+            SetIfAbsent(request, headers, ForwardedHost, request.Host.HasValue ? request.Host.Value : null);
+        }
+        else
+        {
+            RemoveIdentityHeaders(request.Headers, headers);
+            if (client.Address is not null)
+            {
+                headers.TryAddWithoutValidation(ForwardedFor, client.Address);
+            }
+
+            headers.TryAddWithoutValidation(ForwardedProto, request.Scheme);
+            if (request.Host.HasValue)
+            {
+                headers.TryAddWithoutValidation(ForwardedHost, request.Host.Value);
+            }
         }
 
-        headers.TryAddWithoutValidation(ForwardedProto, request.Scheme);
-        if (request.Host.HasValue)
+        if (client.Address is not null)
         {
-            headers.TryAddWithoutValidation(ForwardedHost, request.Host.Value);
+            headers.TryAddWithoutValidation(RealIp, client.Address);
         }
 
         headers.Host = _preserveHost && request.Host.HasValue ? request.Host.Value : null;
+    }
+
+    private static void SetIfAbsent(HttpRequest request, System.Net.Http.Headers.HttpRequestHeaders outgoing, string name, string? value)
+    {
+        if (!request.Headers.ContainsKey(name) && value is not null)
+        {
+            outgoing.TryAddWithoutValidation(name, value);
+        }
     }
 
     /// <summary>Looks in the client's headers first (a lookup in Kestrel's table), so a request without them costs no removal.</summary>

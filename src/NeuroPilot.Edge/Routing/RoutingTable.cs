@@ -40,6 +40,9 @@ public sealed class RoutingTable
 
     public ServiceRoute[] Services { get; }
 
+    /// <summary>Who the client of a request is, under this config's <c>Edge.TrustedProxies</c>.</summary>
+    public ClientIdentity.ClientAddressResolver Clients { get; init; } = ClientIdentity.ClientAddressResolver.Untrusting;
+
     public ServiceRoute? Match(HttpRequest request)
     {
         var entries = _entries;

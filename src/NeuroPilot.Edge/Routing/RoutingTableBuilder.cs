@@ -51,7 +51,12 @@ public sealed class RoutingTableBuilder(EdgeMetrics metrics, UpstreamClients cli
             };
         }
 
-        return new RoutingTable(services);
+        return new RoutingTable(services)
+        {
+            Clients = config.Edge.TrustedProxies.Count == 0
+                ? ClientIdentity.ClientAddressResolver.Untrusting
+                : new ClientIdentity.ClientAddressResolver(config.Edge.TrustedProxies, config.Edge.ClientAddressHeader),
+        };
     }
 
     private static RegionRoute? FindRegion(ServiceRoute? service, string name)

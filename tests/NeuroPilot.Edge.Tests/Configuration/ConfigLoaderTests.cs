@@ -156,6 +156,28 @@ public class ConfigLoaderTests
     public void Load_ServicesEmpty_SaysAServiceIsRequired() =>
         AssertSingleError("""{ "Services": {} }""", "Services", "is empty: at least one service is required");
 
+    [Fact]
+    public void Load_TrustedProxies_AcceptsNetworksAndAddresses()
+    {
+        var config = ConfigLoader.Load(Config(edge: """{ "TrustedProxies": ["173.245.48.0/20", "2400:cb00::/32", "10.1.2.3"], "ClientAddressHeader": "CF-Connecting-IP" }"""));
+
+        Assert.Equal(["173.245.48.0/20", "2400:cb00::/32", "10.1.2.3/32"], config.Edge.TrustedProxies.Select(n => n.ToString()));
+        Assert.Equal(ClientAddressHeader.CfConnectingIp, config.Edge.ClientAddressHeader);
+    }
+
+    [Theory]
+    [InlineData("173.245.48.1/20")]
+    [InlineData("10.0.0.0/33")]
+    [InlineData("cloudflare")]
+    public void Load_TrustedProxyNotANetwork_NamesItsPathAndValue(string value) =>
+        AssertSingleError(Config(edge: $$"""{ "TrustedProxies": ["10.0.0.0/8", "{{value}}"] }"""), "Edge.TrustedProxies[1]",
+            $"\"{value}\" is not an address or a network in CIDR form (\"173.245.48.0/20\", no host bits set)");
+
+    [Fact]
+    public void Load_ClientAddressHeaderUnknown_NamesTheChoices() =>
+        AssertSingleError(Config(edge: """{ "ClientAddressHeader": "X-Client" }"""), "Edge.ClientAddressHeader",
+            "\"X-Client\" is not one of: X-Forwarded-For, Forwarded, CF-Connecting-IP, X-Real-IP, True-Client-IP");
+
     public static TheoryData<string, string> UnknownKeys => new()
     {
         { Config(root: "\"Servers\": {},"), "Servers" },
