@@ -109,6 +109,11 @@ public sealed class EdgeMetrics
             "neuropilot_edge_build_info",
             "Always 1; the version of the running edge.",
             new GaugeConfiguration { LabelNames = ["version"] });
+
+        // DNS hardening (issue 10).
+        DnsLoopRestarts = factory.CreateCounter(
+            "neuropilot_edge_dns_loop_restarts_total",
+            "Times the DNS reconcile loop faulted and was restarted by its supervisor (after a backoff).");
     }
 
     public CollectorRegistry Registry { get; }
@@ -158,6 +163,9 @@ public sealed class EdgeMetrics
     public Histogram ProbeDuration { get; }
 
     public Counter Probes { get; }
+
+    // DNS hardening (issue 10).
+    public Counter DnsLoopRestarts { get; }
 
     /// <summary>A registry with the process metrics only: .NET meters and event counters stay off the request path.</summary>
     public static CollectorRegistry CreateRegistry()
