@@ -91,12 +91,16 @@ public sealed class CloudflareHostility
 
     /// <summary>HTTP 200 <c>application/json</c> with <paramref name="body"/> (by default an envelope cut in the middle of a record).</summary>
     public static CloudflareHostility MalformedJson(string body = """{"success":true,"errors":[],"result":[{"id":"1","name":"api.example.com","type":"A","content":"198.""") =>
-        new($"malformed JSON ({body.Length} bytes)", async (context, _, _) =>
+        Json(body);
+
+    /// <summary>Any answer: <paramref name="statusCode"/> and <paramref name="body"/> as <c>application/json</c> (an error message of 1 MiB...).</summary>
+    public static CloudflareHostility Json(string body, int statusCode = 200) =>
+        new($"HTTP {statusCode}, {body.Length} bytes of JSON", async (context, _, _) =>
         {
-            context.Response.StatusCode = 200;
+            context.Response.StatusCode = statusCode;
             context.Response.ContentType = "application/json";
             await context.Response.WriteAsync(body, context.RequestAborted);
-        });
+        }, statusCode);
 
     /// <summary>The normal list answer, one byte every <paramref name="perByte"/> (on the emulator's clock), flushed each time.</summary>
     public static CloudflareHostility Trickle(TimeSpan perByte) => new($"trickle: a byte every {perByte.TotalMilliseconds:0} ms", async (context, list, time) =>

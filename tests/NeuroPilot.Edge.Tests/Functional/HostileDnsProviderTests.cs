@@ -16,8 +16,8 @@ namespace NeuroPilot.Edge.Tests.Functional;
 /// </summary>
 public sealed class HostileDnsProviderTests(ITestOutputHelper output)
 {
-    private const long RssLimitKiB = 100 * 1024;
     private const string UsEast = "198.51.100.10";
+    private const string EuWest = "198.51.100.20";
     private static readonly string[] Regions = ["us-east", "eu-west", "ap-south"];
 
     [Fact]
@@ -48,7 +48,7 @@ public sealed class HostileDnsProviderTests(ITestOutputHelper output)
         Assert.Single(cloudflare.Requests);
         Assert.Equal(0, load.Failed);
         Assert.True(load.Total > 100, $"only {load.Total} requests completed");
-        Assert.True(rss < RssLimitKiB, $"RSS reached {rss / 1024.0:0.0} MiB");
+        Assert.True(rss < RssLimitKiB(baseline: 0), $"RSS reached {rss / 1024.0:0.0} MiB");
         await StopCleanlyAsync(edge);
     }
 
@@ -57,30 +57,35 @@ public sealed class HostileDnsProviderTests(ITestOutputHelper output)
     {
         var bomb = CloudflareHostility.GzipBomb(200L * 1024 * 1024);
         await using var cloudflare = await CloudflareEmulator.StartAsync();
-        cloudflare.Hostility = bomb;
         using var upstreams = await UpstreamGroup.StartAsync(Regions);
         using var edge = await StartEdgeAsync(upstreams, CloudflareDns(cloudflare), new Dictionary<string, string?> { ["CLOUDFLARE_API_TOKEN"] = cloudflare.Token });
         await using var load = SteadyLoad.Start(edge.ProxyUrl, 50, TimeSpan.FromSeconds(25));
+        await Eventually.WaitUntilAsync(() => ApiAddresses(cloudflare).SequenceEqual([UsEast]), TimeSpan.FromSeconds(15), () => $"the first push; edge log:\n{edge.Output.Tail()}");
+        var baseline = await WatchRssAsync(edge, TimeSpan.FromSeconds(1));
 
-        // Rounds keep meeting the bomb (backoff capped at the 1 s Interval) while the RSS is watched.
-        var watch = WatchRssAsync(edge, TimeSpan.FromSeconds(6));
-        await Eventually.WaitUntilAsync(async () => (await DnsStatusAsync(edge)).GetProperty("last_error").GetString()?.Contains("larger than 8 MiB", StringComparison.Ordinal) == true,
-            TimeSpan.FromSeconds(15), () => $"status to name the oversized answer; edge log:\n{edge.Output.Tail()}");
-        var rss = await watch;
+        // From now on every read (one per 1 s Interval) gets the bomb; meanwhile the primary dies, so a change is due.
+        cloudflare.Hostility = bomb;
+        var bombed = cloudflare.Requests.Count;
+        await upstreams["us-east"].KillAsync();
+        var rss = await WatchRssAsync(edge, TimeSpan.FromSeconds(6));
         var status = await DnsStatusAsync(edge);
-        var bombs = cloudflare.Requests.Count;
-        output.WriteLine($"{bomb}: {bombs} answered; status: state {status.GetProperty("state")}, last_result {status.GetProperty("last_result")}, last_error: {status.GetProperty("last_error")}");
-        output.WriteLine($"RSS max {rss / 1024.0:0.0} MiB while the bombs came");
-        Assert.Equal("failing", status.GetProperty("state").GetString());
-        Assert.Equal("unavailable", status.GetProperty("last_result").GetString());
-        Assert.True(rss < RssLimitKiB, $"RSS reached {rss / 1024.0:0.0} MiB");
+        var limit = RssLimitKiB(baseline);
+        output.WriteLine($"{EdgeBinary.Describe()}: RSS {baseline / 1024.0:0.0} MiB before; {bomb}: {cloudflare.Requests.Count - bombed} answered; " +
+                         $"RSS max {rss / 1024.0:0.0} MiB while they came (limit {limit / 1024.0:0.0} MiB)");
+        output.WriteLine($"status: state {status.GetProperty("state")}, last_result {status.GetProperty("last_result")}, last_error: {status.GetProperty("last_error")}");
+        Assert.True(rss < limit, $"RSS reached {rss / 1024.0:0.0} MiB");
+        Assert.Contains("larger than 8 MiB", status.GetProperty("last_error").GetString(), StringComparison.Ordinal);
+        Assert.Equal(("failing", "unavailable"), (status.GetProperty("state").GetString(), status.GetProperty("last_result").GetString()));
+        Assert.Equal([UsEast], ApiAddresses(cloudflare));
 
+        var cleared = Stopwatch.StartNew();
         cloudflare.Hostility = null;
-        await Eventually.WaitUntilAsync(() => cloudflare.Records.Any(r => r.Name == "api.example.com" && r.Content == UsEast),
-            TimeSpan.FromSeconds(10), () => $"the record to be pushed once Cloudflare answers again; edge log:\n{edge.Output.Tail()}");
+        await Eventually.WaitUntilAsync(() => ApiAddresses(cloudflare).SequenceEqual([EuWest]), TimeSpan.FromSeconds(10),
+            () => $"the pending change to be pushed once Cloudflare answers again; edge log:\n{edge.Output.Tail()}");
+        var recovered = cleared.Elapsed;
         await Eventually.WaitUntilAsync(async () => (await DnsStatusAsync(edge)).GetProperty("state").GetString() == "ok", TimeSpan.FromSeconds(5), "status ok");
         await load.StopAsync();
-        output.WriteLine($"recovered; proxy: {load.Summary()}; RSS now {edge.ReadRssKiB() / 1024.0:0.0} MiB");
+        output.WriteLine($"Cloudflare answers again: record on eu-west {recovered.TotalMilliseconds:0} ms later; proxy: {load.Summary()}; RSS now {edge.ReadRssKiB() / 1024.0:0.0} MiB");
         Assert.Equal(0, load.Failed);
         Assert.True(load.Total > 100, $"only {load.Total} requests completed");
         await StopCleanlyAsync(edge);
@@ -139,6 +144,17 @@ public sealed class HostileDnsProviderTests(ITestOutputHelper output)
         await StopCleanlyAsync(edge);
     }
 
+    /// <summary>
+    /// 100 MiB for the Native AOT binary (its own RSS is ~30 MiB); the framework-dependent apphost runs at ~85 MiB by
+    /// itself under this load, so for it: 32 MiB over its <paramref name="baseline"/> (or 100 MiB when there is none
+    /// measured: the test then has no growth to bound).
+    /// </summary>
+    private static long RssLimitKiB(long baseline) =>
+        EdgeBinary.IsNativeAot || baseline == 0 ? 100 * 1024 : Math.Max(100 * 1024, baseline + (32 * 1024));
+
+    private static string[] ApiAddresses(CloudflareEmulator cloudflare) =>
+        [.. cloudflare.Records.Where(r => r.Name == "api.example.com" && r.Type == "A").Select(r => r.Content).Order(StringComparer.Ordinal)];
+
     /// <summary>SIGTERM: exit code 0 within 10 s, no unhandled exception and no stack trace in the output.</summary>
     private async Task StopCleanlyAsync(EdgeProcess edge)
     {
@@ -167,7 +183,7 @@ public sealed class HostileDnsProviderTests(ITestOutputHelper output)
         "Dns": {
           "Provider": "cloudflare", "OwnerId": "edge-fleet-1", "Interval": "1s", "DownHoldTime": "2s", "UpHoldTime": "4s",
           "Records": [ { "Name": "api.example.com", "Type": "A", "Ttl": 60, "Service": "api",
-                         "Regions": { "us-east": ["{{UsEast}}"], "eu-west": ["198.51.100.20"], "ap-south": ["198.51.100.30"] } } ],
+                         "Regions": { "us-east": ["{{UsEast}}"], "eu-west": ["{{EuWest}}"], "ap-south": ["198.51.100.30"] } } ],
           "Cloudflare": { "ZoneId": "{{cloudflare.ZoneId}}", "ApiBaseUrl": "{{cloudflare.BaseUrl}}" }
         }
         """;

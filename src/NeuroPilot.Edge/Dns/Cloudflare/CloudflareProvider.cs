@@ -60,6 +60,7 @@ public sealed partial class CloudflareProvider : IDnsProvider
     private readonly ILogger<CloudflareProvider> _logger;
     private readonly HttpClient _client;
     private readonly RequestBudget _budget;
+    private readonly AnswerReader _answers = new(MaxAnswerBytes);
     private readonly int _perPage;
     private readonly string _recordsUrl;
     private readonly Lock _gate = new();
@@ -543,10 +544,10 @@ public sealed partial class CloudflareProvider : IDnsProvider
         using (response)
         {
             var status = (int)response.StatusCode;
-            byte[]? bytes;
+            AnswerBody answer;
             try
             {
-                bytes = await BoundedBody.ReadAsync(response.Content, MaxAnswerBytes, linked.Token).ConfigureAwait(false);
+                answer = await _answers.ReadAsync(response.Content, linked.Token).ConfigureAwait(false);
             }
             catch (Exception e) when (e is HttpRequestException or IOException or InvalidDataException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
             {
@@ -555,35 +556,38 @@ public sealed partial class CloudflareProvider : IDnsProvider
                 return Reply<T>.Failed(Failure(DnsProviderError.Unavailable, $"{what}: HTTP {status}, reading the answer failed: {how}", inner: e), retryableWrite: status >= 500);
             }
 
-            LogRequest(method.Method, PathOf(url), status, (long)_time.GetElapsedTime(started).TotalMilliseconds);
-            if (bytes is null)
+            using (answer)
             {
-                if (status == 429)
+                LogRequest(method.Method, PathOf(url), status, (long)_time.GetElapsedTime(started).TotalMilliseconds);
+                if (answer.IsTooLarge)
                 {
-                    return Classify<T>(response, status, null, MaxAnswerBytes, what);
+                    if (status == 429)
+                    {
+                        return Classify<T>(response, status, null, MaxAnswerBytes, what);
+                    }
+
+                    // Retrying would read the same again: fail the call, the reconciler backs off.
+                    return new Reply<T>(null, Failure(DnsProviderError.Unavailable,
+                        $"{what}: HTTP {status}, Cloudflare answer larger than {MaxAnswerBytes / (1024 * 1024)} MiB (after decompression); not read further"), false, false, Final: true);
                 }
 
-                // Retrying would read the same again: fail the call, the reconciler backs off.
-                return new Reply<T>(null, Failure(DnsProviderError.Unavailable,
-                    $"{what}: HTTP {status}, Cloudflare answer larger than {MaxAnswerBytes / (1024 * 1024)} MiB (after decompression); not read further"), false, false, Final: true);
-            }
+                CloudflareEnvelope<T>? envelope;
+                try
+                {
+                    envelope = answer.Length == 0 ? null : JsonSerializer.Deserialize(answer.Span, typeInfo);
+                }
+                catch (JsonException)
+                {
+                    envelope = null;
+                }
 
-            CloudflareEnvelope<T>? envelope;
-            try
-            {
-                envelope = bytes.Length == 0 ? null : JsonSerializer.Deserialize(bytes, typeInfo);
-            }
-            catch (JsonException)
-            {
-                envelope = null;
-            }
+                if (status is >= 200 and < 300 && envelope is { Success: true })
+                {
+                    return new Reply<T>(envelope, null, false, false);
+                }
 
-            if (status is >= 200 and < 300 && envelope is { Success: true })
-            {
-                return new Reply<T>(envelope, null, false, false);
+                return Classify(response, status, envelope, answer.Length, what);
             }
-
-            return Classify(response, status, envelope, bytes.Length, what);
         }
     }
 

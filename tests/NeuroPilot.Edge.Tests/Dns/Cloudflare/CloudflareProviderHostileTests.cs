@@ -142,6 +142,22 @@ public sealed class CloudflareProviderHostileTests(ITestOutputHelper output) : I
     }
 
     [Fact]
+    public async Task Read_ErrorMessageOf1MiBWithLineBreaks_ReachesMessagesClippedToOneShortLine()
+    {
+        var provider = Create();
+        var forged = string.Concat(Enumerable.Repeat(@"no\nWARN forged log line ", 40_000));
+        _cf.Hostility = CloudflareHostility.Json($$"""{"success":false,"errors":[{"code":1000,"message":"{{forged}}"}],"messages":[],"result":null}""", 400);
+
+        var e = await Assert.ThrowsAsync<DnsProviderException>(() => DriveAsync(provider.ReadAsync(["api.example.com"], default)));
+        output.WriteLine(e.Message);
+
+        Assert.Equal((DnsProviderError.Rejected, "1000"), (e.Kind, e.Code));
+        Assert.True(e.Message.Length < 500, $"a {e.Message.Length}-character message");
+        Assert.DoesNotContain('\n', e.Message);
+        Assert.All(_log.Lines, l => Assert.True(l.Text.Length < 1_000, $"a log line of {l.Text.Length} characters"));
+    }
+
+    [Fact]
     public async Task Read_TrickleOfAByteEvery500ms_TimesOutAsUnavailable()
     {
         var provider = Create();
