@@ -95,7 +95,7 @@ public sealed partial class DnsReconciler : IHostedService, IDisposable
         catch (AggregateException e)
         {
             // A callback a provider registered on our token threw: nothing to stop for.
-            LogStopTrouble(e.InnerException?.GetType().Name ?? nameof(AggregateException), e.InnerException?.Message ?? e.Message);
+            LogStopTrouble(e.InnerException?.GetType().Name ?? nameof(AggregateException), ProviderText.Clip(e.InnerException?.Message ?? e.Message));
         }
 
         if (_loop is not { } loop)
@@ -114,7 +114,7 @@ public sealed partial class DnsReconciler : IHostedService, IDisposable
         }
         catch (Exception e)
         {
-            LogStopTrouble(e.GetType().Name, e.Message);
+            LogStopTrouble(e.GetType().Name, ProviderText.Clip(e.Message));
         }
     }
 
@@ -555,7 +555,7 @@ public sealed partial class DnsReconciler : IHostedService, IDisposable
         }
         catch (Exception e)
         {
-            LogStopTrouble(e.GetType().Name, e.Message);
+            LogStopTrouble(e.GetType().Name, ProviderText.Clip(e.Message));
         }
 
         _provider = provider;
