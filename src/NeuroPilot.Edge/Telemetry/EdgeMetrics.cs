@@ -124,6 +124,10 @@ public sealed class EdgeMetrics
         AccessLogDropped = factory.CreateCounter(
             "neuropilot_edge_access_log_dropped_total",
             "Access log lines dropped: the writer fell behind (queue full: 16,384 lines or 16 MiB) or a write failed.");
+        // DNS hardening (issue 10).
+        DnsLoopRestarts = factory.CreateCounter(
+            "neuropilot_edge_dns_loop_restarts_total",
+            "Times the DNS reconcile loop faulted and was restarted by its supervisor (after a backoff).");
     }
 
     public CollectorRegistry Registry { get; }
@@ -222,6 +226,8 @@ public sealed class EdgeMetrics
             }
         }
     }
+    // DNS hardening (issue 10).
+    public Counter DnsLoopRestarts { get; }
 
     /// <summary>A registry with the process metrics only: .NET meters and event counters stay off the request path.</summary>
     public static CollectorRegistry CreateRegistry()
