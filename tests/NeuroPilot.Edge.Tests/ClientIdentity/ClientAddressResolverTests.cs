@@ -95,7 +95,7 @@ public sealed class ClientAddressResolverTests(ITestOutputHelper output)
         var resolvers = new[] { Resolver(), Resolver(ClientAddressHeader.Forwarded), Resolver(ClientAddressHeader.CfConnectingIp) };
         Gen.Select(piece.Array[0, 12], Gen.Int[0, 2]).Sample((pieces, which) =>
         {
-            cases++;
+            Interlocked.Increment(ref cases);
             var header = string.Concat(pieces);
             var resolver = resolvers[which];
             var client = resolver.Resolve(Request("10.0.0.2", (resolver.HeaderName, header)));

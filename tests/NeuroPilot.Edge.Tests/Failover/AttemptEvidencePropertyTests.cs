@@ -72,7 +72,7 @@ public sealed class AttemptEvidencePropertyTests(ITestOutputHelper output)
         var clientSteps = 0;
         AnyStep.List[1, 60].Sample(steps =>
         {
-            cases++;
+            Interlocked.Increment(ref cases);
             var time = new FakeTimeProvider();
             var withClients = Destination(time);
             var withoutClients = Destination(time);
@@ -90,7 +90,7 @@ public sealed class AttemptEvidencePropertyTests(ITestOutputHelper output)
                     AttemptEvidence.Record(withClients, result);
                     if (step.ClientCaused)
                     {
-                        clientSteps++;
+                        Interlocked.Increment(ref clientSteps);
                         Assert.False(AttemptClassifier.IsRetryable(result), $"{step.Name} ({result}) would be retried");
                     }
                     else
