@@ -35,6 +35,9 @@ public sealed class ServiceOptions
 
     public RetryOptions Retry { get; init; } = new();
 
+    /// <summary>JWT validation at the edge; null (no <c>Jwt</c> section) when the service takes requests without tokens.</summary>
+    public JwtOptions? Jwt { get; init; }
+
     /// <summary>A region is usable while at least this many of its destinations are available.</summary>
     public int MinHealthyDestinations { get; init; } = 1;
 

@@ -35,6 +35,11 @@ public sealed class EdgeProxy(EdgeRuntime runtime, IHttpForwarder forwarder, Edg
             return Task.CompletedTask;
         }
 
+        if (service.Jwt is { } jwt && !jwt.Authenticate(context))
+        {
+            return Task.CompletedTask;
+        }
+
         var destination = service.ChooseFirst(out var region);
         if (destination is null || region is null)
         {

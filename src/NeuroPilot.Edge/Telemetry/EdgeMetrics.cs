@@ -109,6 +109,17 @@ public sealed class EdgeMetrics
             "neuropilot_edge_build_info",
             "Always 1; the version of the running edge.",
             new GaugeConfiguration { LabelNames = ["version"] });
+
+        // JWT at the edge (Authentication/).
+        AuthRejected = factory.CreateCounter(
+            "neuropilot_edge_auth_rejected_total",
+            "Requests answered 401 by a service's JWT check (never forwarded), by reason: missing, malformed, too_large, " +
+            "algorithm, unknown_key, signature, expired, not_yet_valid, no_expiry, issuer, audience.",
+            new CounterConfiguration { LabelNames = ["service", "reason"] });
+        JwtKeysReloads = factory.CreateCounter(
+            "neuropilot_edge_jwt_keys_reloads_total",
+            "JWKS file loads by result: applied (new keys in use), rejected (unreadable or unusable; the keys in use stay).",
+            new CounterConfiguration { LabelNames = ["result"] });
     }
 
     public CollectorRegistry Registry { get; }
@@ -159,6 +170,10 @@ public sealed class EdgeMetrics
 
     public Counter Probes { get; }
 
+    public Counter AuthRejected { get; }
+
+    public Counter JwtKeysReloads { get; }
+
     /// <summary>Removes every series of a destination that left the routing table, so no alert fires for it.</summary>
     public void ForgetDestination(string service, string region, string destination)
     {
@@ -183,6 +198,7 @@ public sealed class EdgeMetrics
         RemoveWhere(Retries, service);
         RetryBudgetExhausted.RemoveLabelled(service);
         RemoveWhere(Failovers, service);
+        RemoveWhere(AuthRejected, service);
     }
 
     /// <summary>Removes the children of <paramref name="collector"/> whose first labels are <paramref name="prefix"/>.</summary>
