@@ -193,7 +193,7 @@ public sealed class JwtValidatorTests
     }
 
     [Theory]
-    [InlineData("padding", "=")]
+    [InlineData("padding", "==")]
     [InlineData("invalid character", "*")]
     [InlineData("space", " ")]
     [InlineData("standard base64", "+")]
@@ -208,12 +208,15 @@ public sealed class JwtValidatorTests
     {
         // A 64-byte signature is 86 characters: the last one carries 2 bits and 4 unused bits that must be zero.
         var token = Create(Ec);
-        var last = token[^1];
         var alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-        var changed = alphabet[alphabet.IndexOf(last, StringComparison.Ordinal) | 1];
-        Assert.NotEqual(last, changed);
+        var changed = alphabet[alphabet.IndexOf(token[^1], StringComparison.Ordinal) | 1];
+        Assert.NotEqual(token[^1], changed);
         Assert.Equal(JwtFailure.Malformed, Validator().Validate(token[..^1] + changed));
     }
+
+    [Fact]
+    public void Validate_SpaceInsideTheSignature_FailsMalformed() =>
+        Assert.Equal(JwtFailure.Malformed, Validator().Validate(Create(Ec).Insert(200, " ")));
 
     [Fact]
     public void Validate_HeaderWithPadding_FailsMalformed()
