@@ -10,7 +10,8 @@ using Yarp.ReverseProxy.Forwarder;
 namespace NeuroPilot.Edge.Forwarding;
 
 /// <summary>
-/// The request path: match a service, choose a destination (first usable region in priority order), forward with
+/// The request path: match a service, check its JWT when it has a <c>Jwt</c> section (a refused request is answered
+/// 401 here and goes no further), choose a destination (first usable region in priority order), forward with
 /// YARP's <see cref="IHttpForwarder"/>, feed the outcome to the destination's breaker, and on a retryable failure
 /// before the response started, retry on another destination within the retry budget. No locks, no logging per
 /// request; the per-request state object is pooled.

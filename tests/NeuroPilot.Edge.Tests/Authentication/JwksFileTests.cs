@@ -161,6 +161,22 @@ public sealed class JwksFileTests : IDisposable
     }
 
     [Fact]
+    public void Factory_ConfigReload_RereadsAChangedFileWithoutWaitingForTheWatch()
+    {
+        File.WriteAllText(KeysPath, Jwks(First));
+        using var factory = new JwtAuthenticatorFactory(_metrics, Clock(), NullLoggerFactory.Instance);
+        var before = factory.Create(Service("api"))!;
+        factory.CompleteBuild();
+        File.WriteAllText(KeysPath, Jwks(Second));
+
+        var after = factory.Create(Service("api"))!;
+        factory.CompleteBuild();
+
+        Assert.Equal("second", Assert.Single(after.Validator.Keys.Keys).Kid);
+        Assert.Same(after.Validator.Keys, before.Validator.Keys);
+    }
+
+    [Fact]
     public void Factory_FileNoLongerNamed_StopsBeingWatched()
     {
         File.WriteAllText(KeysPath, Jwks(First));
