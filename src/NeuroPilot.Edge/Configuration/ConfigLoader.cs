@@ -343,6 +343,7 @@ public static class ConfigLoader
             UpstreamHttpVersion = reader.Enum("UpstreamHttpVersion", UpstreamHttpVersion.Auto),
             PreserveHost = reader.Bool("PreserveHost", false),
             HealthCheck = health,
+            Jwt = reader.Object("Jwt") is { } jwtReader ? JwtConfigReader.Read(jwtReader) : null,
         };
         if (!reader.Has("Regions"))
         {

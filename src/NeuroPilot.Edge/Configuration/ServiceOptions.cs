@@ -38,6 +38,9 @@ public sealed class ServiceOptions
     /// <summary>Body size, in-flight and per-client rate limits; none by default.</summary>
     public LimitsOptions Limits { get; init; } = new();
 
+    /// <summary>JWT validation at the edge; null (no <c>Jwt</c> section) when the service takes requests without tokens.</summary>
+    public JwtOptions? Jwt { get; init; }
+
     /// <summary>A region is usable while at least this many of its destinations are available.</summary>
     public int MinHealthyDestinations { get; init; } = 1;
 

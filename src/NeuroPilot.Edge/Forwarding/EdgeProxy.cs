@@ -12,7 +12,9 @@ using Yarp.ReverseProxy.Forwarder;
 namespace NeuroPilot.Edge.Forwarding;
 
 /// <summary>
-/// The request path: match a service, choose a destination (first usable region in priority order), forward with
+/// The request path: match a service, resolve the client, apply the service's limits (413/429/503 at once, never
+/// forwarded), check its JWT when it has a <c>Jwt</c> section (a refused request is answered 401 here and goes no
+/// further), choose a destination (first usable region in priority order), forward with
 /// YARP's <see cref="IHttpForwarder"/>, feed the outcome to the destination's breaker, and on a retryable failure
 /// before the response started, retry on another destination within the retry budget. No locks, no logging per
 /// request; the per-request state object is pooled.
@@ -43,16 +45,17 @@ public sealed class EdgeProxy(EdgeRuntime runtime, IHttpForwarder forwarder, Edg
         var client = table.Clients.Resolve(context);
         if (service.Limits is not { } limits)
         {
-            return ChooseAndForward(context, service, client, slot: null);
+            return AuthenticateAndForward(context, service, client, slot: null);
         }
 
+        // The cheap refusals come first (a flood of forged tokens is rate limited before a signature is checked).
         var decision = limits.AdmitAtOnce(context.Request.ContentLength, client.Address, out var retryAfter, out var needsQueue);
         if (decision != LimitDecision.Admitted)
         {
             return Shed(context, service, decision, retryAfter);
         }
 
-        return needsQueue ? QueueThenForwardAsync(context, service, client, limits.InFlight!) : ChooseAndForward(context, service, client, limits.InFlight);
+        return needsQueue ? QueueThenForwardAsync(context, service, client, limits.InFlight!) : AuthenticateAndForward(context, service, client, limits.InFlight);
     }
 
     /// <summary>Every in-flight slot is busy: wait in the service's queue (bounded in length and time) or be shed.</summary>
@@ -65,7 +68,19 @@ public sealed class EdgeProxy(EdgeRuntime runtime, IHttpForwarder forwarder, Edg
             return;
         }
 
-        await ChooseAndForward(context, service, client, inFlight).ConfigureAwait(false);
+        await AuthenticateAndForward(context, service, client, inFlight).ConfigureAwait(false);
+    }
+
+    /// <summary>The service's JWT check (401 written by it on failure), then the forwarding.</summary>
+    private Task AuthenticateAndForward(HttpContext context, ServiceRoute service, ClientAddress client, InFlightLimiter? slot)
+    {
+        if (service.Jwt is { } jwt && !jwt.Authenticate(context))
+        {
+            slot?.Exit();
+            return Task.CompletedTask;
+        }
+
+        return ChooseAndForward(context, service, client, slot);
     }
 
     /// <param name="slot">The in-flight limiter whose slot this request holds (given back when it ends), or null.</param>

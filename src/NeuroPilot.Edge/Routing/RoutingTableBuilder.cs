@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using NeuroPilot.Edge.Authentication;
 using NeuroPilot.Edge.Configuration;
 using NeuroPilot.Edge.Forwarding;
 using NeuroPilot.Edge.Telemetry;
@@ -8,8 +10,10 @@ namespace NeuroPilot.Edge.Routing;
 /// Builds a routing table from a validated config, carrying over from the previous table every destination and
 /// region that is still configured, so health, in-flight counts and drains survive a reload.
 /// </summary>
-public sealed class RoutingTableBuilder(EdgeMetrics metrics, UpstreamClients clients, TimeProvider? time = null)
+public sealed class RoutingTableBuilder(EdgeMetrics metrics, UpstreamClients clients, TimeProvider? time = null, ILoggerFactory? loggers = null)
 {
+    private readonly JwtAuthenticatorFactory _jwt = new(metrics, time ?? TimeProvider.System, loggers ?? NullLoggerFactory.Instance);
+
     public RoutingTable Build(EdgeConfig config, RoutingTable? previous)
     {
         var services = new ServiceRoute[config.Services.Count];
@@ -49,9 +53,11 @@ public sealed class RoutingTableBuilder(EdgeMetrics metrics, UpstreamClients cli
             {
                 Metrics = new ServiceMetrics(metrics, options.Name),
                 Limits = options.Limits.Any ? new Limits.ServiceLimits(options.Limits, old?.Limits, time ?? TimeProvider.System) : null,
+                Jwt = _jwt.Create(options),
             };
         }
 
+        _jwt.CompleteBuild();
         return new RoutingTable(services)
         {
             Clients = config.Edge.TrustedProxies.Count == 0

@@ -43,6 +43,9 @@ public sealed class ServiceRoute
     /// <summary>Per-service metric children (retries, budget).</summary>
     public required Telemetry.ServiceMetrics Metrics { get; init; }
 
+    /// <summary>The service's JWT check, run before a destination is chosen; null when the service has no <c>Jwt</c> section.</summary>
+    public Authentication.JwtAuthenticator? Jwt { get; init; }
+
     /// <summary>The first region, in priority order, that is usable and not drained; null when there is none.</summary>
     public RegionRoute? SelectRegion()
     {

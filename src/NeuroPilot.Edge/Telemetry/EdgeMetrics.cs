@@ -128,6 +128,16 @@ public sealed class EdgeMetrics
         DnsLoopRestarts = factory.CreateCounter(
             "neuropilot_edge_dns_loop_restarts_total",
             "Times the DNS reconcile loop faulted and was restarted by its supervisor (after a backoff).");
+        // JWT at the edge (Authentication/).
+        AuthRejected = factory.CreateCounter(
+            "neuropilot_edge_auth_rejected_total",
+            "Requests answered 401 by a service's JWT check (never forwarded), by reason: missing, malformed, too_large, " +
+            "algorithm, unknown_key, signature, expired, not_yet_valid, no_expiry, issuer, audience.",
+            new CounterConfiguration { LabelNames = ["service", "reason"] });
+        JwtKeysReloads = factory.CreateCounter(
+            "neuropilot_edge_jwt_keys_reloads_total",
+            "JWKS file loads by result: applied (new keys in use), rejected (unreadable or unusable; the keys in use stay).",
+            new CounterConfiguration { LabelNames = ["result"] });
     }
 
     public CollectorRegistry Registry { get; }
@@ -187,6 +197,10 @@ public sealed class EdgeMetrics
     /// <summary><c>neuropilot_edge_access_log_dropped_total</c>.</summary>
     public Counter AccessLogDropped { get; }
 
+    public Counter AuthRejected { get; }
+
+    public Counter JwtKeysReloads { get; }
+
     /// <summary>Removes every series of a destination that left the routing table, so no alert fires for it.</summary>
     public void ForgetDestination(string service, string region, string destination)
     {
@@ -212,6 +226,7 @@ public sealed class EdgeMetrics
         RetryBudgetExhausted.RemoveLabelled(service);
         RemoveWhere(Failovers, service);
         RemoveWhere(RequestsShed, service);
+        RemoveWhere(AuthRejected, service);
     }
 
     /// <summary>Removes the children of <paramref name="collector"/> whose first labels are <paramref name="prefix"/>.</summary>
