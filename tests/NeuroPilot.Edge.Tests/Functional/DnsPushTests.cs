@@ -34,7 +34,7 @@ public sealed class DnsPushTests(ITestOutputHelper output)
         var spf = cloudflare.Seed("api.example.com", "TXT", "v=spf1 -all", ttl: 300);
         var legacy = cloudflare.Seed("legacy.example.com", "A", "203.0.113.7", ttl: 300);
         using var upstreams = await UpstreamGroup.StartAsync(Regions);
-        using var edge = await StartEdgeAsync(upstreams, CloudflareDns(cloudflare, "edge-fleet-1", extraRecord: Record("legacy.example.com")),
+        using var edge = await DnsTestEdge.StartAsync(upstreams, CloudflareDns(cloudflare, "edge-fleet-1", extraRecord: Record("legacy.example.com")),
             new Dictionary<string, string?> { ["CLOUDFLARE_API_TOKEN"] = cloudflare.Token });
         await using var load = SteadyLoad.Start(edge.ProxyUrl, 50, TimeSpan.FromSeconds(40));
 
@@ -81,7 +81,7 @@ public sealed class DnsPushTests(ITestOutputHelper output)
     {
         await using var cloudflare = await CloudflareEmulator.StartAsync();
         using var upstreams = await UpstreamGroup.StartAsync(Regions);
-        using var edge = await StartEdgeAsync(upstreams, CloudflareDns(cloudflare, "edge-fleet-1", interval: "2s"),
+        using var edge = await DnsTestEdge.StartAsync(upstreams, CloudflareDns(cloudflare, "edge-fleet-1", interval: "2s"),
             new Dictionary<string, string?> { ["CLOUDFLARE_API_TOKEN"] = cloudflare.Token });
         await WaitForCloudflareAsync(cloudflare, [UsEast], TimeSpan.FromSeconds(15), edge);
 
@@ -103,7 +103,7 @@ public sealed class DnsPushTests(ITestOutputHelper output)
     {
         await using var cloudflare = await CloudflareEmulator.StartAsync(new CloudflareEmulatorOptions { RequestBudget = 40, BudgetWindow = TimeSpan.FromSeconds(12) });
         using var upstreams = await UpstreamGroup.StartAsync(Regions);
-        using var edge = await StartEdgeAsync(upstreams, CloudflareDns(cloudflare, "edge-fleet-1", interval: "1s"),
+        using var edge = await DnsTestEdge.StartAsync(upstreams, CloudflareDns(cloudflare, "edge-fleet-1", interval: "1s"),
             new Dictionary<string, string?> { ["CLOUDFLARE_API_TOKEN"] = cloudflare.Token });
         await WaitForCloudflareAsync(cloudflare, [UsEast], TimeSpan.FromSeconds(15), edge);
         await using var load = SteadyLoad.Start(edge.ProxyUrl, 50, TimeSpan.FromSeconds(30));
@@ -145,12 +145,12 @@ public sealed class DnsPushTests(ITestOutputHelper output)
         await using var cloudflare = await CloudflareEmulator.StartAsync();
         using var upstreams = await UpstreamGroup.StartAsync(Regions);
         var token = new Dictionary<string, string?> { ["CLOUDFLARE_API_TOKEN"] = cloudflare.Token };
-        using var first = await StartEdgeAsync(upstreams, CloudflareDns(cloudflare, "edge-fleet-1", interval: "1s"), token);
+        using var first = await DnsTestEdge.StartAsync(upstreams, CloudflareDns(cloudflare, "edge-fleet-1", interval: "1s"), token);
         await WaitForCloudflareAsync(cloudflare, [UsEast], TimeSpan.FromSeconds(15), first);
         // The twin's view lags by 3 s (as an edge that probes the region later would): it still wants us-east for 3 s
         // after the first edge has moved the record, and must not move it back meanwhile.
-        using var twin = await StartEdgeAsync(upstreams, CloudflareDns(cloudflare, "edge-fleet-1", interval: "1s", downHold: "5s"), token);
-        using var stranger = await StartEdgeAsync(upstreams, CloudflareDns(cloudflare, "edge-fleet-2", interval: "1s", policy: "all-healthy"), token);
+        using var twin = await DnsTestEdge.StartAsync(upstreams, CloudflareDns(cloudflare, "edge-fleet-1", interval: "1s", downHold: "5s"), token);
+        using var stranger = await DnsTestEdge.StartAsync(upstreams, CloudflareDns(cloudflare, "edge-fleet-2", interval: "1s", policy: "all-healthy"), token);
         await Eventually.WaitUntilAsync(async () => (await DnsStatusAsync(stranger)).GetProperty("last_result").GetString() == "unchanged" &&
                                                     (await DnsStatusAsync(twin)).GetProperty("last_result").GetString() == "unchanged",
             TimeSpan.FromSeconds(15), "both late edges to finish a round");
@@ -181,7 +181,7 @@ public sealed class DnsPushTests(ITestOutputHelper output)
     {
         await using var cloudflare = await CloudflareEmulator.StartAsync();
         using var upstreams = await UpstreamGroup.StartAsync(Regions);
-        using var edge = await StartEdgeAsync(upstreams, CloudflareDns(cloudflare, "edge-fleet-1", dryRun: true),
+        using var edge = await DnsTestEdge.StartAsync(upstreams, CloudflareDns(cloudflare, "edge-fleet-1", dryRun: true),
             new Dictionary<string, string?> { ["CLOUDFLARE_API_TOKEN"] = cloudflare.Token });
 
         await Eventually.WaitUntilAsync(async () => (await DnsStatusAsync(edge)).GetProperty("last_result").GetString() == "dry_run",
@@ -210,7 +210,7 @@ public sealed class DnsPushTests(ITestOutputHelper output)
         using var upstreams = await UpstreamGroup.StartAsync(Regions);
         var records = string.Join(", ", names.Select(n => Record(n)));
         var dns = CloudflareDns(cloudflare, "edge-fleet-1").Replace(Record("api.example.com"), records, StringComparison.Ordinal);
-        using var edge = await StartEdgeAsync(upstreams, dns,
+        using var edge = await DnsTestEdge.StartAsync(upstreams, dns,
             new Dictionary<string, string?> { ["CLOUDFLARE_API_TOKEN"] = cloudflare.Token, ["NEUROPILOT_EDGE_ADMIN_TOKEN"] = adminToken });
         await Eventually.WaitUntilAsync(async () => (await DnsStatusAsync(edge)).GetProperty("last_result").GetString() == "unchanged",
             TimeSpan.FromSeconds(15), () => $"a first round that finds the 10 records as wanted; edge log:\n{edge.Output.Tail()}");
@@ -238,7 +238,7 @@ public sealed class DnsPushTests(ITestOutputHelper output)
         await using var cloudflare = await CloudflareEmulator.StartAsync();
         using var upstreams = await UpstreamGroup.StartAsync(Regions);
         var token = new Dictionary<string, string?> { ["CLOUDFLARE_API_TOKEN"] = cloudflare.Token };
-        using var edge = await StartEdgeAsync(upstreams, CloudflareDns(cloudflare, "edge-fleet-1"), token);
+        using var edge = await DnsTestEdge.StartAsync(upstreams, CloudflareDns(cloudflare, "edge-fleet-1"), token);
         await WaitForCloudflareAsync(cloudflare, [UsEast], TimeSpan.FromSeconds(15), edge);
         var config = File.ReadAllText(edge.ConfigPath);
 
@@ -260,7 +260,7 @@ public sealed class DnsPushTests(ITestOutputHelper output)
         using var upstreams = await UpstreamGroup.StartAsync(Regions);
         var token = new Dictionary<string, string?> { ["CLOUDFLARE_API_TOKEN"] = cloudflare.Token };
         var dns = CloudflareDns(cloudflare, "edge-fleet-1");
-        using (var first = await StartEdgeAsync(upstreams, dns, token))
+        using (var first = await DnsTestEdge.StartAsync(upstreams, dns, token))
         {
             await WaitForCloudflareAsync(cloudflare, [UsEast], TimeSpan.FromSeconds(15), first);
             await upstreams["us-east"].KillAsync();
@@ -270,7 +270,7 @@ public sealed class DnsPushTests(ITestOutputHelper output)
         // The primary comes back and the edge restarts (a deploy) right away: the new process must not skip the hold.
         await upstreams["us-east"].RestartAsync();
         var clock = Stopwatch.StartNew();
-        using var second = await StartEdgeAsync(upstreams, dns, token);
+        using var second = await DnsTestEdge.StartAsync(upstreams, dns, token);
         await Eventually.WaitUntilAsync(async () => (await DnsStatusAsync(second)).GetProperty("last_result").ValueKind == JsonValueKind.String,
             TimeSpan.FromSeconds(15), () => $"the restarted edge's first round; edge log:\n{second.Output.Tail()}");
         var firstRound = clock.Elapsed;
@@ -288,7 +288,7 @@ public sealed class DnsPushTests(ITestOutputHelper output)
         const string adminToken = "dns-drain-admin-token";
         await using var cloudflare = await CloudflareEmulator.StartAsync();
         using var upstreams = await UpstreamGroup.StartAsync(Regions);
-        using var edge = await StartEdgeAsync(upstreams, CloudflareDns(cloudflare, "edge-fleet-1"),
+        using var edge = await DnsTestEdge.StartAsync(upstreams, CloudflareDns(cloudflare, "edge-fleet-1"),
             new Dictionary<string, string?> { ["CLOUDFLARE_API_TOKEN"] = cloudflare.Token, ["NEUROPILOT_EDGE_ADMIN_TOKEN"] = adminToken });
         await WaitForCloudflareAsync(cloudflare, [UsEast], TimeSpan.FromSeconds(15), edge);
 
@@ -323,7 +323,7 @@ public sealed class DnsPushTests(ITestOutputHelper output)
               "Rfc2136": { "Server": "127.0.0.1:{{knot.Port}}", "Zone": "example.com.", "TsigKeyName": "{{knot.KeyName}}", "TsigAlgorithm": "hmac-sha256" }
             }
             """;
-        using var edge = await StartEdgeAsync(upstreams, dns, new Dictionary<string, string?> { ["NEUROPILOT_EDGE_TSIG_SECRET"] = knot.Secret });
+        using var edge = await DnsTestEdge.StartAsync(upstreams, dns, new Dictionary<string, string?> { ["NEUROPILOT_EDGE_TSIG_SECRET"] = knot.Secret });
         var lookup = new LookupClient(new LookupClientOptions(new NameServer(IPAddress.Loopback, knot.Port)) { UseCache = false, Timeout = TimeSpan.FromSeconds(1), Retries = 0 });
 
         var clock = Stopwatch.StartNew();
@@ -391,26 +391,6 @@ public sealed class DnsPushTests(ITestOutputHelper output)
           "Cloudflare": { "ZoneId": "{{cloudflare.ZoneId}}", "ApiBaseUrl": "{{cloudflare.BaseUrl}}" }
         }
         """;
-
-    /// <summary>The edge with fast probes (1 s, fall after 2, rise after 2) so that a killed region is seen without traffic too.</summary>
-    private static async Task<EdgeProcess> StartEdgeAsync(UpstreamGroup upstreams, string dns, IReadOnlyDictionary<string, string?> environment)
-    {
-        var ports = FreePorts.Take(2);
-        var regions = string.Join(",\n", upstreams.All.Select(u => $$"""{ "Name": "{{u.Region}}", "Destinations": ["{{u.Destination}}"] }"""));
-        var config = $$"""
-            {
-              "Edge": { "Listen": ["http://127.0.0.1:{{ports[0]}}"], "Admin": { "Listen": "http://127.0.0.1:{{ports[1]}}" } },
-              "Services": {
-                "api": {
-                  "Regions": [ {{regions}} ],
-                  "HealthCheck": { "Path": "/healthz", "Interval": "1s", "Timeout": "500ms", "UnhealthyThreshold": 2, "HealthyThreshold": 2 }
-                }
-              },
-              {{dns}}
-            }
-            """;
-        return await EdgeProcess.StartAsync(config, environment);
-    }
 
     private static async Task AdminPostAsync(EdgeProcess edge, string path, string token)
     {

@@ -26,7 +26,7 @@ public sealed class HostileDnsProviderTests(ITestOutputHelper output)
         await using var cloudflare = await CloudflareEmulator.StartAsync();
         cloudflare.Hostility = CloudflareHostility.RetryAfter(5_000_000);
         using var upstreams = await UpstreamGroup.StartAsync(Regions);
-        using var edge = await StartEdgeAsync(upstreams, CloudflareDns(cloudflare), new Dictionary<string, string?> { ["CLOUDFLARE_API_TOKEN"] = cloudflare.Token });
+        using var edge = await DnsTestEdge.StartAsync(upstreams, CloudflareDns(cloudflare), new Dictionary<string, string?> { ["CLOUDFLARE_API_TOKEN"] = cloudflare.Token });
         await using var load = SteadyLoad.Start(edge.ProxyUrl, 50, TimeSpan.FromSeconds(20));
 
         await Eventually.WaitUntilAsync(async () => (await DnsStatusAsync(edge)).GetProperty("last_result").GetString() == "rate_limited",
@@ -58,7 +58,7 @@ public sealed class HostileDnsProviderTests(ITestOutputHelper output)
         var bomb = CloudflareHostility.GzipBomb(200L * 1024 * 1024);
         await using var cloudflare = await CloudflareEmulator.StartAsync();
         using var upstreams = await UpstreamGroup.StartAsync(Regions);
-        using var edge = await StartEdgeAsync(upstreams, CloudflareDns(cloudflare), new Dictionary<string, string?> { ["CLOUDFLARE_API_TOKEN"] = cloudflare.Token });
+        using var edge = await DnsTestEdge.StartAsync(upstreams, CloudflareDns(cloudflare), new Dictionary<string, string?> { ["CLOUDFLARE_API_TOKEN"] = cloudflare.Token });
         await using var load = SteadyLoad.Start(edge.ProxyUrl, 50, TimeSpan.FromSeconds(25));
         await Eventually.WaitUntilAsync(() => ApiAddresses(cloudflare).SequenceEqual([UsEast]), TimeSpan.FromSeconds(15), () => $"the first push; edge log:\n{edge.Output.Tail()}");
         var baseline = await WatchRssAsync(edge, TimeSpan.FromSeconds(1));
@@ -105,7 +105,7 @@ public sealed class HostileDnsProviderTests(ITestOutputHelper output)
               "Rfc2136": { "Server": "127.0.0.1:{{server.Port}}", "Zone": "example.com.", "TsigKeyName": "{{knot.KeyName}}", "Timeout": "500ms" }
             }
             """;
-        using var edge = await StartEdgeAsync(upstreams, dns, new Dictionary<string, string?> { ["NEUROPILOT_EDGE_TSIG_SECRET"] = knot.Secret });
+        using var edge = await DnsTestEdge.StartAsync(upstreams, dns, new Dictionary<string, string?> { ["NEUROPILOT_EDGE_TSIG_SECRET"] = knot.Secret });
         await using var load = SteadyLoad.Start(edge.ProxyUrl, 50, TimeSpan.FromSeconds(25));
 
         await Eventually.WaitUntilAsync(async () => (await DnsStatusAsync(edge)).GetProperty("last_result").ValueKind == JsonValueKind.String,
@@ -187,26 +187,6 @@ public sealed class HostileDnsProviderTests(ITestOutputHelper output)
           "Cloudflare": { "ZoneId": "{{cloudflare.ZoneId}}", "ApiBaseUrl": "{{cloudflare.BaseUrl}}" }
         }
         """;
-
-    /// <summary>The edge with fast probes (1 s) so its first DNS round comes within a few seconds.</summary>
-    private static async Task<EdgeProcess> StartEdgeAsync(UpstreamGroup upstreams, string dns, IReadOnlyDictionary<string, string?> environment)
-    {
-        var ports = FreePorts.Take(2);
-        var regions = string.Join(",\n", upstreams.All.Select(u => $$"""{ "Name": "{{u.Region}}", "Destinations": ["{{u.Destination}}"] }"""));
-        var config = $$"""
-            {
-              "Edge": { "Listen": ["http://127.0.0.1:{{ports[0]}}"], "Admin": { "Listen": "http://127.0.0.1:{{ports[1]}}" } },
-              "Services": {
-                "api": {
-                  "Regions": [ {{regions}} ],
-                  "HealthCheck": { "Path": "/healthz", "Interval": "1s", "Timeout": "500ms", "UnhealthyThreshold": 2, "HealthyThreshold": 2 }
-                }
-              },
-              {{dns}}
-            }
-            """;
-        return await EdgeProcess.StartAsync(config, environment);
-    }
 
     private static async Task<JsonElement> DnsStatusAsync(EdgeProcess edge) => (await edge.GetStatusJsonAsync()).GetProperty("dns");
 }

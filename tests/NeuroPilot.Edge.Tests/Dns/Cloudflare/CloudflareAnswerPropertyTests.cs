@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using CsCheck;
+using NeuroPilot.Edge.Tests.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using NeuroPilot.Edge.Configuration;
@@ -85,32 +86,10 @@ public sealed class CloudflareAnswerPropertyTests(ITestOutputHelper output)
     [Fact]
     public Task Read_ValidListAnswersCutShortOrMutated_ReturnOrThrowDnsProviderException() =>
         RunAsync("valid list answers cut short, or with 1-6 bytes set, inserted or removed", Gen.Select(Status, RetryAfter,
-            Gen.Select(ValidList, Gen.Int[0, 1], Gen.Select(Gen.Int[0, 2], Gen.Int[0, 10_000], Gen.Byte).Array[1, 6]).Select((json, cut, mutations) =>
+            Gen.Select(ValidList, Gen.Int[0, 1], ByteMutations.Gen(most: 6, maxAt: 10_000)).Select((json, cut, mutations) =>
             {
-                var bytes = Encoding.UTF8.GetBytes(json).ToList();
-                if (cut == 0)
-                {
-                    return bytes.Take(mutations[0].Item2 % Math.Max(1, bytes.Count)).ToArray();
-                }
-
-                foreach (var (kind, at, value) in mutations)
-                {
-                    var index = bytes.Count == 0 ? 0 : at % bytes.Count;
-                    switch (kind)
-                    {
-                        case 0 when bytes.Count > 0:
-                            bytes[index] = value;
-                            break;
-                        case 1:
-                            bytes.Insert(index, value);
-                            break;
-                        case 2 when bytes.Count > 0:
-                            bytes.RemoveAt(index);
-                            break;
-                    }
-                }
-
-                return bytes.ToArray();
+                var bytes = Encoding.UTF8.GetBytes(json);
+                return cut == 0 ? bytes[..(mutations[0].At % Math.Max(1, bytes.Length))] : ByteMutations.Apply(bytes, mutations);
             })), iter: 5_000);
 
     private static Gen<JsonNode?> Node(int depth) => depth == 0

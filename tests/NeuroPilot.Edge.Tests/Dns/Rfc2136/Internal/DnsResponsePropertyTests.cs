@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
 using CsCheck;
+using NeuroPilot.Edge.Tests.TestSupport;
 using NeuroPilot.Edge.Dns.Rfc2136.Internal;
 using Xunit.Abstractions;
 
@@ -115,28 +116,7 @@ public sealed class DnsResponsePropertyTests(ITestOutputHelper output)
 
     [Fact]
     public Task Parse_MutatedValidMessages_ReturnsOrThrowsFormatException() =>
-        RunAsync("valid messages with 1-8 bytes set, inserted or removed", Gen.Select(ValidMessage, Gen.Select(Gen.Int[0, 2], Gen.Int[0, 1_000], Gen.Byte).Array[1, 8]).Select((message, mutations) =>
-        {
-            var bytes = message.ToList();
-            foreach (var (kind, at, value) in mutations)
-            {
-                var index = bytes.Count == 0 ? 0 : at % bytes.Count;
-                switch (kind)
-                {
-                    case 0 when bytes.Count > 0:
-                        bytes[index] = value;
-                        break;
-                    case 1:
-                        bytes.Insert(index, value);
-                        break;
-                    case 2 when bytes.Count > 0:
-                        bytes.RemoveAt(index);
-                        break;
-                }
-            }
-
-            return bytes.ToArray();
-        }), ParseAndVerify, iter: 100_000);
+        RunAsync("valid messages with 1-8 bytes set, inserted or removed", Gen.Select(ValidMessage, ByteMutations.Gen(most: 8, maxAt: 1_000)).Select(ByteMutations.Apply), ParseAndVerify, iter: 100_000);
 
     [Fact]
     public Task ReadName_CompressionPointerLoops_ThrowFormatException() =>
