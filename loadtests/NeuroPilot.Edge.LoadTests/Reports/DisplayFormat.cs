@@ -40,6 +40,12 @@ internal static class DisplayFormat
 
     public static string Count(long value) => value.ToString("#,##0", s_invariant);
 
+    /// <summary>Memory in MiB: <c>87.3 MiB</c>, <c>512 KiB</c> below one MiB.</summary>
+    public static string Bytes(double bytes) =>
+        bytes < 1024 * 1024
+            ? $"{(bytes / 1024).ToString("#,##0.#", s_invariant)} KiB"
+            : $"{(bytes / (1024 * 1024)).ToString(bytes < 100 * 1024 * 1024 ? "0.0" : "#,##0", s_invariant)} MiB";
+
     /// <summary><c>20s</c>, <c>500ms</c>, <c>2m</c>, <c>1m30s</c>.</summary>
     public static string Duration(TimeSpan span)
     {
@@ -57,6 +63,10 @@ internal static class DisplayFormat
 
         return $"{span.TotalMinutes.ToString("0.##", s_invariant)}m";
     }
+
+    /// <summary>The phases of a run: <c>baseline 500 req/s for 4s, spike 5,000 req/s for 4s, after 500 req/s for 4s</c>.</summary>
+    public static string Phases(IReadOnlyList<OpenModel.RatePhase> phases) =>
+        string.Join(", ", phases.Select(p => $"{p.Name} {Rate(p.Rate)} for {Duration(p.Duration)}"));
 
     /// <summary>Invariant number for JSON-ish text: <c>1234.5</c>.</summary>
     public static string Invariant(double value) => value.ToString("0.###", s_invariant);
