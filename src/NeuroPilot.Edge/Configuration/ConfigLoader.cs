@@ -196,6 +196,7 @@ public static class ConfigLoader
             AccessLog = accessLog,
             TrustedProxies = reader.Strings("TrustedProxies") is { } proxies ? ReadNetworks(reader, proxies) : [],
             ClientAddressHeader = ReadClientAddressHeader(reader),
+            Limits = LimitsConfigReader.ReadEdge(reader),
         };
         reader.RejectUnknownKeys();
         return options;
@@ -338,6 +339,7 @@ public static class ConfigLoader
             ConnectTimeout = reader.Duration("ConnectTimeout", ServiceDefaults.ConnectTimeout, TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(5)),
             RequestTimeout = reader.Duration("RequestTimeout", ServiceDefaults.RequestTimeout, TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(24)),
             MaxConnectionsPerDestination = reader.Int("MaxConnectionsPerDestination", ServiceDefaults.MaxConnectionsPerDestination, 1, 1_000_000),
+            Limits = LimitsConfigReader.ReadService(reader),
             UpstreamHttpVersion = reader.Enum("UpstreamHttpVersion", UpstreamHttpVersion.Auto),
             PreserveHost = reader.Bool("PreserveHost", false),
             HealthCheck = health,

@@ -15,6 +15,9 @@ public sealed class EdgeOptions
 
     public AccessLogOptions AccessLog { get; init; } = new();
 
+    /// <summary>Connection and header limits of the proxy listeners.</summary>
+    public ListenerLimitsOptions Limits { get; init; } = new();
+
     /// <summary>
     /// Peers whose forwarding headers are believed (CIDRs; a bare address is a /32 or /128). Empty: the TCP peer is
     /// the client and whatever a client says about itself is dropped.

@@ -35,6 +35,9 @@ public sealed class ServiceOptions
 
     public RetryOptions Retry { get; init; } = new();
 
+    /// <summary>Body size, in-flight and per-client rate limits; none by default.</summary>
+    public LimitsOptions Limits { get; init; } = new();
+
     /// <summary>A region is usable while at least this many of its destinations are available.</summary>
     public int MinHealthyDestinations { get; init; } = 1;
 

@@ -26,6 +26,19 @@ public sealed partial class DnsReconciler
     [LoggerMessage(EventId = 507, Level = LogLevel.Warning, Message = "DNS: {Count} record(s) left alone, their names are not ours: {Conflicts}")]
     private partial void LogConflicts(int count, string conflicts);
 
-    [LoggerMessage(EventId = 508, Level = LogLevel.Error, Message = "DNS round failed unexpectedly; retrying")]
-    private partial void LogRoundFailed(Exception exception);
+    // 508 was "DNS round failed unexpectedly" (with a stack trace every second): such a round is now a failed round
+    // (503), and a fault of the loop itself is 509.
+
+    [LoggerMessage(EventId = 509, Level = LogLevel.Error, Message = "DNS loop faulted ({Faults} in a row): {Error}; restarting it in {DelaySeconds:0.#} s, the proxy carries on")]
+    private partial void LogLoopFaulted(int faults, string error, double delaySeconds);
+
+    /// <summary>The stack trace of an unexpected exception, for a developer: Debug only, once per distinct error.</summary>
+    [LoggerMessage(EventId = 510, Level = LogLevel.Debug, Message = "DNS: details of the unexpected exception")]
+    private partial void LogExceptionDetail(Exception exception);
+
+    [LoggerMessage(EventId = 511, Level = LogLevel.Warning, Message = "DNS pusher stopped without waiting for a provider call that ignores cancellation")]
+    private partial void LogStopAbandoned();
+
+    [LoggerMessage(EventId = 512, Level = LogLevel.Warning, Message = "DNS pusher: {Type} while stopping or replacing the provider, ignored: {Error}")]
+    private partial void LogStopTrouble(string type, string error);
 }

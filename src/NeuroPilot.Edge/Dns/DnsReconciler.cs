@@ -12,8 +12,11 @@ namespace NeuroPilot.Edge.Dns;
 /// desired record sets; the provider's sets are read, diffed (<see cref="DnsPlanner"/>) and the difference applied.
 /// A round runs promptly when the desired sets change (a region change, a hold time running out) and every
 /// <c>Interval</c> anyway, so drift made by hand is repaired. Provider errors never leave this loop: they are
-/// counted, logged once per change, shown in status, and retried after the provider's <c>Retry-After</c> or a
-/// capped, jittered backoff. Nothing here is on the request path.
+/// counted, logged once per change, shown in status, and retried after the provider's <c>Retry-After</c> (one hour at
+/// most, <see cref="WaitLimits"/>) or a capped, jittered backoff; so is any other exception of a round (result
+/// <c>error</c>). Should the loop itself ever fault, it is supervised: one log line, a count
+/// (<c>neuropilot_edge_dns_loop_restarts_total</c>), status, and a restart after a backoff. A stop always completes.
+/// Nothing here is on the request path.
 /// </summary>
 public sealed partial class DnsReconciler : IHostedService, IDisposable
 {
@@ -44,6 +47,7 @@ public sealed partial class DnsReconciler : IHostedService, IDisposable
     private int _disposed;
     private volatile bool _forceRequested;
     private int _failures;
+    private int _loopFaults;
     private DateTimeOffset _notBefore;
     private string? _lastConflicts;
     private string? _lastHeld;
@@ -72,7 +76,7 @@ public sealed partial class DnsReconciler : IHostedService, IDisposable
         }
 
         _runtime.TableChanged += OnTableChanged;
-        _loop = Task.Run(() => RunAsync(_stopping.Token), CancellationToken.None);
+        _loop = Task.Run(() => SuperviseAsync(_stopping.Token), CancellationToken.None);
         return Task.CompletedTask;
     }
 
@@ -84,10 +88,33 @@ public sealed partial class DnsReconciler : IHostedService, IDisposable
         }
 
         _runtime.TableChanged -= OnTableChanged;
-        await _stopping.CancelAsync().ConfigureAwait(false);
-        if (_loop is { } loop)
+        try
+        {
+            await _stopping.CancelAsync().ConfigureAwait(false);
+        }
+        catch (AggregateException e)
+        {
+            // A callback a provider registered on our token threw: nothing to stop for.
+            LogStopTrouble(e.InnerException?.GetType().Name ?? nameof(AggregateException), ProviderText.Clip(e.InnerException?.Message ?? e.Message));
+        }
+
+        if (_loop is not { } loop)
+        {
+            return;
+        }
+
+        try
         {
             await loop.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The host stops waiting (its shutdown timeout): a provider call that ignores cancellation is left behind.
+            LogStopAbandoned();
+        }
+        catch (Exception e)
+        {
+            LogStopTrouble(e.GetType().Name, ProviderText.Clip(e.Message));
         }
     }
 
@@ -99,7 +126,15 @@ public sealed partial class DnsReconciler : IHostedService, IDisposable
             return;
         }
 
-        _stopping.Cancel();
+        try
+        {
+            _stopping.Cancel();
+        }
+        catch (AggregateException)
+        {
+            // Reported by StopAsync already, when it ran.
+        }
+
         ReplaceProvider(null, null);
         _stopping.Dispose();
         _wake.Dispose();
@@ -132,6 +167,44 @@ public sealed partial class DnsReconciler : IHostedService, IDisposable
     }
 
     private void OnTableChanged(RoutingTable table) => Wake();
+
+    /// <summary>
+    /// Runs the loop, and restarts it after a backoff should it ever fault: one log line per fault (no stack trace
+    /// unless Debug), a count, status saying so. Returns when stopping.
+    /// </summary>
+    private async Task SuperviseAsync(CancellationToken stopping)
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                await RunAsync(stopping).ConfigureAwait(false);
+                return;
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                var faults = ++_loopFaults;
+                var delay = Backoff.Delay(faults, FirstBackoff, MaxBackoff, 0.5, Random.Shared.NextDouble());
+                var error = $"the DNS loop faulted ({Describe(e)}); restarted in {delay.TotalSeconds:0.#} s";
+                _metrics.DnsLoopRestarts.Inc();
+                LogLoopFaulted(faults, Describe(e), delay.TotalSeconds);
+                LogExceptionDetail(e);
+                Volatile.Write(ref _status, Status with { State = "failing", LastResult = "error", LastError = error, NextAttemptNotBefore = _time.GetUtcNow() + delay });
+                try
+                {
+                    await Task.Delay(delay, _time, stopping).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
 
     private async Task RunAsync(CancellationToken stopping)
     {
@@ -200,23 +273,22 @@ public sealed partial class DnsReconciler : IHostedService, IDisposable
             {
                 return;
             }
-            catch (Exception e)
-            {
-                LogRoundFailed(e);
-                wake = _time.GetUtcNow() + FirstBackoff;
-            }
 
             if (!await WaitAsync(wake, stopping).ConfigureAwait(false))
             {
                 return;
             }
+
+            // A whole turn without a fault: the supervisor's backoff starts over.
+            _loopFaults = 0;
         }
     }
 
     /// <summary>Waits for a wake-up, <paramref name="until"/> or the stop; false when stopping.</summary>
     private async Task<bool> WaitAsync(DateTimeOffset? until, CancellationToken stopping)
     {
-        var delay = until is { } due ? due - _time.GetUtcNow() : Timeout.InfiniteTimeSpan;
+        // Within timer limits whatever the due time: a wait longer than WaitLimits.MaxTimer wakes early and looks again.
+        var delay = until is { } due ? WaitLimits.ClampTimer(due - _time.GetUtcNow()) : Timeout.InfiniteTimeSpan;
         if (delay != Timeout.InfiniteTimeSpan && delay <= TimeSpan.Zero)
         {
             return !stopping.IsCancellationRequested;
@@ -360,18 +432,26 @@ public sealed partial class DnsReconciler : IHostedService, IDisposable
 
             return true;
         }
-        catch (DnsProviderException e)
+        catch (Exception e) when (e is not OperationCanceledException || !stopping.IsCancellationRequested)
         {
-            result = ResultLabel(e.Kind);
-            var error = e.Code is null ? e.Message : $"{e.Code}: {e.Message}";
-            if (e.RetryAfter is { } retryAfter)
+            // A provider error, or anything a provider (or the planner) should never have thrown: a failed round all
+            // the same (backoff, metric, status, one log line per distinct error), never a loop that dies or spins.
+            var providerError = e as DnsProviderException;
+            result = providerError is null ? "error" : ResultLabel(providerError.Kind);
+            var error = providerError is null ? $"unexpected {Describe(e)}" : providerError.Code is null ? e.Message : $"{providerError.Code}: {e.Message}";
+            if (providerError?.RetryAfter is { } retryAfter)
             {
-                _notBefore = Max(_notBefore, _time.GetUtcNow() + retryAfter);
+                _notBefore = Max(_notBefore, _time.GetUtcNow() + WaitLimits.CapProviderWait(retryAfter));
             }
 
             if (error != _lastError)
             {
-                LogProviderFailed(providerName, result, error, e.RetryAfter?.TotalSeconds ?? 0);
+                LogProviderFailed(providerName, result, error, providerError?.RetryAfter?.TotalSeconds ?? 0);
+                if (providerError is null)
+                {
+                    LogExceptionDetail(e);
+                }
+
                 _lastError = error;
             }
 
@@ -469,7 +549,15 @@ public sealed partial class DnsReconciler : IHostedService, IDisposable
 
     private void ReplaceProvider(IDnsProvider? provider, string? key)
     {
-        _provider?.Dispose();
+        try
+        {
+            _provider?.Dispose();
+        }
+        catch (Exception e)
+        {
+            LogStopTrouble(e.GetType().Name, ProviderText.Clip(e.Message));
+        }
+
         _provider = provider;
         _providerKey = key;
     }
@@ -519,6 +607,9 @@ public sealed partial class DnsReconciler : IHostedService, IDisposable
         DnsProviderError.StateChanged => "state_changed",
         _ => "rejected",
     };
+
+    /// <summary>An exception in one short line: its type and (clipped) message.</summary>
+    private static string Describe(Exception e) => $"{e.GetType().Name}: {ProviderText.Clip(e.Message)}";
 
     public static string ProviderName(DnsProviderKind kind) => kind == DnsProviderKind.Cloudflare ? "cloudflare" : "rfc2136";
 

@@ -83,7 +83,9 @@ public sealed class ForwardAttempt
     /// Watches the request body when the request has one, so that the attempts' clocks start once it has been sent;
     /// true when there is a body to wait for. Undone by <see cref="Reset"/>.
     /// </summary>
-    public bool WatchRequestBody(HttpContext context)
+    /// <param name="context">The request.</param>
+    /// <param name="maxBytes">A body longer than this is cut off (<see cref="BodyTooLarge"/>); null: no limit.</param>
+    public bool WatchRequestBody(HttpContext context, long? maxBytes = null)
     {
         if (context.Features.Get<IHttpRequestBodyDetectionFeature>() is not { CanHaveBody: true } ||
             context.Features.Get<IHttpUpgradeFeature>() is { IsUpgradableRequest: true })
@@ -91,9 +93,15 @@ public sealed class ForwardAttempt
             return false;
         }
 
-        _bodyWatch.Attach(context.Request);
+        _bodyWatch.Attach(context.Request, maxBytes);
         return true;
     }
+
+    /// <summary>The client's body ran past the service's <c>MaxRequestBodySize</c> and was cut off.</summary>
+    public bool BodyTooLarge { get; private set; }
+
+    /// <summary>Called by the body watch when the body runs past its limit.</summary>
+    internal void OnBodyTooLarge() => BodyTooLarge = true;
 
     /// <param name="destination">Where this attempt goes.</param>
     /// <param name="perTryTimeout">How long the upstream may take to send response headers, once it has the whole request.</param>
@@ -259,6 +267,7 @@ public sealed class ForwardAttempt
         ReleaseReservation();
         _bodyWatch.Detach();
         Client = default;
+        BodyTooLarge = false;
         Array.Clear(_tried, 0, _triedCount);
         _triedCount = 0;
         Destination = null;

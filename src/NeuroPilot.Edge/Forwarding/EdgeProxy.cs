@@ -4,6 +4,7 @@ using Microsoft.Extensions.ObjectPool;
 using NeuroPilot.Edge.ClientIdentity;
 using NeuroPilot.Edge.Failover;
 using NeuroPilot.Edge.Hosting;
+using NeuroPilot.Edge.Limits;
 using NeuroPilot.Edge.Routing;
 using NeuroPilot.Edge.Telemetry;
 using Yarp.ReverseProxy.Forwarder;
@@ -19,6 +20,8 @@ namespace NeuroPilot.Edge.Forwarding;
 public sealed class EdgeProxy(EdgeRuntime runtime, IHttpForwarder forwarder, EdgeMetrics metrics, TimeProvider time)
 {
     private const int ClientClosedRequest = 499;
+
+    private static readonly string[] SecondsText = [.. Enumerable.Range(0, 61).Select(n => n.ToString(System.Globalization.CultureInfo.InvariantCulture))];
 
     private readonly Prometheus.Counter.Child _noService = metrics.Unrouted.WithLabels("no_service");
     private readonly Prometheus.Counter.Child _noRegion = metrics.Unrouted.WithLabels("no_region");
@@ -37,18 +40,76 @@ public sealed class EdgeProxy(EdgeRuntime runtime, IHttpForwarder forwarder, Edg
             return Task.CompletedTask;
         }
 
+        var client = table.Clients.Resolve(context);
+        if (service.Limits is not { } limits)
+        {
+            return ChooseAndForward(context, service, client, slot: null);
+        }
+
+        var decision = limits.AdmitAtOnce(context.Request.ContentLength, client.Address, out var retryAfter, out var needsQueue);
+        if (decision != LimitDecision.Admitted)
+        {
+            return Shed(context, service, decision, retryAfter);
+        }
+
+        return needsQueue ? QueueThenForwardAsync(context, service, client, limits.InFlight!) : ChooseAndForward(context, service, client, limits.InFlight);
+    }
+
+    /// <summary>Every in-flight slot is busy: wait in the service's queue (bounded in length and time) or be shed.</summary>
+    private async Task QueueThenForwardAsync(HttpContext context, ServiceRoute service, ClientAddress client, InFlightLimiter inFlight)
+    {
+        var decision = await inFlight.EnterQueuedAsync(context.RequestAborted).ConfigureAwait(false);
+        if (decision != LimitDecision.Admitted)
+        {
+            await Shed(context, service, decision, TimeSpan.Zero).ConfigureAwait(false);
+            return;
+        }
+
+        await ChooseAndForward(context, service, client, inFlight).ConfigureAwait(false);
+    }
+
+    /// <param name="slot">The in-flight limiter whose slot this request holds (given back when it ends), or null.</param>
+    private Task ChooseAndForward(HttpContext context, ServiceRoute service, ClientAddress client, InFlightLimiter? slot)
+    {
         var destination = service.ChooseFirst(out var region);
         if (destination is null || region is null)
         {
+            slot?.Exit();
             _noRegion.Inc();
             context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
             return Task.CompletedTask;
         }
 
-        return ForwardAsync(context, service, region, destination, table.Clients.Resolve(context));
+        return ForwardAsync(context, service, region, destination, client, slot);
     }
 
-    private async Task ForwardAsync(HttpContext context, ServiceRoute service, RegionRoute region, DestinationState destination, ClientAddress client)
+    /// <summary>
+    /// Answers a request the service's limits refused, at once and without forwarding it: 413, or 429/503 with
+    /// <c>Retry-After</c> (whole seconds, at least 1). Never charged to an upstream.
+    /// </summary>
+    private static Task Shed(HttpContext context, ServiceRoute service, LimitDecision decision, TimeSpan retryAfter)
+    {
+        service.Metrics.RecordShed(decision);
+        var response = context.Response;
+        if (decision == LimitDecision.BodyTooLarge)
+        {
+            response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+            response.Headers.Connection = "close";
+            return Task.CompletedTask;
+        }
+
+        response.StatusCode = decision == LimitDecision.RateLimited ? StatusCodes.Status429TooManyRequests : StatusCodes.Status503ServiceUnavailable;
+        response.Headers.RetryAfter = RetryAfterSeconds(retryAfter);
+        return Task.CompletedTask;
+    }
+
+    private static string RetryAfterSeconds(TimeSpan wait)
+    {
+        var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+        return seconds < SecondsText.Length ? SecondsText[seconds] : seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private async Task ForwardAsync(HttpContext context, ServiceRoute service, RegionRoute region, DestinationState destination, ClientAddress client, InFlightLimiter? slot)
     {
         var started = Stopwatch.GetTimestamp();
         var retry = service.Options.Retry;
@@ -57,11 +118,12 @@ public sealed class EdgeProxy(EdgeRuntime runtime, IHttpForwarder forwarder, Edg
         var attempt = _attempts.Get();
         attempt.RetryOnStatusCodes = retry.RetryOnStatusCodes;
         attempt.Client = client;
-        var bodyPending = attempt.WatchRequestBody(context);
+        var bodyPending = attempt.WatchRequestBody(context, service.Limits?.MaxRequestBodySize);
         context.Features.Set(attempt);
         service.Budget.OnRequestStarted();
         _inFlight.Inc();
         var chargedRetry = false;
+        var bodyTooLarge = false;
         var result = AttemptResult.Success;
         var error = ForwarderError.None;
         try
@@ -107,15 +169,22 @@ public sealed class EdgeProxy(EdgeRuntime runtime, IHttpForwarder forwarder, Edg
         }
         finally
         {
+            slot?.Exit();
             service.Budget.OnRequestEnded();
             _inFlight.Dec();
+            bodyTooLarge = attempt.BodyTooLarge;
             context.Features.Set<ForwardAttempt>(null);
             _attempts.Return(attempt);
         }
 
         if (!context.Response.HasStarted)
         {
-            SetErrorStatus(context, result);
+            SetErrorStatus(context, result, bodyTooLarge);
+        }
+
+        if (bodyTooLarge)
+        {
+            service.Metrics.RecordShed(LimitDecision.BodyTooLarge);
         }
 
         var status = result == AttemptResult.ClientFailure && context.RequestAborted.IsCancellationRequested
@@ -140,8 +209,17 @@ public sealed class EdgeProxy(EdgeRuntime runtime, IHttpForwarder forwarder, Edg
         (result != AttemptResult.FailureStatus || attempt.InterceptedStatus != 0);
 
     /// <summary>The status of a request that got no upstream response to relay.</summary>
-    private static void SetErrorStatus(HttpContext context, AttemptResult result)
+    private static void SetErrorStatus(HttpContext context, AttemptResult result, bool bodyTooLarge)
     {
+        if (bodyTooLarge)
+        {
+            // A chunked body ran past MaxRequestBodySize: the client's doing, whatever the upstream made of the cut.
+            context.Response.Clear();
+            context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+            context.Response.Headers.Connection = "close";
+            return;
+        }
+
         switch (result)
         {
             case AttemptResult.PerTryTimeout:

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using NeuroPilot.Edge.Admin;
 using NeuroPilot.Edge.Configuration;
 using NeuroPilot.Edge.Forwarding;
+using NeuroPilot.Edge.Limits;
 using NeuroPilot.Edge.Routing;
 using NeuroPilot.Edge.Telemetry;
 using Yarp.ReverseProxy.Forwarder;
@@ -30,12 +31,12 @@ public static partial class EdgeHost
             ContentRootPath = AppContext.BaseDirectory,
         });
 
+        var metrics = new EdgeMetrics(EdgeMetrics.CreateRegistry());
         ConfigureLogging(builder.Logging, config.Edge.Logging);
-        ConfigureKestrel(builder.WebHost, config.Edge);
+        ConfigureKestrel(builder.WebHost, config.Edge, new ConnectionLimiter(config.Edge.Limits.MaxConnections, metrics.ConnectionsRejected, metrics.ConnectionsOpen));
         builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = config.Edge.DrainTimeout);
         builder.Services.AddHttpForwarder();
 
-        var metrics = new EdgeMetrics(EdgeMetrics.CreateRegistry());
         metrics.Info.WithLabels(EdgeVersion.Current).Set(1);
         builder.Services.AddSingleton(metrics);
         builder.Services.AddSingleton(TimeProvider.System);
@@ -167,34 +168,44 @@ public static partial class EdgeHost
         logging.AddFilter("Yarp", options.Level <= LogLevel.Debug ? LogLevel.Debug : LogLevel.None);
     }
 
-    private static void ConfigureKestrel(IWebHostBuilder webHost, EdgeOptions edge)
+    private static void ConfigureKestrel(IWebHostBuilder webHost, EdgeOptions edge, ConnectionLimiter connections)
     {
         webHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = null;
+            var limits = edge.Limits;
+            kestrel.Limits.MaxRequestHeadersTotalSize = limits.MaxRequestHeadersTotalSize;
+            kestrel.Limits.MaxRequestHeaderCount = limits.MaxRequestHeaderCount;
+            kestrel.Limits.MaxRequestLineSize = limits.MaxRequestLineSize;
+            kestrel.Limits.KeepAliveTimeout = limits.KeepAliveTimeout;
+            kestrel.Limits.RequestHeadersTimeout = limits.RequestHeadersTimeout;
             foreach (var url in edge.Listen)
             {
-                Listen(kestrel, url, HttpProtocols.Http1);
+                Listen(kestrel, url, listen =>
+                {
+                    listen.Protocols = HttpProtocols.Http1;
+                    listen.Use(connections.Wrap);
+                });
             }
 
-            Listen(kestrel, edge.Admin.Listen, HttpProtocols.Http1);
+            Listen(kestrel, edge.Admin.Listen, listen => listen.Protocols = HttpProtocols.Http1);
         });
     }
 
-    private static void Listen(KestrelServerOptions kestrel, Uri url, HttpProtocols protocols)
+    private static void Listen(KestrelServerOptions kestrel, Uri url, Action<ListenOptions> configure)
     {
         if (url.Host == "localhost")
         {
-            kestrel.ListenLocalhost(url.Port, listen => listen.Protocols = protocols);
+            kestrel.ListenLocalhost(url.Port, configure);
         }
         else if (url.Host is "*" or "+")
         {
-            kestrel.ListenAnyIP(url.Port, listen => listen.Protocols = protocols);
+            kestrel.ListenAnyIP(url.Port, configure);
         }
         else
         {
-            kestrel.Listen(IPAddress.Parse(url.Host.Trim('[', ']')), url.Port, listen => listen.Protocols = protocols);
+            kestrel.Listen(IPAddress.Parse(url.Host.Trim('[', ']')), url.Port, configure);
         }
     }
 }

@@ -118,6 +118,14 @@ public sealed partial class EdgeRuntime
 
     private void WarnAboutRestartOnlyChanges(EdgeOptions old, EdgeOptions next)
     {
+        var (a, b) = (old.Limits, next.Limits);
+        if (a.MaxConnections != b.MaxConnections || a.MaxRequestHeadersTotalSize != b.MaxRequestHeadersTotalSize ||
+            a.MaxRequestHeaderCount != b.MaxRequestHeaderCount || a.MaxRequestLineSize != b.MaxRequestLineSize ||
+            a.KeepAliveTimeout != b.KeepAliveTimeout || a.RequestHeadersTimeout != b.RequestHeadersTimeout)
+        {
+            LogRestartNeeded("Edge.Limits");
+        }
+
         if (!old.Listen.SequenceEqual(next.Listen) || old.Admin.Listen != next.Admin.Listen)
         {
             LogRestartNeeded("Edge.Listen / Edge.Admin.Listen");

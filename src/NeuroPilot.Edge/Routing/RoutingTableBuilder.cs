@@ -48,6 +48,7 @@ public sealed class RoutingTableBuilder(EdgeMetrics metrics, UpstreamClients cli
             services[s] = new ServiceRoute(options, regions, clients.Get(options))
             {
                 Metrics = new ServiceMetrics(metrics, options.Name),
+                Limits = options.Limits.Any ? new Limits.ServiceLimits(options.Limits, old?.Limits, time ?? TimeProvider.System) : null,
             };
         }
 

@@ -37,6 +37,9 @@ public sealed class ServiceRoute
 
     public RetryBudget Budget { get; }
 
+    /// <summary>Body size, in-flight and per-client rate limits; null when the service sets none.</summary>
+    public Limits.ServiceLimits? Limits { get; init; }
+
     /// <summary>Per-service metric children (retries, budget).</summary>
     public required Telemetry.ServiceMetrics Metrics { get; init; }
 

@@ -105,6 +105,16 @@ public sealed class EdgeMetrics
             "neuropilot_edge_dns_provider_requests_total",
             "Requests sent to the DNS provider (HTTP calls or DNS messages, retries included).",
             new CounterConfiguration { LabelNames = ["provider"] });
+        RequestsShed = factory.CreateCounter(
+            "neuropilot_edge_requests_shed_total",
+            "Requests a service's limits answered without forwarding them (413, 429, 503), by service and reason.",
+            new CounterConfiguration { LabelNames = ["service", "reason"] });
+        ConnectionsRejected = factory.CreateCounter(
+            "neuropilot_edge_connections_rejected_total",
+            "Client connections closed at once because the proxy listeners were at Edge.Limits.MaxConnections.");
+        ConnectionsOpen = factory.CreateGauge(
+            "neuropilot_edge_connections_open",
+            "Open client connections to the proxy listeners.");
         Info = factory.CreateGauge(
             "neuropilot_edge_build_info",
             "Always 1; the version of the running edge.",
@@ -114,6 +124,10 @@ public sealed class EdgeMetrics
         AccessLogDropped = factory.CreateCounter(
             "neuropilot_edge_access_log_dropped_total",
             "Access log lines dropped: the writer fell behind (queue full: 16,384 lines or 16 MiB) or a write failed.");
+        // DNS hardening (issue 10).
+        DnsLoopRestarts = factory.CreateCounter(
+            "neuropilot_edge_dns_loop_restarts_total",
+            "Times the DNS reconcile loop faulted and was restarted by its supervisor (after a backoff).");
     }
 
     public CollectorRegistry Registry { get; }
@@ -145,6 +159,12 @@ public sealed class EdgeMetrics
     public Gauge ConfigLoaded { get; }
 
     public Gauge Info { get; }
+
+    public Counter RequestsShed { get; }
+
+    public Counter ConnectionsRejected { get; }
+
+    public Gauge ConnectionsOpen { get; }
 
     public Counter Retries { get; }
 
@@ -191,6 +211,7 @@ public sealed class EdgeMetrics
         RemoveWhere(Retries, service);
         RetryBudgetExhausted.RemoveLabelled(service);
         RemoveWhere(Failovers, service);
+        RemoveWhere(RequestsShed, service);
     }
 
     /// <summary>Removes the children of <paramref name="collector"/> whose first labels are <paramref name="prefix"/>.</summary>
@@ -205,6 +226,8 @@ public sealed class EdgeMetrics
             }
         }
     }
+    // DNS hardening (issue 10).
+    public Counter DnsLoopRestarts { get; }
 
     /// <summary>A registry with the process metrics only: .NET meters and event counters stay off the request path.</summary>
     public static CollectorRegistry CreateRegistry()

@@ -1,4 +1,5 @@
 using NeuroPilot.Edge.Failover;
+using NeuroPilot.Edge.Limits;
 using Prometheus;
 
 namespace NeuroPilot.Edge.Telemetry;
@@ -7,6 +8,7 @@ namespace NeuroPilot.Edge.Telemetry;
 public sealed class ServiceMetrics
 {
     private readonly Counter.Child[] _retries;
+    private readonly Counter.Child[] _shed;
 
     public ServiceMetrics(EdgeMetrics metrics, string service)
     {
@@ -18,9 +20,27 @@ public sealed class ServiceMetrics
         }
 
         BudgetExhausted = metrics.RetryBudgetExhausted.WithLabels(service);
+        var decisions = Enum.GetValues<LimitDecision>();
+        _shed = new Counter.Child[decisions.Length];
+        foreach (var decision in decisions)
+        {
+            _shed[(int)decision] = metrics.RequestsShed.WithLabels(service, ShedLabel(decision));
+        }
     }
 
     public Counter.Child BudgetExhausted { get; }
 
     public void RecordRetry(AttemptResult reason) => _retries[(int)reason].Inc();
+
+    /// <summary>A request the service's limits answered without forwarding it.</summary>
+    public void RecordShed(LimitDecision decision) => _shed[(int)decision].Inc();
+
+    private static string ShedLabel(LimitDecision decision) => decision switch
+    {
+        LimitDecision.BodyTooLarge => "body_too_large",
+        LimitDecision.RateLimited => "rate_limited",
+        LimitDecision.OverCapacity => "over_capacity",
+        LimitDecision.QueueTimeout => "queue_timeout",
+        _ => "admitted",
+    };
 }

@@ -40,6 +40,7 @@ public sealed class CloudflareEmulator : IAsyncDisposable
     private int _failuresLeft;
     private int _failureStatus;
     private TimeSpan _latency;
+    private CloudflareHostility? _hostility;
 
     private CloudflareEmulator(WebApplication app, CloudflareEmulatorOptions options)
     {
@@ -180,6 +181,29 @@ public sealed class CloudflareEmulator : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// While set, every request gets this hostile answer (huge <c>Retry-After</c>, gzip bomb, truncated or malformed
+    /// body, trickle) instead of the API's, without touching the zone or the budget; null to answer normally again.
+    /// </summary>
+    public CloudflareHostility? Hostility
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _hostility;
+            }
+        }
+
+        set
+        {
+            lock (_gate)
+            {
+                _hostility = value;
+            }
+        }
+    }
+
     /// <summary>Back to a fresh start: no records, no requests logged, budgets full, no injected faults or latency.</summary>
     public void Reset()
     {
@@ -190,6 +214,7 @@ public sealed class CloudflareEmulator : IAsyncDisposable
             _budget.Reset();
             _failuresLeft = 0;
             _latency = TimeSpan.Zero;
+            _hostility = null;
         }
     }
 
@@ -216,6 +241,12 @@ public sealed class CloudflareEmulator : IAsyncDisposable
             await Task.Delay(latency, _options.TimeProvider, context.RequestAborted);
         }
 
+        if (Hostility is { } hostility)
+        {
+            await AnswerHostileAsync(context, hostility);
+            return;
+        }
+
         JsonNode? body = null;
         var bodyInvalid = false;
         if (context.Request.ContentLength > 0 || context.Request.Headers.TransferEncoding.Count > 0)
@@ -239,6 +270,32 @@ public sealed class CloudflareEmulator : IAsyncDisposable
         }
 
         await context.Response.WriteAsync(answer.Body, context.RequestAborted);
+    }
+
+    private async Task AnswerHostileAsync(HttpContext context, CloudflareHostility hostility)
+    {
+        var request = context.Request;
+        var path = request.Path.Value ?? "";
+        var segments = (path.StartsWith(ApiPrefix + "/", StringComparison.Ordinal) ? path[ApiPrefix.Length..] : "").Split('/', StringSplitOptions.RemoveEmptyEntries);
+        string list;
+        lock (_gate)
+        {
+            var (page, resultInfo) = _zone.List(request.Query);
+            list = CloudflareJson.Success(CloudflareJson.Records(page, _zone.Id, _zone.Name), resultInfo);
+
+            // Logged as it arrives: a hostile answer may never end (a trickle) or end in a dropped connection.
+            _requests.Add(new CloudflareRequest(_options.TimeProvider.GetUtcNow(), request.Method, path, request.QueryString.Value ?? "",
+                RouteOf(segments) ?? path, hostility.StatusCode, hostility.StatusCode == 429 ? CloudflareErrorCodes.RateLimited : null));
+        }
+
+        try
+        {
+            await hostility.WriteAsync(context, list, _options.TimeProvider);
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException)
+        {
+            // The client gave up or dropped the connection: what a hostile answer is for.
+        }
     }
 
     private Answer Decide(HttpRequest request, JsonNode? body, bool bodyInvalid)

@@ -178,6 +178,32 @@ public class ConfigLoaderTests
         AssertSingleError(Config(edge: """{ "ClientAddressHeader": "X-Client" }"""), "Edge.ClientAddressHeader",
             "\"X-Client\" is not one of: X-Forwarded-For, Forwarded, CF-Connecting-IP, X-Real-IP, True-Client-IP");
 
+    [Fact]
+    public void Load_Limits_AreReadWithTheirDefaults()
+    {
+        var config = ConfigLoader.Load(Config(
+            edge: """{ "Limits": { "MaxConnections": 500, "RequestHeadersTimeout": "5s" } }""",
+            api: """ "Limits": { "MaxRequestBodySize": "10MiB", "MaxInFlight": 100, "RateLimit": { "PerClient": 50 } },"""));
+        var limits = config.Services[0].Limits;
+
+        Assert.Equal(10L << 20, limits.MaxRequestBodySize);
+        Assert.Equal(100, limits.MaxInFlight);
+        Assert.Equal(25, limits.MaxQueue);
+        Assert.Equal(TimeSpan.FromSeconds(1), limits.QueueTimeout);
+        Assert.Equal((50, TimeSpan.FromSeconds(1), 50), (limits.RateLimit!.PerClient, limits.RateLimit.Per, limits.RateLimit.Burst));
+        Assert.Equal(500, config.Edge.Limits.MaxConnections);
+        Assert.Equal(TimeSpan.FromSeconds(5), config.Edge.Limits.RequestHeadersTimeout);
+        Assert.Equal(LimitsDefaults.KeepAliveTimeout, config.Edge.Limits.KeepAliveTimeout);
+    }
+
+    [Theory]
+    [InlineData(""" "Limits": { "MaxRequestBodySize": "ten megs" },""", "Services.api.Limits.MaxRequestBodySize", "\"ten megs\" is not a size in bytes (a number, or \"64KiB\", \"10MB\", \"1GiB\")")]
+    [InlineData(""" "Limits": { "MaxQueue": 10 },""", "Services.api.Limits.MaxQueue", "needs MaxInFlight: requests queue only for a busy in-flight limit")]
+    [InlineData(""" "Limits": { "RateLimit": { "Burst": 10 } },""", "Services.api.Limits.RateLimit.PerClient", "missing: requests per client per period")]
+    [InlineData(""" "Limits": { "MaxInFlight": 0 },""", "Services.api.Limits.MaxInFlight", "0 is out of range (1 to 10000000)")]
+    public void Load_LimitsWrong_NamePathAndValue(string api, string path, string message) =>
+        AssertSingleError(Config(api: api), path, message);
+
     public static TheoryData<string, string> UnknownKeys => new()
     {
         { Config(root: "\"Servers\": {},"), "Servers" },

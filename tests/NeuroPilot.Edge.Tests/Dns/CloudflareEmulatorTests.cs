@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -320,6 +321,75 @@ public sealed class CloudflareEmulatorTests : IAsyncLifetime
         Assert.Empty(_emulator.Records);
         Assert.Empty(_emulator.Requests);
         Assert.Empty(await ListAsync(""));
+    }
+
+    [Fact]
+    public async Task Hostility_GzipBomb_IsAFewHundredKBThatExpandsTo200MiBOfValidJson()
+    {
+        _emulator.Hostility = CloudflareHostility.GzipBomb(200L * 1024 * 1024);
+        using var request = new HttpRequestMessage(HttpMethod.Get, Records);
+        using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        var compressed = response.Content.Headers.ContentLength;
+
+        // Expanded and checked as a stream: a 64 KiB window through the JSON reader, never the whole document.
+        await using var gzip = new GZipStream(await response.Content.ReadAsStreamAsync(), CompressionMode.Decompress);
+        var (expanded, tokens) = await ReadJsonStreamingAsync(gzip);
+
+        Assert.Equal("gzip", Assert.Single(response.Content.Headers.ContentEncoding));
+        Assert.InRange(compressed ?? 0, 1, 1024 * 1024);
+        Assert.Equal(200L * 1024 * 1024, expanded);
+        Assert.True(tokens > 100_000, $"{tokens} JSON tokens");
+    }
+
+    [Fact]
+    public async Task Hostility_RetryAfter_Answers429WithTheHeader_ThenNullAnswersNormally()
+    {
+        _emulator.Hostility = CloudflareHostility.RetryAfter(5_000_000);
+        using (var response = await _client.GetAsync(Records))
+        {
+            Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
+            Assert.Equal(TimeSpan.FromSeconds(5_000_000), response.Headers.RetryAfter?.Delta);
+        }
+
+        _emulator.Hostility = null;
+        Assert.Empty(await ListAsync(""));
+        Assert.Equal([429, 200], _emulator.Requests.Select(r => r.StatusCode));
+    }
+
+    /// <summary>Validates a JSON document read from <paramref name="stream"/> through a small window; returns its length and token count.</summary>
+    private static async Task<(long Bytes, long Tokens)> ReadJsonStreamingAsync(Stream stream)
+    {
+        var buffer = new byte[64 * 1024];
+        var state = new JsonReaderState();
+        var held = 0;
+        var total = 0L;
+        var tokens = 0L;
+        while (true)
+        {
+            var read = await stream.ReadAsync(buffer.AsMemory(held));
+            total += read;
+            var final = read == 0;
+            var consumed = Scan(buffer.AsSpan(0, held + read), final, ref state, ref tokens);
+            held = held + read - consumed;
+            buffer.AsSpan(consumed, held).CopyTo(buffer);
+            if (final)
+            {
+                // A final block that ends inside a value throws JsonException: getting here means the document is whole.
+                return (total, tokens);
+            }
+        }
+    }
+
+    private static int Scan(ReadOnlySpan<byte> data, bool final, ref JsonReaderState state, ref long tokens)
+    {
+        var reader = new Utf8JsonReader(data, final, state);
+        while (reader.Read())
+        {
+            tokens++;
+        }
+
+        state = reader.CurrentState;
+        return (int)reader.BytesConsumed;
     }
 
     private async Task<JsonArray> ListAsync(string query)

@@ -25,12 +25,12 @@ namespace NeuroPilot.Edge.Tests.Functional;
 [TestCaseOrderer(HostileClientCorpusOrder.TypeName, HostileClientCorpusOrder.AssemblyName)]
 public sealed class HostileClientTests(HostileClientFixture fixture, ITestOutputHelper output) : IClassFixture<HostileClientFixture>
 {
-    /// <summary>Kestrel's default <c>RequestHeadersTimeout</c>; the edge does not change it.</summary>
-    private static readonly TimeSpan HeaderTimeout = TimeSpan.FromSeconds(30);
+    /// <summary>The edge's default <c>Edge.Limits.RequestHeadersTimeout</c> (Kestrel's own default is 30 s).</summary>
+    private static readonly TimeSpan HeaderTimeout = NeuroPilot.Edge.Configuration.LimitsDefaults.RequestHeadersTimeout;
 
     /// <summary>
-    /// Kestrel adds one heartbeat (1 s) to every timeout and checks them once a heartbeat, so the close comes 31-32 s
-    /// after the first byte; one more second for a busy machine.
+    /// Kestrel adds one heartbeat (1 s) to every timeout and checks them once a heartbeat, so the close comes 1-2 s
+    /// after the header timeout; one more second for a busy machine.
     /// </summary>
     private static readonly TimeSpan HeartbeatSlack = TimeSpan.FromSeconds(3);
 
@@ -282,7 +282,7 @@ public sealed class HostileClientTests(HostileClientFixture fixture, ITestOutput
     }
 
     /// <summary>
-    /// Cases that end only at the edge's header timeout (30 s) run in the background from the first case on, beside
+    /// Cases that end only at the edge's header timeout (10 s) run in the background from the first case on, beside
     /// the others, so the suite takes about as long as the slowest case rather than their sum. They never reach an
     /// upstream or the forwarder, so they cannot disturb the others' counts (and a leak would show there as a
     /// request of another case).

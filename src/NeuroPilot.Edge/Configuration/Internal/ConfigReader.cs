@@ -133,6 +133,54 @@ internal sealed class ConfigReader
         return number;
     }
 
+    /// <summary>A size in bytes: a number, or text with a unit (<c>"64KiB"</c>, <c>"10MB"</c>, <c>"1GiB"</c>); null when absent.</summary>
+    public long? Size(string key, long min, long max)
+    {
+        if (!TryGet(key, out var value))
+        {
+            return null;
+        }
+
+        long bytes;
+        if (value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number))
+        {
+            bytes = number;
+        }
+        else if (value.ValueKind != JsonValueKind.String || !TryParseSize(value.GetString()!, out bytes))
+        {
+            Error(key, $"{Show(value)} is not a size in bytes (a number, or \"64KiB\", \"10MB\", \"1GiB\")");
+            return null;
+        }
+
+        if (bytes < min || bytes > max)
+        {
+            Error(key, $"{Show(value)} is out of range ({min} to {max} bytes)");
+            return null;
+        }
+
+        return bytes;
+    }
+
+    /// <summary><c>1024</c>, <c>64KiB</c>, <c>10MB</c>, <c>1GiB</c> (KB/MB/GB are powers of 1000, KiB/MiB/GiB of 1024).</summary>
+    public static bool TryParseSize(string text, out long bytes)
+    {
+        var span = text.AsSpan().Trim();
+        (string Suffix, long Scale)[] units =
+            [("KiB", 1L << 10), ("MiB", 1L << 20), ("GiB", 1L << 30), ("KB", 1_000), ("MB", 1_000_000), ("GB", 1_000_000_000), ("B", 1)];
+        foreach (var (suffix, scale) in units)
+        {
+            if (span.EndsWith(suffix, StringComparison.OrdinalIgnoreCase) &&
+                long.TryParse(span[..^suffix.Length].Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var amount) &&
+                amount <= long.MaxValue / scale)
+            {
+                bytes = amount * scale;
+                return true;
+            }
+        }
+
+        return long.TryParse(span, NumberStyles.None, CultureInfo.InvariantCulture, out bytes);
+    }
+
     public double Double(string key, double fallback, double min, double max)
     {
         if (!TryGet(key, out var value))

@@ -18,8 +18,11 @@ namespace NeuroPilot.Edge.Dns.Cloudflare;
 /// exist. Transient failures (5xx, timeouts, connection errors, non-JSON answers) are retried up to
 /// <see cref="MaxAttempts"/> times with capped jittered backoff; a 429 is never waited out inside a call: every
 /// call until its <c>Retry-After</c> has passed is refused without a request, as is every call over the client-side
-/// budget of <see cref="CloudflareOptions.RequestsPerFiveMinutes"/>. The API token is sent as a Bearer header and
-/// appears nowhere else.
+/// budget of <see cref="CloudflareOptions.RequestsPerFiveMinutes"/>, and a <c>Retry-After</c> is believed up to one
+/// hour (<see cref="WaitLimits.MaxProviderWait"/>). Nothing the API sends can take more memory than
+/// <see cref="MaxAnswerBytes"/> per answer (counted after decompression) and as much again of records kept per read;
+/// its error messages are clipped (<see cref="ProviderText"/>). The API token is sent as a Bearer header and appears
+/// nowhere else.
 /// </summary>
 public sealed partial class CloudflareProvider : IDnsProvider
 {
@@ -30,6 +33,13 @@ public sealed partial class CloudflareProvider : IDnsProvider
 
     /// <summary>Operations (deletes + patches + posts) of one batch: Cloudflare's limit on Free plans.</summary>
     public const int MaxBatchOperations = 200;
+
+    /// <summary>
+    /// The most bytes of one answer the provider takes in, counted after decompression: 8 MiB. A longer answer (or a
+    /// small one that inflates past it) fails the call with <see cref="DnsProviderError.Unavailable"/>, not retried.
+    /// A full page of 5,000 records is about 2.5 MB.
+    /// </summary>
+    public const int MaxAnswerBytes = 8 * 1024 * 1024;
 
     /// <summary>Records per page of the list: Cloudflare's maximum.</summary>
     internal const int DefaultPerPage = 5_000;
@@ -50,6 +60,7 @@ public sealed partial class CloudflareProvider : IDnsProvider
     private readonly ILogger<CloudflareProvider> _logger;
     private readonly HttpClient _client;
     private readonly RequestBudget _budget;
+    private readonly AnswerReader _answers = new(MaxAnswerBytes);
     private readonly int _perPage;
     private readonly string _recordsUrl;
     private readonly Lock _gate = new();
@@ -136,6 +147,7 @@ public sealed partial class CloudflareProvider : IDnsProvider
         try
         {
             var records = new List<CloudflareRecord>();
+            var keptChars = 0L;
             var pages = 0;
             for (var page = 1; ; page++)
             {
@@ -145,8 +157,17 @@ public sealed partial class CloudflareProvider : IDnsProvider
                 var result = envelope.Result ?? throw Failure(DnsProviderError.Unavailable, $"Cloudflare {call.What} (GET page {page}): the answer has no result list");
                 foreach (var record in result)
                 {
-                    if (record.Name is not null && ParseType(record.Type) is not null && wanted.Contains(DnsNames.Normalize(record.Name)))
+                    if (record?.Name is not null && ParseType(record.Type) is not null && wanted.Contains(DnsNames.Normalize(record.Name)))
                     {
+                        // Pages are capped one by one; what is kept across them is capped too (a zone that repeats our
+                        // names page after page).
+                        keptChars += record.Name.Length + (record.Id?.Length ?? 0) + (record.Content?.Length ?? 0);
+                        if (keptChars > MaxAnswerBytes)
+                        {
+                            throw Failure(DnsProviderError.Unavailable,
+                                $"Cloudflare {call.What}: the records at the {wanted.Count} names read hold more than {MaxAnswerBytes / (1024 * 1024)} MiB (page {page}); not read further");
+                        }
+
                         records.Add(record);
                     }
                 }
@@ -479,7 +500,7 @@ public sealed partial class CloudflareProvider : IDnsProvider
                 return reply;
             }
 
-            var retryable = reply.Error.Kind == DnsProviderError.Unavailable && (call.Idempotent || reply.RetryableWrite);
+            var retryable = !reply.Final && reply.Error.Kind == DnsProviderError.Unavailable && (call.Idempotent || reply.RetryableWrite);
             if (!retryable || attempt >= MaxAttempts)
             {
                 LogCallFailed(call.What, reply.Error.Kind.ToString(), reply.Error.Code ?? "none", attempt, reply.Error.Message);
@@ -523,34 +544,50 @@ public sealed partial class CloudflareProvider : IDnsProvider
         using (response)
         {
             var status = (int)response.StatusCode;
-            byte[] bytes;
+            AnswerBody answer;
             try
             {
-                bytes = await response.Content.ReadAsByteArrayAsync(linked.Token).ConfigureAwait(false);
+                answer = await _answers.ReadAsync(response.Content, linked.Token).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is HttpRequestException or IOException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+            catch (Exception e) when (e is HttpRequestException or IOException or InvalidDataException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
             {
-                var how = e is OperationCanceledException ? $"timed out after {Seconds(_options.RequestTimeout)} s" : e.Message;
+                // InvalidDataException: a compressed body that does not decompress.
+                var how = e is OperationCanceledException ? $"timed out after {Seconds(_options.RequestTimeout)} s" : ProviderText.Clip(e.Message);
                 return Reply<T>.Failed(Failure(DnsProviderError.Unavailable, $"{what}: HTTP {status}, reading the answer failed: {how}", inner: e), retryableWrite: status >= 500);
             }
 
-            LogRequest(method.Method, PathOf(url), status, (long)_time.GetElapsedTime(started).TotalMilliseconds);
-            CloudflareEnvelope<T>? envelope;
-            try
+            using (answer)
             {
-                envelope = bytes.Length == 0 ? null : JsonSerializer.Deserialize(bytes, typeInfo);
-            }
-            catch (JsonException)
-            {
-                envelope = null;
-            }
+                LogRequest(method.Method, PathOf(url), status, (long)_time.GetElapsedTime(started).TotalMilliseconds);
+                if (answer.IsTooLarge)
+                {
+                    if (status == 429)
+                    {
+                        return Classify<T>(response, status, null, MaxAnswerBytes, what);
+                    }
 
-            if (status is >= 200 and < 300 && envelope is { Success: true })
-            {
-                return new Reply<T>(envelope, null, false, false);
-            }
+                    // Retrying would read the same again: fail the call, the reconciler backs off.
+                    return new Reply<T>(null, Failure(DnsProviderError.Unavailable,
+                        $"{what}: HTTP {status}, Cloudflare answer larger than {MaxAnswerBytes / (1024 * 1024)} MiB (after decompression); not read further"), false, false, Final: true);
+                }
 
-            return Classify(response, status, envelope, bytes.Length, what);
+                CloudflareEnvelope<T>? envelope;
+                try
+                {
+                    envelope = answer.Length == 0 ? null : JsonSerializer.Deserialize(answer.Span, typeInfo);
+                }
+                catch (JsonException)
+                {
+                    envelope = null;
+                }
+
+                if (status is >= 200 and < 300 && envelope is { Success: true })
+                {
+                    return new Reply<T>(envelope, null, false, false);
+                }
+
+                return Classify(response, status, envelope, answer.Length, what);
+            }
         }
     }
 
@@ -561,14 +598,14 @@ public sealed partial class CloudflareProvider : IDnsProvider
         var code = first?.Code;
         var codeText = code?.ToString(CultureInfo.InvariantCulture);
         var detail = first is not null
-            ? $"HTTP {status}, error {codeText}: {first.Message}"
+            ? $"HTTP {status}, error {codeText}: {ProviderText.Clip(first.Message)}"
             : envelope is null
-                ? $"HTTP {status} with a {length}-byte {response.Content.Headers.ContentType?.MediaType ?? "untyped"} body that is not Cloudflare's JSON envelope"
+                ? $"HTTP {status} with a {length}-byte {ProviderText.Clip(response.Content.Headers.ContentType?.MediaType ?? "untyped")} body that is not Cloudflare's JSON envelope"
                 : $"HTTP {status}, success {envelope.Success} without an error";
 
         if (status == 429 || code == 10429)
         {
-            var retryAfter = RetryAfterOf(response);
+            var (retryAfter, asked) = RetryAfterOf(response);
             var until = _time.GetUtcNow() + retryAfter;
             lock (_gate)
             {
@@ -579,7 +616,10 @@ public sealed partial class CloudflareProvider : IDnsProvider
             }
 
             LogRateLimited(Seconds(retryAfter), codeText ?? "none");
-            var message = $"{what}: {detail}; no request to Cloudflare for {Seconds(retryAfter)} s (Retry-After)";
+            var told = asked is { } wait && wait != retryAfter
+                ? $"Retry-After {Seconds(wait)} s, capped at {Seconds(WaitLimits.MaxProviderWait)} s"
+                : asked is null ? $"no usable Retry-After, {Seconds(retryAfter)} s by default" : "Retry-After";
+            var message = $"{what}: {detail}; no request to Cloudflare for {Seconds(retryAfter)} s ({told})";
             return Reply<T>.Failed(Failure(DnsProviderError.RateLimited, message, codeText ?? "10429", retryAfter), retryableWrite: false);
         }
 
@@ -596,11 +636,12 @@ public sealed partial class CloudflareProvider : IDnsProvider
         return new Reply<T>(null, Failure(kind, $"{what}: {detail}", codeText), status >= 500, noRoute);
     }
 
-    private TimeSpan RetryAfterOf(HttpResponseMessage response)
+    /// <summary>The wait a 429 imposes (its <c>Retry-After</c>, one hour at most; a minute without one) and what the header asked for.</summary>
+    private (TimeSpan Wait, TimeSpan? Asked) RetryAfterOf(HttpResponseMessage response)
     {
         var header = response.Headers.RetryAfter;
-        var wait = header?.Delta ?? (header?.Date is { } date ? date - _time.GetUtcNow() : null);
-        return wait is { } positive && positive > TimeSpan.Zero ? positive : DefaultRetryAfter;
+        var asked = header?.Delta ?? (header?.Date is { } date ? date - _time.GetUtcNow() : null);
+        return asked is { } positive && positive > TimeSpan.Zero ? (WaitLimits.CapProviderWait(positive), positive) : (DefaultRetryAfter, null);
     }
 
     /// <summary>Refuses the request without sending it while a 429 holds, or when the budget is spent; else counts it in the budget.</summary>
@@ -648,7 +689,7 @@ public sealed partial class CloudflareProvider : IDnsProvider
         e is not DnsProviderException && !(e is OperationCanceledException && cancellationToken.IsCancellationRequested);
 
     private static DnsProviderException Unexpected(Call call, Exception e) =>
-        Failure(DnsProviderError.Unavailable, $"Cloudflare {call.What} failed: {e.GetType().Name}: {e.Message}", inner: e);
+        Failure(DnsProviderError.Unavailable, $"Cloudflare {call.What} failed: {e.GetType().Name}: {ProviderText.Clip(e.Message)}", inner: e);
 
     private static DnsProviderException Failure(DnsProviderError kind, string message, string? code = null, TimeSpan? retryAfter = null, Exception? inner = null) =>
         new(Provider, kind, message, code, retryAfter, inner);
@@ -670,8 +711,11 @@ public sealed partial class CloudflareProvider : IDnsProvider
     /// <summary>Why an apply is refused before sending anything: for the log line and the exception.</summary>
     private sealed record Refusal(string Name, string Type, string Detail, DnsProviderException Error);
 
-    /// <summary>The answer of one attempt: the envelope, or the error with whether a write may be retried and whether the route does not exist.</summary>
-    private readonly record struct Reply<T>(CloudflareEnvelope<T>? Envelope, DnsProviderException? Error, bool RetryableWrite, bool NoRoute)
+    /// <summary>
+    /// The answer of one attempt: the envelope, or the error with whether a write may be retried, whether the route
+    /// does not exist, and whether no retry may help (<paramref name="Final"/>: an answer over the size cap).
+    /// </summary>
+    private readonly record struct Reply<T>(CloudflareEnvelope<T>? Envelope, DnsProviderException? Error, bool RetryableWrite, bool NoRoute, bool Final = false)
     {
         public static Reply<T> Failed(DnsProviderException error, bool retryableWrite) => new(null, error, retryableWrite, false);
 

@@ -19,6 +19,11 @@ namespace NeuroPilot.Edge.Dns.Rfc2136;
 /// failures are retried (3 attempts in all, capped jittered backoff). A retry is safe: its prerequisites fail if an
 /// earlier attempt whose answer was lost did apply, and then the served data tells whether it did.</item>
 /// <item>After a success it polls the server until every change is served and reports how long that took.</item>
+/// <item>Whatever the server sends back (a malformed message, a compression pointer loop, a wrong id, a huge TCP
+/// length prefix), a call ends in <see cref="DnsProviderException"/>: a message that cannot be read is
+/// <see cref="DnsProviderError.Unavailable"/> (code <c>MALFORMED</c>), and so is any exception a library should not
+/// have thrown. Reads are bounded by the protocol: one UDP datagram in DnsClient's fixed buffer, a TCP message of at
+/// most 65,535 bytes (its 2-byte length prefix).</item>
 /// </list>
 /// </summary>
 public sealed partial class Rfc2136Provider : IDnsProvider
@@ -91,10 +96,18 @@ public sealed partial class Rfc2136Provider : IDnsProvider
             .SelectMany(name => ReadTypes.Select(type => (Name: name, Type: type)))
             .ToArray();
         var sets = new DnsRecordSet?[queries.Length];
-        await Parallel.ForEachAsync(
-            Enumerable.Range(0, queries.Length),
-            new ParallelOptions { MaxDegreeOfParallelism = ReadParallelism, CancellationToken = cancellationToken },
-            async (i, token) => sets[i] = await QuerySetAsync(queries[i].Name, queries[i].Type, token).ConfigureAwait(false)).ConfigureAwait(false);
+        try
+        {
+            await Parallel.ForEachAsync(
+                Enumerable.Range(0, queries.Length),
+                new ParallelOptions { MaxDegreeOfParallelism = ReadParallelism, CancellationToken = cancellationToken },
+                async (i, token) => sets[i] = await QuerySetAsync(queries[i].Name, queries[i].Type, token).ConfigureAwait(false)).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsUnexpected(e, cancellationToken))
+        {
+            throw Unavailable($"read at {_options.Server} failed: {e.GetType().Name}: {ProviderText.Clip(e.Message)}", null, e);
+        }
+
         return [.. sets.OfType<DnsRecordSet>()];
     }
 
@@ -106,7 +119,24 @@ public sealed partial class Rfc2136Provider : IDnsProvider
             return new DnsApplyResult(0, null);
         }
 
-        var message = BuildMessage(changes);
+        try
+        {
+            return await ApplyOnceBuiltAsync(BuildMessage(changes), changes, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsUnexpected(e, cancellationToken))
+        {
+            throw Unavailable($"update at {_options.Server} failed: {e.GetType().Name}: {ProviderText.Clip(e.Message)}", null, e);
+        }
+    }
+
+    public void Dispose() => _signer.Dispose();
+
+    private static bool IsUnexpected(Exception e, CancellationToken cancellationToken) =>
+        e is not DnsProviderException && !(e is OperationCanceledException && cancellationToken.IsCancellationRequested);
+
+    /// <summary>Sends the UPDATE with its retries and waits until it is served (see the class summary).</summary>
+    private async Task<DnsApplyResult> ApplyOnceBuiltAsync(byte[] message, IReadOnlyList<DnsChange> changes, CancellationToken cancellationToken)
+    {
         var requests = 0;
         var outcomeUnknown = false;
         for (var attempt = 1; ; attempt++)
@@ -156,8 +186,6 @@ public sealed partial class Rfc2136Provider : IDnsProvider
             await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
         }
     }
-
-    public void Dispose() => _signer.Dispose();
 
     private byte[] BuildMessage(IReadOnlyList<DnsChange> changes)
     {
@@ -247,7 +275,7 @@ public sealed partial class Rfc2136Provider : IDnsProvider
         }
         catch (FormatException e)
         {
-            return Unavailable($"malformed answer from {_options.Server}: {e.Message}", null, e);
+            return Unavailable($"malformed answer from {_options.Server}: {e.Message}", "MALFORMED", e);
         }
 
         if (response.Id != id || !response.IsResponse || response.Opcode != DnsConstants.OpcodeUpdate)
@@ -367,7 +395,13 @@ public sealed partial class Rfc2136Provider : IDnsProvider
         }
         catch (Exception e) when (e is DnsResponseException or OperationCanceledException or TimeoutException or SocketException or IOException)
         {
-            throw Unavailable($"query {name} {type} at {_options.Server} failed: {e.Message}", "TIMEOUT", e);
+            throw Unavailable($"query {name} {type} at {_options.Server} failed: {ProviderText.Clip(e.Message)}", "TIMEOUT", e);
+        }
+        catch (Exception e)
+        {
+            // DnsResponseParseException (a malformed answer: truncated, a pointer loop), DnsXidMismatchException (an
+            // answer to another query), or anything else the library throws on what the server sent.
+            throw Unavailable($"query {name} {type} at {_options.Server}: malformed or unusable answer ({e.GetType().Name}: {ProviderText.Clip(e.Message)})", "MALFORMED", e);
         }
 
         var rcode = (int)response.Header.ResponseCode;

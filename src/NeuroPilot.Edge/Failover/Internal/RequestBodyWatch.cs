@@ -12,6 +12,8 @@ internal sealed class RequestBodyWatch(ForwardAttempt attempt) : Stream
 {
     private HttpRequest? _request;
     private Stream _inner = Null;
+    private long _limit = long.MaxValue;
+    private long _read;
 
     public override bool CanRead => _inner.CanRead;
 
@@ -27,10 +29,12 @@ internal sealed class RequestBodyWatch(ForwardAttempt attempt) : Stream
         set => _inner.Position = value;
     }
 
-    public void Attach(HttpRequest request)
+    public void Attach(HttpRequest request, long? maxBytes)
     {
         _request = request;
         _inner = request.Body;
+        _limit = maxBytes ?? long.MaxValue;
+        _read = 0;
         request.Body = this;
     }
 
@@ -44,6 +48,8 @@ internal sealed class RequestBodyWatch(ForwardAttempt attempt) : Stream
 
         _request = null;
         _inner = Null;
+        _limit = long.MaxValue;
+        _read = 0;
     }
 
     public override int Read(byte[] buffer, int offset, int count) => Seen(_inner.Read(buffer, offset, count), count);
@@ -76,6 +82,13 @@ internal sealed class RequestBodyWatch(ForwardAttempt attempt) : Stream
         if (read == 0 && asked > 0)
         {
             attempt.OnRequestBodySent();
+        }
+        else if (!CanSeek && (_read += read) > _limit)
+        {
+            // A seekable body is a replay buffer of a declared length, already held to the limit before forwarding;
+            // a streamed (chunked) one is counted here as it goes.
+            attempt.OnBodyTooLarge();
+            throw new IOException("The request body is larger than the service's MaxRequestBodySize.");
         }
 
         return read;

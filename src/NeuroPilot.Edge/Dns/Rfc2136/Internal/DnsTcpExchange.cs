@@ -28,6 +28,8 @@ internal static class DnsTcpExchange
             message.CopyTo(request, 2);
             await socket.SendAsync(request, SocketFlags.None, token).ConfigureAwait(false);
 
+            // The server says how long its answer is, in 16 bits: never more than 64 KiB allocated on its word, and a
+            // server that announces more than it sends runs into the timeout or a closed connection.
             var prefix = new byte[2];
             await ReceiveExactlyAsync(socket, prefix, token).ConfigureAwait(false);
             var answer = new byte[BinaryPrimitives.ReadUInt16BigEndian(prefix)];
