@@ -68,6 +68,21 @@ internal static class DisplayFormat
     public static string Phases(IReadOnlyList<OpenModel.RatePhase> phases) =>
         string.Join(", ", phases.Select(p => $"{p.Name} {Rate(p.Rate)} for {Duration(p.Duration)}"));
 
+    /// <summary>
+    /// Counters by label, the non-zero ones: <c>over_capacity 892, rate_limited 804</c>; <c>none</c> when all are zero
+    /// (the edge exports every reason from the start), <c>n/a</c> when they could not be read.
+    /// </summary>
+    public static string Counters(IReadOnlyDictionary<string, double>? counters)
+    {
+        if (counters is null)
+        {
+            return "n/a";
+        }
+
+        var nonZero = counters.Where(c => c.Value != 0).Select(c => $"{c.Key} {Count((long)c.Value)}").ToList();
+        return nonZero.Count == 0 ? "none" : string.Join(", ", nonZero);
+    }
+
     /// <summary>Invariant number for JSON-ish text: <c>1234.5</c>.</summary>
     public static string Invariant(double value) => value.ToString("0.###", s_invariant);
 }

@@ -48,7 +48,7 @@ internal static class SpikeHtmlSection
                 HtmlPage.Encode(DisplayFormat.Milliseconds(p.Admitted.Max)),
                 HtmlPage.Encode(Bytes(p.RssPeakBytes)),
                 HtmlPage.Encode(p.CpuSeconds is { } cpu ? $"{cpu.ToString("0.00", CultureInfo.InvariantCulture)} s" : "n/a"),
-                HtmlPage.Encode(p.EdgeShed is null ? "n/a" : p.EdgeShed.Count == 0 ? "none" : string.Join(", ", p.EdgeShed.Select(c => $"{c.Key} {DisplayFormat.Count((long)c.Value)}"))),
+                HtmlPage.Encode(DisplayFormat.Counters(p.EdgeShed)),
             ])));
 
         var xMax = Math.Max(result.Profile.Duration.TotalSeconds, spike.Resources.Count > 0 ? spike.Resources[^1].AtSeconds : 0);
@@ -56,8 +56,8 @@ internal static class SpikeHtmlSection
 
         var outcomes = NewChart(result, "Outcomes per second (250 ms windows, by intended start)", "requests per second", autoLog: false, xMax);
         outcomes.Series.Add(WindowSeries(spike, "2xx", ChartColors.Responses, w => w.Ok));
-        outcomes.Series.Add(WindowSeries(spike, "shed 503", ChartColors.P99, w => w.Shed503));
-        outcomes.Series.Add(WindowSeries(spike, "shed 429", ChartColors.Late, w => w.Shed429));
+        outcomes.Series.Add(WindowSeries(spike, "shed 503", ChartColors.Series(0), w => w.Shed503));
+        outcomes.Series.Add(WindowSeries(spike, "shed 429", ChartColors.Series(4), w => w.Shed429));
         outcomes.Series.Add(WindowSeries(spike, "failed", ChartColors.Error, w => w.Failed));
         body.Append(outcomes.Render());
 
@@ -72,15 +72,18 @@ internal static class SpikeHtmlSection
         rss.Series.Add(new ChartSeries("RSS", ChartColors.P50, ChartSeriesKind.Line, [.. resources.Select(r => new ChartPoint(r.AtSeconds, Math.Round(r.RssBytes / MiB, 2)))]));
         body.Append(rss.Render());
 
-        var cpu = NewChart(result, "Edge CPU (user + kernel), cores busy", "cores", autoLog: false, xMax);
+        // Over half a second at least: CPU time comes in 10 ms ticks, too coarse for 100 ms steps.
+        var cpu = NewChart(result, "Edge CPU (user + kernel), cores busy, per 500 ms", "cores", autoLog: false, xMax);
         var cores = new List<ChartPoint>();
+        var from = 0;
         for (var i = 1; i < resources.Count; i++)
         {
-            var (before, after) = (resources[i - 1], resources[i]);
+            var (before, after) = (resources[from], resources[i]);
             var span = after.AtSeconds - before.AtSeconds;
-            if (span > 0)
+            if (span >= 0.5 || (i == resources.Count - 1 && span > 0))
             {
                 cores.Add(new ChartPoint((before.AtSeconds + after.AtSeconds) / 2, Math.Round((after.CpuSeconds - before.CpuSeconds) / span, 3)));
+                from = i;
             }
         }
 

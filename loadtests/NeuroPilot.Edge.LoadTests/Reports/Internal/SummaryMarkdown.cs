@@ -108,8 +108,7 @@ internal static class SummaryMarkdown
         md.AppendLine($"- Load average (1/5/15 min) before / after: {spike.LoadAverageBefore ?? "n/a"} / {spike.LoadAverageAfter ?? "n/a"}");
     }
 
-    private static string Counters(IReadOnlyDictionary<string, double>? counters) =>
-        counters is null ? "n/a" : counters.Count == 0 ? "none" : string.Join(", ", counters.Select(c => $"{c.Key} {DisplayFormat.Count((long)c.Value)}"));
+    private static string Counters(IReadOnlyDictionary<string, double>? counters) => DisplayFormat.Counters(counters);
 
     /// <summary>PASS, BREACHED or, without budgets, DONE.</summary>
     public static string Verdict(RunReport report) =>
