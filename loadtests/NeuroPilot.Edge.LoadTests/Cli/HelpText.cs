@@ -207,10 +207,13 @@ internal static class HelpText
         --connections defaults to 256 here: a spike needs connections to carry the extra concurrency (a due request
         that finds none idle waits in the harness, counted as a late send, and the edge never sees it).
 
-        Per phase (baseline, spike, after; a request belongs to the phase of its intended start): offered and achieved
-        rate, goodput (2xx per second), shed share (429 and 503 with Retry-After, separately), failed share (anything
-        else: other statuses, a 503 without Retry-After, timeouts, connection errors), p50/p99/max latency of admitted
-        (not shed) requests, the edge's peak RSS and CPU time, and the edge's own shed counters by reason.
+        Per phase (baseline, spike, after; a request belongs to the phase of its intended start): offered rate (the
+        schedule), achieved rate (requests sent while the phase lasted) with the share of sends that left late and the
+        p99 send lag (the harness itself fell behind: the edge saw less than offered), goodput (2xx responses arriving
+        while the phase lasted), shed share (429 and 503 with Retry-After, separately), failed share (anything else:
+        other statuses, a 503 without Retry-After, timeouts, connection errors), p50/p99/max latency of admitted (not
+        shed) requests from their intended start, and their p99 from the actual send, the edge's peak RSS and CPU time,
+        and the edge's own shed counters by reason (the first phase's include the warm-up, the last one's the grace).
         Recovery time: from the end of the spike to the end of the last 250 ms window that shed, failed, or had its
         admitted p99 above the threshold (0: the first window after the spike was already clean; "never": the last
         window of the run was not).

@@ -74,12 +74,21 @@ internal static class SpikeAnalysis
         var windowLatency = new LongHistogram?[firstWindow[phases.Count]];
         var phaseCounts = new long[phases.Count, 4];
         var phaseSent = new long[phases.Count];
+        var sentDuring = new long[phases.Count];
+        var okDuring = new long[phases.Count];
         var phaseRecorded = new long[phases.Count];
+        var phaseLate = new long[phases.Count];
         var phaseLatency = new LongHistogram[phases.Count];
+        var phaseSendLag = new LongHistogram[phases.Count];
+        var phaseFromSend = new LongHistogram[phases.Count];
         for (var k = 0; k < phases.Count; k++)
         {
             phaseLatency[k] = new LongHistogram(1, highest, 3);
+            phaseSendLag[k] = new LongHistogram(1, highest, 3);
+            phaseFromSend[k] = new LongHistogram(1, highest, 3);
         }
+
+        var lateTicks = Ticks(profile.LateThreshold);
 
         var admitted = new LongHistogram(1, highest, 3);
         foreach (var outcome in outcomes)
@@ -97,12 +106,30 @@ internal static class SpikeAnalysis
 
             var w = Math.Min(firstWindow[k] + (int)((outcome.Intended - starts[k]) / windowTicks), firstWindow[k + 1] - 1);
             var kind = Classify(outcome);
+
+            // Achieved rate and goodput go by the clock (when a request left, when a 2xx came back), so a backlog
+            // served late counts in the phase that served it, not in the one that offered it.
+            if (outcome.WasSent && PhaseAt(starts, outcome.SentAt) is { } sentIn)
+            {
+                sentDuring[sentIn]++;
+            }
+
+            if (kind == SpikeOutcome.Ok && PhaseAt(starts, outcome.EndedAt) is { } servedIn)
+            {
+                okDuring[servedIn]++;
+            }
+
             phaseCounts[k, (int)kind]++;
             windowCounts[w, (int)kind]++;
             phaseRecorded[k]++;
             if (outcome.WasSent)
             {
+                // Late: the send left after the threshold (no idle connection, or the scheduler behind): the edge
+                // did not see the load when the schedule offered it.
                 phaseSent[k]++;
+                var lag = Math.Max(0, outcome.SentAt - outcome.Intended);
+                phaseLate[k] += lag > lateTicks ? 1 : 0;
+                phaseSendLag[k].RecordValue(Math.Clamp((long)(lag * (1_000_000.0 / frequency)), 1, highest));
             }
 
             // Admitted: not shed. Refused or broken connections have no latency to speak of; timeouts count with the
@@ -112,6 +139,11 @@ internal static class SpikeAnalysis
             {
                 var microseconds = Math.Clamp((long)((outcome.EndedAt - outcome.Intended) * (1_000_000.0 / frequency)), 1, highest);
                 phaseLatency[k].RecordValue(microseconds);
+                if (outcome.WasSent)
+                {
+                    phaseFromSend[k].RecordValue(Math.Clamp((long)((outcome.EndedAt - outcome.SentAt) * (1_000_000.0 / frequency)), 1, highest));
+                }
+
                 admitted.RecordValue(microseconds);
                 (windowLatency[w] ??= new LongHistogram(1, highest, 2)).RecordValue(microseconds);
             }
@@ -133,11 +165,16 @@ internal static class SpikeAnalysis
                 Duration = Stopwatch.GetElapsedTime(starts[k], starts[k + 1]),
                 Scheduled = Math.Max(scheduled, phaseRecorded[k]),
                 Sent = phaseSent[k],
+                SentDuring = sentDuring[k],
+                OkDuring = okDuring[k],
+                Late = phaseLate[k],
+                SendLagP99Ms = LatencySummary.At(phaseSendLag[k], 99),
                 Ok = phaseCounts[k, (int)SpikeOutcome.Ok],
                 Shed429 = phaseCounts[k, (int)SpikeOutcome.Shed429],
                 Shed503 = phaseCounts[k, (int)SpikeOutcome.Shed503],
                 Failed = phaseCounts[k, (int)SpikeOutcome.Failed] + unsent,
                 Admitted = LatencySummary.From(phaseLatency[k]),
+                AdmittedFromSend = LatencySummary.From(phaseFromSend[k]),
                 RssPeakBytes = PeakRss(samples, starts[k], starts[k + 1]),
                 CpuSeconds = CpuBetween(samples, starts[k], starts[k + 1]),
                 EdgeShed = k + 1 < shedScrapes.Count ? ShedCounters.Delta(shedScrapes[k], shedScrapes[k + 1]) : null,
@@ -263,6 +300,23 @@ internal static class SpikeAnalysis
         }
 
         return samples[^1].CpuSeconds;
+    }
+
+    /// <summary>The phase whose span holds <paramref name="timestamp"/>, or null before the first and after the last.</summary>
+    private static int? PhaseAt(long[] starts, long timestamp)
+    {
+        if (timestamp < starts[0] || timestamp >= starts[^1])
+        {
+            return null;
+        }
+
+        var k = starts.Length - 2;
+        while (k > 0 && timestamp < starts[k])
+        {
+            k--;
+        }
+
+        return k;
     }
 
     private static int IndexOf(IReadOnlyList<RatePhase> phases, string name)

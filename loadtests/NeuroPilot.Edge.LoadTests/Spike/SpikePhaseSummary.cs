@@ -18,8 +18,20 @@ internal sealed record SpikePhaseSummary
     /// <summary>Requests the schedule held for the phase.</summary>
     public long Scheduled { get; init; }
 
-    /// <summary>Requests that went out on a connection.</summary>
+    /// <summary>Requests of the phase that went out on a connection (whenever they did).</summary>
     public long Sent { get; init; }
+
+    /// <summary>Requests (of any phase) that went out while the phase lasted.</summary>
+    public long SentDuring { get; init; }
+
+    /// <summary>2xx responses (to requests of any phase) that arrived while the phase lasted.</summary>
+    public long OkDuring { get; init; }
+
+    /// <summary>Of <see cref="Sent"/>, those that left later than the late threshold after their intended start.</summary>
+    public long Late { get; init; }
+
+    /// <summary>p99 of how late sends left after their intended start, in milliseconds; null without a send.</summary>
+    public double? SendLagP99Ms { get; init; }
 
     public long Ok { get; init; }
 
@@ -32,6 +44,12 @@ internal sealed record SpikePhaseSummary
     /// <summary>Latency of admitted (not shed) requests, timeouts included at the time they were abandoned.</summary>
     public required LatencySummary Admitted { get; init; }
 
+    /// <summary>
+    /// The same from the actual send instead of the intended start: without the time a request waited in the harness
+    /// for a connection, so closer to what the edge (and the upstream) added when the generator fell behind.
+    /// </summary>
+    public LatencySummary AdmittedFromSend { get; init; } = new();
+
     /// <summary>The edge's highest sampled RSS during the phase; null without a sample.</summary>
     public long? RssPeakBytes { get; init; }
 
@@ -43,10 +61,14 @@ internal sealed record SpikePhaseSummary
 
     public double OfferedRate => PerSecond(Scheduled);
 
-    public double AchievedRate => PerSecond(Sent);
+    /// <summary>Requests sent per second while the phase lasted (less than offered when the harness fell behind).</summary>
+    public double AchievedRate => PerSecond(SentDuring);
 
-    /// <summary>2xx responses per second.</summary>
-    public double Goodput => PerSecond(Ok);
+    /// <summary>2xx responses per second while the phase lasted.</summary>
+    public double Goodput => PerSecond(OkDuring);
+
+    /// <summary>The share of sends that left late: how far the load the edge saw differs from the load offered.</summary>
+    public double LateShare => Sent == 0 ? 0 : (double)Late / Sent;
 
     public double Shed429Share => Share(Shed429);
 
@@ -54,8 +76,8 @@ internal sealed record SpikePhaseSummary
 
     public double FailedShare => Share(Failed);
 
-    /// <summary>Edge CPU per request sent, in microseconds.</summary>
-    public double? CpuMicrosecondsPerRequest => CpuSeconds is { } cpu && Sent > 0 ? cpu * 1e6 / Sent : null;
+    /// <summary>Edge CPU per request sent while the phase lasted, in microseconds.</summary>
+    public double? CpuMicrosecondsPerRequest => CpuSeconds is { } cpu && SentDuring > 0 ? cpu * 1e6 / SentDuring : null;
 
     /// <summary>Edge CPU as cores busy on average (1 = one core all the time).</summary>
     public double? CpuCores => CpuSeconds is { } cpu && Duration > TimeSpan.Zero ? cpu / Duration.TotalSeconds : null;

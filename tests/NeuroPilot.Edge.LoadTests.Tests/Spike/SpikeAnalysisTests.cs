@@ -52,11 +52,14 @@ public class SpikeAnalysisTests
         Assert.Equal((100L, 100L, 0L, 0L, 0L), (baseline.Scheduled, baseline.Ok, baseline.Shed429, baseline.Shed503, baseline.Failed));
         Assert.Equal((1000L, 200L, 100L, 500L, 200L), (burst.Scheduled, burst.Ok, burst.Shed429, burst.Shed503, burst.Failed));
         Assert.Equal(1000, burst.OfferedRate, 3);
-        Assert.Equal(200, burst.Goodput, 3);
+        // Goodput goes by arrival: the spike's last 2xx arrives 2 ms after its intended start, after the spike ended.
+        Assert.Equal(199, burst.Goodput, 3);
+        Assert.Equal(101, after.Goodput, 3);
         Assert.Equal(0.5, burst.Shed503Share, 6);
         Assert.Equal(0.1, burst.Shed429Share, 6);
         Assert.Equal(0.2, burst.FailedShare, 6);
         Assert.Equal(100, after.Ok);
+        Assert.Equal(1000, burst.AchievedRate, 3);
 
         // Admitted: the 200 OK, the 100 failed 503 and the 100 timeouts (2 s): p99 is a timeout's.
         Assert.Equal(400, burst.Admitted.Count);
@@ -82,6 +85,28 @@ public class SpikeAnalysisTests
         Assert.Equal(12, spike.Windows.Count);
         Assert.All(spike.Windows.Where(w => w.Phase == "spike"), w => Assert.Equal(125, w.Shed503));
         Assert.Equal(50, spike.Windows[8].AdmittedP99Ms!.Value, 0);
+    }
+
+    [Fact]
+    public void Analyze_SpikeServedLate_CountsItsGoodputAndSendsWhenTheyHappened()
+    {
+        var result = Result();
+        var afterStart = s_windowStart + 2 * s_second;
+
+        // Every spike request waits in the harness until the spike is over, then goes out and is answered at once.
+        var outcomes = Outcomes(result, (_, _) => (200, 0, 1, null))
+            .Select(o => o.Intended >= s_windowStart + s_second && o.Intended < afterStart ? o with { SentAt = afterStart, EndedAt = afterStart + 1 } : o)
+            .ToList();
+
+        var spike = SpikeAnalysis.Analyze(result, outcomes, [], [], recoveryThresholdMs: 5);
+
+        var (burst, after) = (spike.Phases[1], spike.Phases[2]);
+        Assert.Equal((0.0, 0.0), (burst.AchievedRate, burst.Goodput));
+        Assert.Equal((1100.0, 1100.0), (after.AchievedRate, after.Goodput));
+        // Late: all but the last, which was intended 1 ms before the end, the late threshold itself.
+        Assert.Equal(999, burst.Late);
+        Assert.Equal(1000, burst.Ok);
+        Assert.InRange(burst.SendLagP99Ms!.Value, 990, 1000);
     }
 
     [Fact]

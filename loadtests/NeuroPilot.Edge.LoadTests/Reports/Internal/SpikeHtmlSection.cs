@@ -17,7 +17,7 @@ internal static class SpikeHtmlSection
         var recovery = spike.RecoveryTimeMs is { } ms ? DisplayFormat.Milliseconds(ms) : "never";
 
         body.Append("<section><h2>Spike drill: limits ").Append(spike.LimitsEnabled ? "on" : "off").Append("</h2>\n");
-        body.Append("<p class=\"note\">A request belongs to the phase (and 250 ms window) of its intended start. Shed: 429 or 503 with <code>Retry-After</code>. Failed: anything else that is not 2xx (a 503 without <code>Retry-After</code>, timeouts, connection errors). Admitted latency: requests not shed, timeouts included. Recovery: from the end of the spike to the end of the last window that shed, failed or had its admitted p99 above ")
+        body.Append("<p class=\"note\">A request belongs to the phase (and 250 ms window) of its intended start. Achieved: requests sent; late: sent more than the late threshold after their intended start (every connection was busy, or the scheduler was behind), so the edge saw less than the offered load then. Shed: 429 or 503 with <code>Retry-After</code>. Failed: anything else that is not 2xx (a 503 without <code>Retry-After</code>, timeouts, connection errors). Admitted latency: requests not shed, timeouts included. Recovery: from the end of the spike to the end of the last window that shed, failed or had its admitted p99 above ")
             .Append(HtmlPage.Encode(DisplayFormat.Milliseconds(spike.RecoveryThresholdMs))).Append(". Limits: ")
             .Append(spike.LimitsJson is { } limits ? $"<code>{HtmlPage.Encode(limits)}</code>" : "none (no Limits section)")
             .Append(". Load average before / after: ").Append(HtmlPage.Encode($"{spike.LoadAverageBefore ?? "n/a"} / {spike.LoadAverageAfter ?? "n/a"}")).Append(".</p>\n");
@@ -33,12 +33,13 @@ internal static class SpikeHtmlSection
         body.Append("</section>\n");
 
         body.Append(HtmlPage.Table(
-            ["Phase", "#Offered", "#Achieved", "#Goodput", "#Shed 429", "#Shed 503", "#Failed", "#Admitted p50", "#p99", "#max", "#RSS peak", "#CPU", "Edge shed counters"],
+            ["Phase", "#Offered", "#Achieved", "#Late (p99 lag)", "#Goodput", "#Shed 429", "#Shed 503", "#Failed", "#Admitted p50", "#p99", "#max", "#p99 from send", "#RSS peak", "#CPU", "Edge shed counters"],
             spike.Phases.Select(p => (IReadOnlyList<string>)
             [
                 HtmlPage.Encode($"{p.Name} ({DisplayFormat.Duration(p.Duration)})"),
                 HtmlPage.Encode(DisplayFormat.Rate(p.OfferedRate)),
                 HtmlPage.Encode(DisplayFormat.Rate(p.AchievedRate)),
+                HtmlPage.Encode($"{DisplayFormat.Percent(p.LateShare)} ({DisplayFormat.Milliseconds(p.SendLagP99Ms)})"),
                 HtmlPage.Encode(DisplayFormat.Rate(p.Goodput)),
                 HtmlPage.Encode(DisplayFormat.Percent(p.Shed429Share)),
                 HtmlPage.Encode(DisplayFormat.Percent(p.Shed503Share)),
@@ -46,6 +47,7 @@ internal static class SpikeHtmlSection
                 HtmlPage.Encode(DisplayFormat.Milliseconds(p.Admitted.P50)),
                 HtmlPage.Encode(DisplayFormat.Milliseconds(p.Admitted.P99)),
                 HtmlPage.Encode(DisplayFormat.Milliseconds(p.Admitted.Max)),
+                HtmlPage.Encode(DisplayFormat.Milliseconds(p.AdmittedFromSend.P99)),
                 HtmlPage.Encode(Bytes(p.RssPeakBytes)),
                 HtmlPage.Encode(p.CpuSeconds is { } cpu ? $"{cpu.ToString("0.00", CultureInfo.InvariantCulture)} s" : "n/a"),
                 HtmlPage.Encode(DisplayFormat.Counters(p.EdgeShed)),

@@ -244,11 +244,15 @@ internal static class SummaryJson
             json.WriteNumber("failed", phase.Failed);
             json.WriteNumber("offered_rate", Math.Round(phase.OfferedRate, 2));
             json.WriteNumber("achieved_rate", Math.Round(phase.AchievedRate, 2));
+            json.WriteNumber("late", phase.Late);
+            json.WriteNumber("late_share", Math.Round(phase.LateShare, 6));
+            json.WriteNullable("send_lag_p99_ms", phase.SendLagP99Ms);
             json.WriteNumber("goodput", Math.Round(phase.Goodput, 2));
             json.WriteNumber("shed_429_share", Math.Round(phase.Shed429Share, 6));
             json.WriteNumber("shed_503_share", Math.Round(phase.Shed503Share, 6));
             json.WriteNumber("failed_share", Math.Round(phase.FailedShare, 6));
             json.WriteLatency("admitted_ms", phase.Admitted);
+            json.WriteLatency("admitted_from_send_ms", phase.AdmittedFromSend);
             json.WriteNullable("rss_peak_bytes", phase.RssPeakBytes);
             json.WriteNullable("cpu_s", phase.CpuSeconds);
             json.WriteNullable("cpu_us_per_request", phase.CpuMicrosecondsPerRequest is { } perRequest ? Math.Round(perRequest, 1) : null);

@@ -89,13 +89,13 @@ internal static class SummaryMarkdown
             : "n/a";
 
         md.AppendLine();
-        md.AppendLine($"| Spike drill (limits {(spike.LimitsEnabled ? "on" : "off")}) | Offered | Achieved | Goodput (2xx) | Shed 429 | Shed 503 | Failed | Admitted p50 / p99 / max | Edge RSS peak | Edge CPU | Edge shed counters |");
-        md.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|");
+        md.AppendLine($"| Spike drill (limits {(spike.LimitsEnabled ? "on" : "off")}) | Offered | Achieved (late, p99 lag) | Goodput (2xx) | Shed 429 | Shed 503 | Failed | Admitted p50 / p99 / max | from send p99 | Edge RSS peak | Edge CPU | Edge shed counters |");
+        md.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var p in spike.Phases)
         {
-            md.AppendLine($"| {p.Name} ({DisplayFormat.Duration(p.Duration)}) | {DisplayFormat.Rate(p.OfferedRate)} | {DisplayFormat.Rate(p.AchievedRate)} | {DisplayFormat.Rate(p.Goodput)} | " +
+            md.AppendLine($"| {p.Name} ({DisplayFormat.Duration(p.Duration)}) | {DisplayFormat.Rate(p.OfferedRate)} | {DisplayFormat.Rate(p.AchievedRate)} ({DisplayFormat.Percent(p.LateShare)} late, {DisplayFormat.Milliseconds(p.SendLagP99Ms)}) | {DisplayFormat.Rate(p.Goodput)} | " +
                 $"{DisplayFormat.Percent(p.Shed429Share)} | {DisplayFormat.Percent(p.Shed503Share)} | {DisplayFormat.Percent(p.FailedShare)} ({DisplayFormat.Count(p.Failed)}) | " +
-                $"{Latency(p.Admitted)} | {Bytes(p.RssPeakBytes)} | {Cpu(p)} | {Counters(p.EdgeShed)} |");
+                $"{Latency(p.Admitted)} | {DisplayFormat.Milliseconds(p.AdmittedFromSend.P99)} | {Bytes(p.RssPeakBytes)} | {Cpu(p)} | {Counters(p.EdgeShed)} |");
         }
 
         md.AppendLine();
