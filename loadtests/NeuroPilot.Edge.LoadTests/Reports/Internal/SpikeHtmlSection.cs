@@ -33,20 +33,16 @@ internal static class SpikeHtmlSection
         body.Append("</section>\n");
 
         body.Append(HtmlPage.Table(
-            ["Phase", "#Offered", "#Achieved", "#Late (p99 lag)", "#Goodput", "#Shed 429", "#Shed 503", "#Failed", "#Admitted p50", "#p99", "#max", "#p99 from send", "#RSS peak", "#CPU", "Edge shed counters"],
+            ["Phase", "#Offered", "#Achieved (late, p99 lag)", "#Goodput", "#Shed 429 / 503", "#Failed", "#Admitted p50 / p99 / max", "#p99 from send", "#RSS peak", "#CPU", "Edge shed counters"],
             spike.Phases.Select(p => (IReadOnlyList<string>)
             [
                 HtmlPage.Encode($"{p.Name} ({DisplayFormat.Duration(p.Duration)})"),
                 HtmlPage.Encode(DisplayFormat.Rate(p.OfferedRate)),
-                HtmlPage.Encode(DisplayFormat.Rate(p.AchievedRate)),
-                HtmlPage.Encode($"{DisplayFormat.Percent(p.LateShare)} ({DisplayFormat.Milliseconds(p.SendLagP99Ms)})"),
+                HtmlPage.Encode($"{DisplayFormat.Rate(p.AchievedRate)} ({DisplayFormat.Percent(p.LateShare)}, {DisplayFormat.Milliseconds(p.SendLagP99Ms)})"),
                 HtmlPage.Encode(DisplayFormat.Rate(p.Goodput)),
-                HtmlPage.Encode(DisplayFormat.Percent(p.Shed429Share)),
-                HtmlPage.Encode(DisplayFormat.Percent(p.Shed503Share)),
+                HtmlPage.Encode($"{DisplayFormat.Percent(p.Shed429Share)} / {DisplayFormat.Percent(p.Shed503Share)}"),
                 HtmlPage.Encode($"{DisplayFormat.Percent(p.FailedShare)} ({DisplayFormat.Count(p.Failed)})"),
-                HtmlPage.Encode(DisplayFormat.Milliseconds(p.Admitted.P50)),
-                HtmlPage.Encode(DisplayFormat.Milliseconds(p.Admitted.P99)),
-                HtmlPage.Encode(DisplayFormat.Milliseconds(p.Admitted.Max)),
+                HtmlPage.Encode(p.Admitted.Count == 0 ? "n/a" : $"{DisplayFormat.Number(p.Admitted.P50!.Value)} / {DisplayFormat.Number(p.Admitted.P99!.Value)} / {DisplayFormat.Number(p.Admitted.Max!.Value)} ms"),
                 HtmlPage.Encode(DisplayFormat.Milliseconds(p.AdmittedFromSend.P99)),
                 HtmlPage.Encode(Bytes(p.RssPeakBytes)),
                 HtmlPage.Encode(p.CpuSeconds is { } cpu ? $"{cpu.ToString("0.00", CultureInfo.InvariantCulture)} s" : "n/a"),
