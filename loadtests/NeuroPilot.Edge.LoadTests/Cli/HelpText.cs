@@ -214,9 +214,9 @@ internal static class HelpText
         other statuses, a 503 without Retry-After, timeouts, connection errors), p50/p99/max latency of admitted (not
         shed) requests from their intended start, and their p99 from the actual send, the edge's peak RSS and CPU time,
         and the edge's own shed counters by reason (the first phase's include the warm-up, the last one's the grace).
-        Recovery time: from the end of the spike to the end of the last 250 ms window that shed, failed, or had its
-        admitted p99 above the threshold (0: the first window after the spike was already clean; "never": the last
-        window of the run was not).
+        Recovery time: from the end of the spike to the first 250 ms window from which a whole second of windows (or
+        the rest of the run, if shorter) shed nothing, failed nothing and kept admitted p99 within the threshold (0: it
+        began with the first window after the spike; "never": no such window).
 
         Drill figures (budgets, with the run's own p99, error-rate, ...):
           p99-admitted            the highest p99 of admitted requests among the phases (--budget p99-admitted=50ms)

@@ -14,6 +14,9 @@ internal static class SpikeAnalysis
 
     public static readonly TimeSpan WindowLength = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>How long the windows must stay healthy for the edge to count as recovered.</summary>
+    public static readonly TimeSpan RecoveryHold = TimeSpan.FromSeconds(1);
+
     /// <summary>How a request counts: 2xx, shed (429 or 503 with <c>Retry-After</c>) or failed (anything else).</summary>
     public static SpikeOutcome Classify(TracedOutcome outcome)
     {
@@ -224,32 +227,40 @@ internal static class SpikeAnalysis
     }
 
     /// <summary>
-    /// The recovery time from the windows after the spike (in order): up to the end of the last one that was not
-    /// healthy (shed, failed, or admitted p99 over the threshold); 0 when all were; null when the last one was not
-    /// (the run ended before the edge recovered).
+    /// The recovery time from the windows after the spike (in order): from the end of the spike to the start of the
+    /// first healthy window (nothing shed, nothing failed, admitted p99 within the threshold) from which every window
+    /// for <see cref="RecoveryHold"/> (or to the end of the run, if that comes first) is healthy too; 0 when the first
+    /// window already is; null when no window qualifies. A blip well after the edge recovered (a stall of the
+    /// machine) does not move it.
     /// </summary>
     public static double? RecoveryTime(IReadOnlyList<SpikeWindow> afterSpike, TimeSpan spikeEnd, double p99ThresholdMs)
     {
-        var lastUnhealthy = -1;
+        var streakStart = -1;
         for (var i = 0; i < afterSpike.Count; i++)
         {
             if (!afterSpike[i].IsHealthy(p99ThresholdMs))
             {
-                lastUnhealthy = i;
+                streakStart = -1;
+                continue;
+            }
+
+            if (streakStart < 0)
+            {
+                streakStart = i;
+            }
+
+            if (afterSpike[i].End - afterSpike[streakStart].Start >= RecoveryHold)
+            {
+                break;
             }
         }
 
-        if (lastUnhealthy < 0)
-        {
-            return 0;
-        }
-
-        if (lastUnhealthy == afterSpike.Count - 1)
+        if (streakStart < 0)
         {
             return null;
         }
 
-        return Math.Round((afterSpike[lastUnhealthy].End - spikeEnd).TotalMilliseconds, 1);
+        return Math.Round(Math.Max(0, (afterSpike[streakStart].Start - spikeEnd).TotalMilliseconds), 1);
     }
 
     /// <summary>The highest RSS among the samples taken in [from, to); null when there is none.</summary>

@@ -15,8 +15,8 @@ internal sealed record SpikeSummary
     public required double RecoveryThresholdMs { get; init; }
 
     /// <summary>
-    /// From the end of the spike to the end of the last window after it that shed, failed or had its admitted p99 over
-    /// the threshold (0 when none did); null when the last window of the run still did (not recovered).
+    /// From the end of the spike to the first 250 ms window from which a second of windows (or the rest of the run)
+    /// shed nothing, failed nothing and kept admitted p99 within the threshold; null when that never happened.
     /// </summary>
     public double? RecoveryTimeMs { get; init; }
 

@@ -170,11 +170,25 @@ public class SpikeAnalysisTests
     }
 
     [Fact]
-    public void RecoveryTime_IsTheEndOfTheLastUnhealthyWindow()
+    public void RecoveryTime_HealthyOnlyToTheEndOfTheRun_IsWhenThatLastStreakBegan()
     {
         SpikeWindow[] windows = [Window(0, p99: 80), Window(1, p99: 1), Window(2, p99: 1, failed: 1), Window(3, p99: 1), Window(4, p99: 1)];
 
         Assert.Equal(750, SpikeAnalysis.RecoveryTime(windows, TimeSpan.Zero, 5));
+    }
+
+    [Fact]
+    public void RecoveryTime_BlipAfterASecondOfHealthyWindows_DoesNotMoveIt()
+    {
+        SpikeWindow[] windows = [Window(0, p99: 80), Window(1, p99: 1), Window(2, p99: 1), Window(3, p99: 1), Window(4, p99: 1), Window(5, p99: 90), Window(6, p99: 1)];
+
+        Assert.Equal(250, SpikeAnalysis.RecoveryTime(windows, TimeSpan.Zero, 5));
+    }
+
+    [Fact]
+    public void RecoveryTime_LastWindowUnhealthy_IsNever()
+    {
+        Assert.Null(SpikeAnalysis.RecoveryTime([Window(0, p99: 1), Window(1, p99: 1), Window(2, p99: 80)], TimeSpan.Zero, 5));
     }
 
     private static SpikeWindow Window(int index, double p99, long failed = 0) => new()

@@ -100,7 +100,7 @@ internal static class SummaryMarkdown
 
         md.AppendLine();
         var recovery = spike.RecoveryTimeMs is { } ms ? DisplayFormat.Milliseconds(ms) : "not within the run";
-        md.AppendLine($"- Recovery after the spike: {recovery} (250 ms windows: nothing shed or failed, admitted p99 <= {DisplayFormat.Milliseconds(spike.RecoveryThresholdMs)})");
+        md.AppendLine($"- Recovery after the spike: {recovery} (until 250 ms windows shed nothing, failed nothing and kept admitted p99 <= {DisplayFormat.Milliseconds(spike.RecoveryThresholdMs)} for a second)");
         md.AppendLine($"- Admitted p99, worst phase: {DisplayFormat.Milliseconds(spike.P99AdmittedMs)}; failed: {DisplayFormat.Count(spike.Failed)} ({DisplayFormat.Percent(spike.FailedShare)})");
         md.AppendLine($"- Edge RSS: peak {Bytes(spike.RssPeakBytes)} sampled every 100 ms, VmHWM {Bytes(spike.RssHighWaterBytes)}, {Bytes(spike.RssIdleBytes)} before the load; CPU {(spike.CpuSeconds is { } cpu ? $"{cpu.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)} s" : "n/a")}");
         md.AppendLine($"- Edge shed counters, whole run: {Counters(spike.EdgeShedTotal)}");
