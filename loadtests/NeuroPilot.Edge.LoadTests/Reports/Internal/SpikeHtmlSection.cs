@@ -14,7 +14,12 @@ internal static class SpikeHtmlSection
     {
         static string Bytes(long? bytes) => bytes is { } b ? DisplayFormat.Bytes(b) : "n/a";
         var spikePhase = spike.Phases.FirstOrDefault(p => p.Name == SpikeAnalysis.SpikePhase) ?? spike.Phases[^1];
-        var recovery = spike.RecoveryTimeMs is { } ms ? DisplayFormat.Milliseconds(ms) : "never";
+        var recovery = spike.RecoveryTimeMs switch
+        {
+            null => "never",
+            0 => "0 ms",
+            var ms => DisplayFormat.Milliseconds(ms),
+        };
 
         body.Append("<section><h2>Spike drill: limits ").Append(spike.LimitsEnabled ? "on" : "off").Append("</h2>\n");
         body.Append("<p class=\"note\">A request belongs to the phase (and 250 ms window) of its intended start. Achieved: requests sent; late: sent more than the late threshold after their intended start (every connection was busy, or the scheduler was behind), so the edge saw less than the offered load then. Shed: 429 or 503 with <code>Retry-After</code>. Failed: anything else that is not 2xx (a 503 without <code>Retry-After</code>, timeouts, connection errors). Admitted latency: requests not shed, timeouts included. Recovery: from the end of the spike to the first window from which a second of windows shed nothing, failed nothing and kept admitted p99 within ")

@@ -99,7 +99,12 @@ internal static class SummaryMarkdown
         }
 
         md.AppendLine();
-        var recovery = spike.RecoveryTimeMs is { } ms ? DisplayFormat.Milliseconds(ms) : "not within the run";
+        var recovery = spike.RecoveryTimeMs switch
+        {
+            null => "not within the run",
+            0 => "0 ms (clean from the first window after the spike)",
+            var ms => DisplayFormat.Milliseconds(ms),
+        };
         md.AppendLine($"- Recovery after the spike: {recovery} (until 250 ms windows shed nothing, failed nothing and kept admitted p99 <= {DisplayFormat.Milliseconds(spike.RecoveryThresholdMs)} for a second)");
         md.AppendLine($"- Admitted p99, worst phase: {DisplayFormat.Milliseconds(spike.P99AdmittedMs)}; failed: {DisplayFormat.Count(spike.Failed)} ({DisplayFormat.Percent(spike.FailedShare)})");
         md.AppendLine($"- Edge RSS: peak {Bytes(spike.RssPeakBytes)} sampled every 100 ms, VmHWM {Bytes(spike.RssHighWaterBytes)}, {Bytes(spike.RssIdleBytes)} before the load; CPU {(spike.CpuSeconds is { } cpu ? $"{cpu.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)} s" : "n/a")}");
