@@ -68,7 +68,7 @@ internal static class SpikeCommand
             new("after", rate, reader.Optional("--after", ValueParsers.PositiveDuration) ?? DefaultPhase),
         };
         var limits = ReadLimits(reader);
-        var extra = reader.Optional("--config-extra") is { } extraText ? reader.Convert("--config-extra", extraText, Spike.SpikeEdgeConfig.ParseExtra) : null;
+        var extra = reader.Optional("--config-extra") is { } extraText ? reader.Convert("--config-extra", extraText, SpikeEdgeConfig.ParseExtra) : null;
         var clients = reader.Optional("--clients", t => ValueParsers.Count(t, 1, 250)) ?? 1;
         var upstreams = reader.Optional("--upstreams", t => ValueParsers.Count(t, 1, 8)) ?? 1;
         if (options.Connections < clients)
@@ -81,6 +81,9 @@ internal static class SpikeCommand
         {
             throw new UsageException($"{Name}: --path {path}: must start with /");
         }
+
+        // The request (method, headers, body) is checked now: a usage error must come before any process starts.
+        _ = options.Target("--path", $"http://127.0.0.1:1{path}");
 
         var recoveryP99 = reader.Optional("--recovery-p99", ValueParsers.PositiveDuration)?.TotalMilliseconds
             ?? options.Budgets.FirstOrDefault(b => b.Figure.Name == "p99-admitted")?.Limit

@@ -26,6 +26,7 @@ public class SpikeCommandTests
         { ["spike", "--edge", "EDGE", "--rate-limit-burst", "5"], "need --rate-limit N" },
         { ["spike", "--edge", "EDGE", "--path", "x"], "must start with /" },
         { ["spike", "--edge", "EDGE", "--baseline", "0s"], "must be more than zero" },
+        { ["spike", "--edge", "EDGE", "--header", "Content-Length: 5"], "is set by the harness" },
     };
 
     [Theory]
