@@ -31,6 +31,7 @@ internal sealed record Budget(BudgetFigure Figure, double Limit, string Text)
             {
                 BudgetFigureKind.Latency or BudgetFigureKind.Duration => ValueParsers.Duration(limitText).TotalMilliseconds,
                 BudgetFigureKind.Count => ValueParsers.Count(limitText, 0, int.MaxValue),
+                BudgetFigureKind.Bytes => ValueParsers.Bytes(limitText),
                 _ => ValueParsers.Ratio(limitText),
             };
         }
@@ -40,6 +41,7 @@ internal sealed record Budget(BudgetFigure Figure, double Limit, string Text)
             {
                 BudgetFigureKind.Latency or BudgetFigureKind.Duration => "5ms, 250us, 1.5s",
                 BudgetFigureKind.Count => "0 or 10",
+                BudgetFigureKind.Bytes => "100MiB or 512k",
                 _ => "0.1% or 0.001",
             };
             throw new FormatException($"the limit \"{limitText}\" of {figure.Name} {e.Message} (like {example})", e);
@@ -56,6 +58,7 @@ internal sealed record Budget(BudgetFigure Figure, double Limit, string Text)
     {
         BudgetFigureKind.Latency or BudgetFigureKind.Duration => Reports.DisplayFormat.Milliseconds(value),
         BudgetFigureKind.Count => Reports.DisplayFormat.Count((long)value),
+        BudgetFigureKind.Bytes => Reports.DisplayFormat.Bytes(value),
         _ => Reports.DisplayFormat.Percent(value),
     };
 }

@@ -40,6 +40,16 @@ internal sealed class BudgetFigure
         new("recovery-time", "from the recovery until responses came from the primary again", BudgetFigureKind.Duration),
     ];
 
+    /// <summary>The figures only <c>drill spike</c> measures.</summary>
+    public static IReadOnlyList<BudgetFigure> Spike { get; } =
+    [
+        new("p99-admitted", "highest p99 of admitted (not shed) requests among the phases", BudgetFigureKind.Duration),
+        new("recovery-time", "from the end of the spike until 250 ms windows shed nothing, failed nothing and kept admitted p99 within the threshold, for a second", BudgetFigureKind.Duration),
+        new("rss", "the edge's peak resident memory (sampled every 100 ms, and its VmHWM)", BudgetFigureKind.Bytes),
+        new("failed", "share of requests that failed: not 2xx and not shed (errors, timeouts, 5xx other than a shed 503)", BudgetFigureKind.Ratio),
+        new("shed-baseline", "share of the baseline phase's requests that were shed (429 or 503)", BudgetFigureKind.Ratio),
+    ];
+
     /// <summary>Every figure a budget can name, in the order help texts list them.</summary>
     public static IReadOnlyList<BudgetFigure> Known { get; } =
     [

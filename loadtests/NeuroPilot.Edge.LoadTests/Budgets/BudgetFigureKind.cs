@@ -14,4 +14,7 @@ internal enum BudgetFigureKind
 
     /// <summary>A number of requests or events (a drill's failed requests).</summary>
     Count,
+
+    /// <summary>An amount of memory in bytes (a spike drill's edge RSS).</summary>
+    Bytes,
 }

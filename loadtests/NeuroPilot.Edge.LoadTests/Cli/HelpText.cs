@@ -14,6 +14,10 @@ internal static class HelpText
           neuropilot-loadtest drill failover --edge PATH [--fault kill|stop|503] [options]
                                                                                         break the primary region under load,
                                                                                         measure failover and recovery
+          neuropilot-loadtest drill spike --edge PATH [--rate R] [--spike-factor 10] [--limits on|off] [options]
+                                                                                        a baseline, a spike of 10x, the baseline
+                                                                                        again: shedding, admitted latency,
+                                                                                        recovery, edge RSS and CPU
           neuropilot-loadtest COMMAND --help                                           options of a command
           neuropilot-loadtest --version
 
@@ -154,8 +158,84 @@ internal static class HelpText
         Exit codes: 0 every budget held, 99 a budget was breached, 2 bad arguments, 1 the processes did not start,
         130 interrupted.
 
+        The other drill, a load spike against the edge's limits: neuropilot-loadtest drill spike --help.
+
         Example:
           neuropilot-loadtest drill failover --edge /tmp/drill-edge/neuropilot-edge --fault stop --per-try-timeout 1s \
             --budget failed=0 --budget failover-time=2s --budget recovery-time=10s --report artifacts/load/drill
+        """;
+
+    public static readonly string DrillSpike = $$"""
+        neuropilot-loadtest drill spike: a load spike against the edge's limits; what is served, shed and failed
+
+        Usage:
+          neuropilot-loadtest drill spike --edge PATH [--rate R] [--spike-factor F] [--baseline 4s] [--spike 4s] [--after 4s]
+                                          [--limits on|off] [--max-in-flight N] [--rate-limit N] [--clients N] [options]
+
+        Starts the test upstreams (PATH upstream --listen ... --region us-east) and the edge (PATH run --config, one
+        service "api" in front of them) on free loopback ports, waits for /readyz, and sends GET requests through the
+        edge on one open-model schedule: --rate for --baseline, --spike-factor times that for --spike, then --rate again
+        for --after. It samples the edge's RSS and CPU from /proc/PID every 100 ms and reads its shed counters
+        (neuropilot_edge_requests_shed_total) from /metrics at each phase change. Every process it started is stopped
+        at the end (by pid), also on errors and Ctrl+C.
+
+          --edge PATH             the neuropilot-edge binary (the AOT build: dotnet publish src/NeuroPilot.Edge -o DIR)
+          --rate R                baseline requests per second (default 500)
+          --spike-factor F        the spike's rate is F times the baseline (default 10)
+          --baseline D, --spike D, --after D
+                                  length of each phase (default 4s each); the run lasts their sum (+ warm-up, grace)
+          --limits on|off         on (default): write the limits below into the config; off: no Limits section at
+                                  all (also none from --config-extra): what the limits prevent
+          --max-in-flight N       Services.api.Limits.MaxInFlight (default {{Spike.SpikeLimits.DefaultMaxInFlight}} when no service limit is given)
+          --max-queue N           Limits.MaxQueue: requests that may wait for a slot (the edge's default: a quarter
+                                  of MaxInFlight)
+          --queue-timeout T       Limits.QueueTimeout (the edge's default 1s)
+          --max-body-size N       Limits.MaxRequestBodySize (bytes: 1m, 512k)
+          --rate-limit N          Limits.RateLimit.PerClient: requests per client address per --rate-limit-per (1s),
+                                  bursts of --rate-limit-burst (default N)
+          --max-connections N     Edge.Limits.MaxConnections
+          --config-extra JSON     a JSON object merged over the generated config (inline, or the path of a file), e.g.
+                                  '{"Services": {"api": {"Limits": {"MaxInFlight": 32, "MaxQueue": 8} } } }'
+          --clients N             connect from N source addresses, 127.0.0.1 to 127.0.0.N (default 1), so that
+                                  per-client rate limits see N clients; connections are spread over them
+          --upstreams N           upstream processes behind the edge (default 1)
+          --path P                request path (default /; /delay?ms=5 makes the upstream take 5 ms)
+          --recovery-p99 T        the admitted p99 a 250 ms window must be within to count as recovered (default:
+                                  the p99-admitted budget, else 5ms)
+          --title TEXT            title of the reports
+        {{CommonOptions}}
+        --connections defaults to 256 here: a spike needs connections to carry the extra concurrency (a due request
+        that finds none idle waits in the harness, counted as a late send, and the edge never sees it).
+
+        Per phase (baseline, spike, after; a request belongs to the phase of its intended start): offered rate (the
+        schedule), achieved rate (requests sent while the phase lasted) with the share of sends that left late and the
+        p99 send lag (the harness itself fell behind: the edge saw less than offered), goodput (2xx responses arriving
+        while the phase lasted), shed share (429 and 503 with Retry-After, separately), failed share (anything else:
+        other statuses, a 503 without Retry-After, timeouts, connection errors), p50/p99/max latency of admitted (not
+        shed) requests from their intended start, and their p99 from the actual send, the edge's peak RSS and CPU time,
+        and the edge's own shed counters by reason (the first phase's include the warm-up, the last one's the grace).
+        Recovery time: from the end of the spike to the first 250 ms window from which a whole second of windows (or
+        the rest of the run, if shorter) shed nothing, failed nothing and kept admitted p99 within the threshold (0: it
+        began with the first window after the spike; "never": no such window).
+
+        Drill figures (budgets, with the run's own p99, error-rate, ...):
+          p99-admitted            the highest p99 of admitted requests among the phases (--budget p99-admitted=50ms)
+          recovery-time           as above (--budget recovery-time=2s)
+          rss                     the edge's peak RSS: the higher of the sampled peak and VmHWM (--budget rss=100MiB)
+          failed                  the failed share of the whole run (--budget failed=0.1%)
+          shed-baseline           the shed share of the baseline phase (--budget shed-baseline=0)
+
+        Reports (--report DIR): summary.json (with spike.{phases[], recovery_time_ms, p99_admitted_ms, rss_peak_bytes,
+        edge_shed_total, windows[], resources[], limits, ...}), summary.md, latency.hgrm (every request),
+        latency-admitted.hgrm (admitted only), report.html (outcomes and admitted latency per 250 ms, edge RSS and
+        CPU over time, markers at the phase changes), edge.json (the config it ran) and edge.log.
+
+        Exit codes: 0 every budget held, 99 a budget was breached, 2 bad arguments, 1 the processes did not start (the
+        edge refused the config, for one), 130 interrupted.
+
+        Example:
+          neuropilot-loadtest drill spike --edge /tmp/drill-edge/neuropilot-edge --rate 500 --spike-factor 10 \
+            --max-in-flight 32 --rate-limit 200 --clients 8 --budget p99-admitted=50ms --budget recovery-time=2s \
+            --budget rss=100MiB --budget failed=0 --report artifacts/load/spike
         """;
 }

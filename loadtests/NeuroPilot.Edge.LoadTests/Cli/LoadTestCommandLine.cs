@@ -39,7 +39,7 @@ internal static class LoadTestCommandLine
                     await output.WriteAsync(HelpText.Capacity).ConfigureAwait(false);
                     return ExitCodes.Ok;
                 case "drill" when wantsHelp:
-                    await output.WriteAsync(HelpText.Drill).ConfigureAwait(false);
+                    await output.WriteAsync(rest.Length > 0 && rest[0] == "spike" ? HelpText.DrillSpike : HelpText.Drill).ConfigureAwait(false);
                     return ExitCodes.Ok;
                 case "drill":
                     return await DrillCommand.ExecuteAsync(rest, output, error, cancellationToken).ConfigureAwait(false);

@@ -59,6 +59,23 @@ internal static partial class ValueParsers
         return rate * scale;
     }
 
+    /// <summary>A multiplier: <c>10</c>, <c>10x</c>, <c>2.5</c>; more than 0, at most 1,000.</summary>
+    public static double Factor(string text)
+    {
+        var trimmed = text.Trim();
+        if (trimmed.EndsWith('x') || trimmed.EndsWith('X'))
+        {
+            trimmed = trimmed[..^1];
+        }
+
+        if (!double.TryParse(trimmed, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var factor) || factor <= 0 || factor > 1000)
+        {
+            throw new FormatException("is not a factor (a number more than 0 and at most 1000, like 10 or 10x)");
+        }
+
+        return factor;
+    }
+
     /// <summary>A whole number in [min, max].</summary>
     public static int Count(string text, int min, int max)
     {
@@ -83,6 +100,24 @@ internal static partial class ValueParsers
         var unit = match.Groups[2].Value.ToUpperInvariant();
         value *= unit.StartsWith('K') ? 1024 : unit.StartsWith('M') ? 1024 * 1024 : 1;
         return value <= 64 * 1024 * 1024 ? (int)value : throw new FormatException("is more than 64 MiB");
+    }
+
+    /// <summary>
+    /// An amount of memory in bytes: <c>104857600</c>, <c>512k</c>, <c>100m</c>, <c>100MiB</c>, <c>1g</c> (powers of 1024;
+    /// <c>MB</c> reads as MiB too), at most 1 TiB.
+    /// </summary>
+    public static double Bytes(string text)
+    {
+        var match = BytesPattern().Match(text.Trim());
+        if (!match.Success)
+        {
+            throw new FormatException("is not an amount of memory (like 100MiB, 512k or 1g)");
+        }
+
+        var value = double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+        var unit = match.Groups[2].Value.ToUpperInvariant();
+        value *= unit.StartsWith('K') ? 1024 : unit.StartsWith('M') ? 1024 * 1024 : unit.StartsWith('G') ? 1024 * 1024 * 1024 : 1;
+        return value <= 1024.0 * 1024 * 1024 * 1024 ? value : throw new FormatException("is more than 1 TiB");
     }
 
     /// <summary>A ratio: <c>0.1%</c> or <c>0.001</c>.</summary>
@@ -121,4 +156,7 @@ internal static partial class ValueParsers
 
     [GeneratedRegex(@"^(\d{1,9})([kKmM](?:i?[bB])?|[bB])?$", RegexOptions.CultureInvariant)]
     private static partial Regex SizePattern();
+
+    [GeneratedRegex(@"^(\d{1,12}(?:\.\d+)?)\s*([kKmMgG](?:i?[bB])?|[bB])?$", RegexOptions.CultureInvariant)]
+    private static partial Regex BytesPattern();
 }

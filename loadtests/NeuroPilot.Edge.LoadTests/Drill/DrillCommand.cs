@@ -24,8 +24,6 @@ internal static class DrillCommand
 
     public static readonly IReadOnlyList<string> Regions = ["us-east", "eu-west", "ap-south"];
 
-    private static readonly TimeSpan s_startTimeout = TimeSpan.FromSeconds(15);
-
     private static readonly string[] s_valueOptions =
     [
         .. LoadOptions.ValueOptionNames, "--edge", "--rate", "--duration", "--fault", "--fault-at", "--recover-at",
@@ -34,9 +32,14 @@ internal static class DrillCommand
 
     public static async Task<int> ExecuteAsync(IReadOnlyList<string> args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
+        if (args.Count > 0 && args[0] == "spike")
+        {
+            return await Spike.SpikeCommand.ExecuteAsync([.. args.Skip(1)], output, error, cancellationToken).ConfigureAwait(false);
+        }
+
         if (args.Count == 0 || args[0] != "failover")
         {
-            throw new UsageException($"drill: unknown drill{(args.Count == 0 ? "" : $" \"{args[0]}\"")} (drills: failover; see drill --help)");
+            throw new UsageException($"drill: unknown drill{(args.Count == 0 ? "" : $" \"{args[0]}\"")} (drills: failover, spike; see drill failover --help, drill spike --help)");
         }
 
         var reader = ArgumentReader.Parse("drill failover", [.. args.Skip(1)], s_valueOptions, []);
@@ -372,42 +375,10 @@ internal static class DrillCommand
                 """;
         }
 
-        private static async Task WaitForOkAsync(DrillProcess process, Uri url, CancellationToken cancellationToken)
-        {
-            using var client = NewClient();
-            var deadline = Stopwatch.GetTimestamp() + (long)(s_startTimeout.TotalSeconds * Stopwatch.Frequency);
-            var last = "no answer";
-            while (Stopwatch.GetTimestamp() < deadline)
-            {
-                if (process.HasExited)
-                {
-                    throw new DrillException($"{process.Name} exited at start:{Environment.NewLine}{Tail(process.Output())}");
-                }
+        private static Task WaitForOkAsync(DrillProcess process, Uri url, CancellationToken cancellationToken) =>
+            ReadinessProbe.WaitForOkAsync(process, url, cancellationToken);
 
-                try
-                {
-                    using var response = await client.GetAsync(url, cancellationToken).ConfigureAwait(false);
-                    if (response.IsSuccessStatusCode)
-                    {
-                        return;
-                    }
-
-                    last = $"status {(int)response.StatusCode}";
-                }
-                catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
-                {
-                    last = e.Message;
-                }
-
-                await Task.Delay(50, cancellationToken).ConfigureAwait(false);
-            }
-
-            throw new DrillException($"{process.Name}: {url} did not answer 2xx within {s_startTimeout.TotalSeconds:0} s ({last}):{Environment.NewLine}{Tail(process.Output())}");
-        }
-
-        private static string Tail(string text) => text.Length > 4000 ? text[^4000..] : text;
-
-        private static HttpClient NewClient() => new(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(2) };
+        private static HttpClient NewClient() => ReadinessProbe.NewClient();
 
         private static Uri Url(int port, string path) => new($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}{path}");
     }

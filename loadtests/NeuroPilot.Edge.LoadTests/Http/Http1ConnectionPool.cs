@@ -21,7 +21,11 @@ internal sealed class Http1ConnectionPool : ILoadTransport
     private int _busy;
     private bool _closed;
 
-    public Http1ConnectionPool(HttpTarget target, EndPoint endPoint, int connections, RunRecorder recorder, TimeSpan timeout)
+    /// <param name="sourceAddresses">
+    /// Local addresses to connect from, connection <c>i</c> from the <c>i % n</c>-th (a drill's clients 127.0.0.x, so
+    /// that per-client limits see several clients); empty: the OS chooses.
+    /// </param>
+    public Http1ConnectionPool(HttpTarget target, EndPoint endPoint, int connections, RunRecorder recorder, TimeSpan timeout, IReadOnlyList<IPAddress>? sourceAddresses = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(connections);
         _recorder = recorder;
@@ -31,7 +35,8 @@ internal sealed class Http1ConnectionPool : ILoadTransport
         _connections = new Http1Connection[connections];
         for (var i = 0; i < connections; i++)
         {
-            _connections[i] = new Http1Connection(this, target, endPoint, recorder);
+            var source = sourceAddresses is { Count: > 0 } sources ? sources[i % sources.Count] : null;
+            _connections[i] = new Http1Connection(this, target, endPoint, recorder, source);
         }
 
         _idle = new Queue<Http1Connection>(_connections);

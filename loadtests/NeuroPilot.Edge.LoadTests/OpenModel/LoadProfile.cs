@@ -21,6 +21,12 @@ internal sealed record LoadProfile
     /// <summary>A send that starts later than this after its intended time counts as late.</summary>
     public TimeSpan LateThreshold { get; init; } = LoadProfileDefaults.LateThreshold;
 
+    /// <summary>
+    /// When not empty, the measured window is these phases one after the other, each at its own rate (the warm-up at
+    /// the first one's); <see cref="Duration"/> is then their total and <see cref="Rate"/> the mean rate offered.
+    /// </summary>
+    public IReadOnlyList<RatePhase> Phases { get; init; } = [];
+
     /// <summary>The longest the whole run can take, grace included: the run stops by itself by then.</summary>
     public TimeSpan MaxWallTime => Warmup + Duration + Grace;
 }

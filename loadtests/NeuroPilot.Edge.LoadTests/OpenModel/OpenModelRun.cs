@@ -79,7 +79,7 @@ internal sealed class OpenModelRun
         var now = Stopwatch.GetTimestamp();
         var start = now + frequency / 100;
         var windowStart = start + Ticks(_profile.Warmup);
-        var schedule = new RateSchedule(start, _profile.Rate, frequency, _profile.Warmup + _profile.Duration);
+        var schedule = RateSchedule.For(_profile, start, frequency);
         var lastIntended = schedule.Count == 0 ? start : schedule.IntendedAt(schedule.Count - 1);
         var hardStop = lastIntended + Ticks(_profile.Grace);
         _recorder.Begin(windowStart, DateTimeOffset.UtcNow + Stopwatch.GetElapsedTime(now, windowStart));

@@ -187,9 +187,10 @@ internal sealed class RunRecorder
     /// <summary>
     /// A request ended without a response. Timed-out and unfinished requests go into the latency histogram with the
     /// time they had waited when abandoned (a lower bound, and honest: a hung target must not look fast);
-    /// refused or broken connections do not.
+    /// refused or broken connections do not. <paramref name="sentAt"/> is when it was sent, 0 when it never was
+    /// (kept in the trace only).
     /// </summary>
-    public void RecordFailure(long intended, long at, FailureKind kind, string? message = null)
+    public void RecordFailure(long intended, long at, FailureKind kind, string? message = null, long sentAt = 0)
     {
         lock (_lock)
         {
@@ -198,7 +199,7 @@ internal sealed class RunRecorder
                 return;
             }
 
-            _trace?.Add(new TracedOutcome(intended, 0, at, 0, 0, kind));
+            _trace?.Add(new TracedOutcome(intended, sentAt, at, 0, 0, kind));
             _failures[(int)kind]++;
             _firstErrors[(int)kind] ??= message;
             _perSecond[second].Failed++;

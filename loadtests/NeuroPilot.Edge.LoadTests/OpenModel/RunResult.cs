@@ -101,4 +101,11 @@ internal sealed class RunResult
     public Budgets.RatioFigures Ratios => new(ErrorRate, LateRate);
 
     public long FailuresOf(FailureKind kind) => Failures.GetValueOrDefault(kind);
+
+    /// <summary>
+    /// The schedule the run followed, rebuilt from its profile and the start of its measured window (the scheduler
+    /// started it the warm-up before, in the same ticks), so an analysis can count what each phase offered.
+    /// </summary>
+    public RateSchedule Schedule() =>
+        RateSchedule.For(Profile, WindowStart - (long)(Profile.Warmup.TotalSeconds * System.Diagnostics.Stopwatch.Frequency), System.Diagnostics.Stopwatch.Frequency);
 }

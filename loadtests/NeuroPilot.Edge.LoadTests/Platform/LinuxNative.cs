@@ -24,6 +24,12 @@ internal static partial class LinuxNative
     [LibraryImport("libc", EntryPoint = "gettid")]
     public static partial int GetTid();
 
+    /// <summary><c>sysconf(_SC_CLK_TCK)</c>: the unit of the CPU times in <c>/proc/PID/stat</c>.</summary>
+    public const int ScClkTck = 2;
+
+    [LibraryImport("libc", EntryPoint = "sysconf")]
+    public static partial long Sysconf(int name);
+
     [LibraryImport("libc", EntryPoint = "setpriority", SetLastError = true)]
     public static partial int SetPriority(int which, int who, int priority);
 

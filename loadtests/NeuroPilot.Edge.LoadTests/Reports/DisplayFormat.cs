@@ -40,6 +40,12 @@ internal static class DisplayFormat
 
     public static string Count(long value) => value.ToString("#,##0", s_invariant);
 
+    /// <summary>Memory in MiB: <c>87.3 MiB</c>, <c>512 KiB</c> below one MiB.</summary>
+    public static string Bytes(double bytes) =>
+        bytes < 1024 * 1024
+            ? $"{(bytes / 1024).ToString("#,##0.#", s_invariant)} KiB"
+            : $"{(bytes / (1024 * 1024)).ToString(bytes < 100 * 1024 * 1024 ? "0.0" : "#,##0", s_invariant)} MiB";
+
     /// <summary><c>20s</c>, <c>500ms</c>, <c>2m</c>, <c>1m30s</c>.</summary>
     public static string Duration(TimeSpan span)
     {
@@ -56,6 +62,25 @@ internal static class DisplayFormat
         }
 
         return $"{span.TotalMinutes.ToString("0.##", s_invariant)}m";
+    }
+
+    /// <summary>The phases of a run: <c>baseline 500 req/s for 4s, spike 5,000 req/s for 4s, after 500 req/s for 4s</c>.</summary>
+    public static string Phases(IReadOnlyList<OpenModel.RatePhase> phases) =>
+        string.Join(", ", phases.Select(p => $"{p.Name} {Rate(p.Rate)} for {Duration(p.Duration)}"));
+
+    /// <summary>
+    /// Counters by label, the non-zero ones: <c>over_capacity 892, rate_limited 804</c>; <c>none</c> when all are zero
+    /// (the edge exports every reason from the start), <c>n/a</c> when they could not be read.
+    /// </summary>
+    public static string Counters(IReadOnlyDictionary<string, double>? counters)
+    {
+        if (counters is null)
+        {
+            return "n/a";
+        }
+
+        var nonZero = counters.Where(c => c.Value != 0).Select(c => $"{c.Key} {Count((long)c.Value)}").ToList();
+        return nonZero.Count == 0 ? "none" : string.Join(", ", nonZero);
     }
 
     /// <summary>Invariant number for JSON-ish text: <c>1234.5</c>.</summary>

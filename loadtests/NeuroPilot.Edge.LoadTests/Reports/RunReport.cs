@@ -6,7 +6,7 @@ namespace NeuroPilot.Edge.LoadTests.Reports;
 /// <summary>A run and what it is judged against: the input of every report file.</summary>
 internal sealed record RunReport
 {
-    /// <summary>The command that produced it: <c>run</c>, or <c>drill</c> for a failover drill.</summary>
+    /// <summary>The command that produced it: <c>run</c>, or <c>drill</c> for a failover or spike drill.</summary>
     public required string Command { get; init; }
 
     public required string Title { get; init; }
@@ -23,8 +23,11 @@ internal sealed record RunReport
 
     public required IReadOnlyList<BudgetResult> Budgets { get; init; }
 
-    /// <summary>What a failover drill measured (<c>drill</c> only).</summary>
+    /// <summary>What a failover drill measured (<c>drill failover</c> only).</summary>
     public Drill.DrillSummary? Drill { get; init; }
+
+    /// <summary>What a spike drill measured (<c>drill spike</c> only).</summary>
+    public Spike.SpikeSummary? Spike { get; init; }
 
     public bool Passed => BudgetEvaluator.AllPassed(Budgets);
 
@@ -36,6 +39,9 @@ internal sealed record RunReport
         var profile = Result.Profile;
         var warmup = profile.Warmup > TimeSpan.Zero ? $" (+{DisplayFormat.Duration(profile.Warmup)} warm-up)" : "";
         var body = BodySize > 0 ? $", {DisplayFormat.Count(BodySize)}-byte body" : "";
-        return $"{Method} {Target} at {DisplayFormat.Rate(profile.Rate)} for {DisplayFormat.Duration(profile.Duration)}{warmup}, {Connections} connections{body}";
+        var load = profile.Phases.Count > 0
+            ? $": {DisplayFormat.Phases(profile.Phases)}"
+            : $" at {DisplayFormat.Rate(profile.Rate)} for {DisplayFormat.Duration(profile.Duration)}";
+        return $"{Method} {Target}{load}{warmup}, {Connections} connections{body}";
     }
 }

@@ -5,8 +5,8 @@ namespace NeuroPilot.Edge.LoadTests.Run;
 
 /// <summary>
 /// One open-model run against one HTTP target: resolve, open the connections, run, return the result.
-/// Shared by <c>run</c>, <c>compare</c>, <c>capacity</c> (and a failover drill, which passes
-/// <paramref name="onStarted"/> to inject faults and mark them while the run goes on).
+/// Shared by <c>run</c>, <c>compare</c>, <c>capacity</c> and the drills, which pass <paramref name="onStarted"/> to
+/// inject faults or mark phases while the run goes on.
 /// </summary>
 internal static class LoadRunner
 {
@@ -17,11 +17,12 @@ internal static class LoadRunner
         int connections,
         Action<OpenModelRun>? onStarted,
         CancellationToken cancellationToken,
-        ResponseTrace? trace = null)
+        ResponseTrace? trace = null,
+        IReadOnlyList<System.Net.IPAddress>? sourceAddresses = null)
     {
         var endPoint = await target.ResolveAsync(cancellationToken).ConfigureAwait(false);
         var recorder = new RunRecorder(profile, trace);
-        var pool = new Http1ConnectionPool(target, endPoint, connections, recorder, profile.Timeout);
+        var pool = new Http1ConnectionPool(target, endPoint, connections, recorder, profile.Timeout, sourceAddresses);
         await using (pool.ConfigureAwait(false))
         {
             var opened = await pool.OpenAsync(cancellationToken).ConfigureAwait(false);

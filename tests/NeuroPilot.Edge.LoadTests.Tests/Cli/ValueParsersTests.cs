@@ -65,4 +65,44 @@ public class ValueParsersTests
     {
         Assert.Equal(bytes, ValueParsers.Size(text));
     }
+
+    [Theory]
+    [InlineData("100MiB", 104_857_600)]
+    [InlineData("100m", 104_857_600)]
+    [InlineData("512k", 524_288)]
+    [InlineData("1g", 1_073_741_824)]
+    [InlineData("1.5MB", 1_572_864)]
+    [InlineData("4096", 4096)]
+    public void Bytes_WithOrWithoutUnit_IsParsedInPowersOf1024(string text, double bytes)
+    {
+        Assert.Equal(bytes, ValueParsers.Bytes(text));
+    }
+
+    [Theory]
+    [InlineData("lots")]
+    [InlineData("-1m")]
+    [InlineData("2t")]
+    [InlineData("2000g")]
+    public void Bytes_NotAnAmount_IsRejected(string text)
+    {
+        Assert.Throws<FormatException>(() => ValueParsers.Bytes(text));
+    }
+
+    [Theory]
+    [InlineData("10", 10)]
+    [InlineData("10x", 10)]
+    [InlineData("2.5", 2.5)]
+    public void Factor_IsParsed(string text, double factor)
+    {
+        Assert.Equal(factor, ValueParsers.Factor(text));
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("1001")]
+    [InlineData("ten")]
+    public void Factor_OutOfRange_IsRejected(string text)
+    {
+        Assert.Throws<FormatException>(() => ValueParsers.Factor(text));
+    }
 }

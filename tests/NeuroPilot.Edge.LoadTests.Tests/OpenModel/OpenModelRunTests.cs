@@ -151,4 +151,22 @@ public class OpenModelRunTests
         Assert.Equal("fault injected", marker.Label);
         Assert.InRange(marker.At.TotalMilliseconds, 490, 800);
     }
+
+    [Fact]
+    public async Task Run_WithPhases_OffersEachPhasesRateDuringItsSeconds()
+    {
+        await using var server = await LoopbackServer.StartAsync();
+        var profile = new LoadProfile
+        {
+            Rate = 200,
+            Duration = TimeSpan.FromSeconds(3),
+            Phases = [new RatePhase("baseline", 100, TimeSpan.FromSeconds(1)), new RatePhase("spike", 400, TimeSpan.FromSeconds(1)), new RatePhase("after", 100, TimeSpan.FromSeconds(1))],
+        };
+
+        var result = await Load.RunAsync(server.Url("/"), profile, connections: 16);
+
+        Assert.Equal([100L, 400L, 100L], result.Seconds.Select(s => s.Scheduled));
+        Assert.Equal(600, result.Scheduled);
+        Assert.Equal(result.Scheduled, result.Succeeded);
+    }
 }

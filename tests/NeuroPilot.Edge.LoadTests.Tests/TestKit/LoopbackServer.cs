@@ -16,6 +16,7 @@ namespace NeuroPilot.Edge.LoadTests.Tests.TestKit;
 /// <item><c>/</c>: 200 "ok".</item>
 /// <item><c>/delay/MS</c>: 200 after MS milliseconds.</item>
 /// <item><c>/status/CODE</c>: that status.</item>
+/// <item><c>/retry-after/CODE</c>: that status with <c>Retry-After: 1</c> (like a request the edge shed).</item>
 /// <item><c>/hang</c>: never answers (until the client goes away).</item>
 /// <item><c>/close</c>: 200 with <c>Connection: close</c>.</item>
 /// <item><c>/chunked</c>: a chunked body.</item>
@@ -27,6 +28,7 @@ public sealed class LoopbackServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly Queue<long> _arrivals = new();
+    private readonly HashSet<string> _clientAddresses = [];
     private long _requests;
     private long _stallAtRequest = long.MaxValue;
     private long _stallTicks;
@@ -45,6 +47,18 @@ public sealed class LoopbackServer : IAsyncDisposable
     public Uri BaseUrl { get; private set; } = null!;
 
     public long Requests => Interlocked.Read(ref _requests);
+
+    /// <summary>The remote addresses requests came from.</summary>
+    public IReadOnlyCollection<string> ClientAddresses
+    {
+        get
+        {
+            lock (_clientAddresses)
+            {
+                return [.. _clientAddresses];
+            }
+        }
+    }
 
     public static async Task<LoopbackServer> StartAsync()
     {
@@ -79,6 +93,14 @@ public sealed class LoopbackServer : IAsyncDisposable
     private async Task HandleAsync(HttpContext context)
     {
         var count = Interlocked.Increment(ref _requests);
+        if (context.Connection.RemoteIpAddress is { } remote)
+        {
+            lock (_clientAddresses)
+            {
+                _clientAddresses.Add(remote.ToString());
+            }
+        }
+
         if (count == Interlocked.Read(ref _stallAtRequest))
         {
             Interlocked.Exchange(ref _stallUntil, Stopwatch.GetTimestamp() + Interlocked.Read(ref _stallTicks));
@@ -99,6 +121,10 @@ public sealed class LoopbackServer : IAsyncDisposable
                 break;
             case "status":
                 context.Response.StatusCode = int.Parse(segments[1], CultureInfo.InvariantCulture);
+                break;
+            case "retry-after":
+                context.Response.StatusCode = int.Parse(segments[1], CultureInfo.InvariantCulture);
+                context.Response.Headers.RetryAfter = "1";
                 break;
             case "hang":
                 await Task.Delay(Timeout.Infinite, context.RequestAborted);

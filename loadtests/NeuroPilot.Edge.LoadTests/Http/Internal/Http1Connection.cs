@@ -38,6 +38,7 @@ internal sealed class Http1Connection : IValueTaskSource<bool>
     private readonly HttpTarget _target;
     private readonly EndPoint _endPoint;
     private readonly RunRecorder _recorder;
+    private readonly IPAddress? _sourceAddress;
     private readonly byte[] _buffer = new byte[BufferSize];
     private readonly Http1ResponseParser _parser = new();
     private Socket? _socket;
@@ -49,12 +50,14 @@ internal sealed class Http1Connection : IValueTaskSource<bool>
     private bool _nextQueued;
     private bool _loopStarted;
 
-    public Http1Connection(Http1ConnectionPool pool, HttpTarget target, EndPoint endPoint, RunRecorder recorder)
+    /// <param name="sourceAddress">The local address to connect from (a drill's client 127.0.0.x), or null for the OS's choice.</param>
+    public Http1Connection(Http1ConnectionPool pool, HttpTarget target, EndPoint endPoint, RunRecorder recorder, IPAddress? sourceAddress = null)
     {
         _pool = pool;
         _target = target;
         _endPoint = endPoint;
         _recorder = recorder;
+        _sourceAddress = sourceAddress;
         if (target.TagHeader is { } tagHeader)
         {
             _parser.ConfigureTag(tagHeader, target.TagValues);
@@ -64,17 +67,18 @@ internal sealed class Http1Connection : IValueTaskSource<bool>
     /// <summary>Connects ahead of the run; returns null on success, else the error.</summary>
     public async Task<string?> OpenAsync(CancellationToken cancellationToken)
     {
-        var socket = NewSocket();
+        Socket? socket = null;
         try
         {
+            socket = NewSocket();
             await socket.ConnectAsync(_endPoint, cancellationToken).ConfigureAwait(false);
             _socket = socket;
             return null;
         }
-        catch (Exception e) when (e is SocketException or OperationCanceledException)
+        catch (Exception e) when (e is SocketException or OperationCanceledException or ConnectFailedException)
         {
-            socket.Dispose();
-            return e is SocketException se ? se.Message : "connect timed out";
+            socket?.Dispose();
+            return e is OperationCanceledException ? "connect timed out" : e.Message;
         }
     }
 
@@ -206,7 +210,7 @@ internal sealed class Http1Connection : IValueTaskSource<bool>
             }
             else
             {
-                RecordAbandoned(intended, completedAt, phase);
+                RecordAbandoned(intended, sentAt, completedAt, phase);
             }
         }
         catch (Exception e)
@@ -215,12 +219,12 @@ internal sealed class Http1Connection : IValueTaskSource<bool>
             if (TryEnd(token, out var phase))
             {
                 var kind = e is ConnectFailedException ? FailureKind.Connect : FailureKind.Transport;
-                _recorder.RecordFailure(intended, failedAt, kind, Describe(e));
+                _recorder.RecordFailure(intended, failedAt, kind, Describe(e), sentAt);
                 Close();
             }
             else
             {
-                RecordAbandoned(intended, failedAt, phase);
+                RecordAbandoned(intended, sentAt, failedAt, phase);
             }
         }
         finally
@@ -229,11 +233,11 @@ internal sealed class Http1Connection : IValueTaskSource<bool>
         }
     }
 
-    private void RecordAbandoned(long intended, long at, long phase)
+    private void RecordAbandoned(long intended, long sentAt, long at, long phase)
     {
         Close();
         var kind = phase == TimedOut ? FailureKind.Timeout : FailureKind.Unfinished;
-        _recorder.RecordFailure(intended, at, kind, kind == FailureKind.Timeout ? _pool.TimeoutMessage : UnfinishedMessage);
+        _recorder.RecordFailure(intended, at, kind, kind == FailureKind.Timeout ? _pool.TimeoutMessage : UnfinishedMessage, sentAt);
     }
 
     private bool TryEnd(long token, out long phase)
@@ -303,7 +307,24 @@ internal sealed class Http1Connection : IValueTaskSource<bool>
         }
     }
 
-    private static Socket NewSocket() => new(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+    private Socket NewSocket()
+    {
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        if (_sourceAddress is not null)
+        {
+            try
+            {
+                socket.Bind(new IPEndPoint(_sourceAddress, 0));
+            }
+            catch (SocketException e)
+            {
+                socket.Dispose();
+                throw new ConnectFailedException($"cannot bind to {_sourceAddress}: {e.Message}", e);
+            }
+        }
+
+        return socket;
+    }
 
     private static bool IsClosedByPeer(Exception e) =>
         e is ClosedByPeerException ||

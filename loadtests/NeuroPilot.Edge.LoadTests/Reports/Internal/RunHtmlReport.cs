@@ -28,6 +28,12 @@ internal static class RunHtmlReport
         {
             AppendDrill(body, result, drill);
         }
+
+        if (report.Spike is { } spike)
+        {
+            SpikeHtmlSection.Append(body, result, spike);
+        }
+
         if (report.Budgets.Count > 0)
         {
             body.Append("<section><h2>Budgets</h2>\n");

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using NeuroPilot.Edge.LoadTests.Drill;
 using NeuroPilot.Edge.LoadTests.OpenModel;
+using NeuroPilot.Edge.LoadTests.Spike;
 
 namespace NeuroPilot.Edge.LoadTests.Reports.Internal;
 
@@ -92,6 +93,7 @@ internal static class SummaryJson
                 {
                     Budgets.BudgetFigureKind.Latency or Budgets.BudgetFigureKind.Duration => "ms",
                     Budgets.BudgetFigureKind.Count => "count",
+                    Budgets.BudgetFigureKind.Bytes => "bytes",
                     _ => "ratio",
                 });
                 json.WriteNumber("limit", budget.Budget.Limit);
@@ -113,6 +115,11 @@ internal static class SummaryJson
             if (report.Drill is { } drill)
             {
                 WriteDrill(json, drill);
+            }
+
+            if (report.Spike is { } spike)
+            {
+                WriteSpike(json, spike);
             }
 
             json.WriteStartArray("markers");
@@ -182,6 +189,125 @@ internal static class SummaryJson
         }
 
         json.WriteEndObject();
+        json.WriteEndObject();
+    }
+
+    private static void WriteSpike(Utf8JsonWriter json, SpikeSummary spike)
+    {
+        json.WriteStartObject("spike");
+        json.WriteString("limits", spike.LimitsEnabled ? "on" : "off");
+        if (spike.LimitsJson is { } limits)
+        {
+            json.WritePropertyName("limits_config");
+            using var document = JsonDocument.Parse(limits);
+            document.RootElement.WriteTo(json);
+        }
+        else
+        {
+            json.WriteNull("limits_config");
+        }
+
+        json.WriteNumber("spike_factor", spike.SpikeFactor);
+        json.WriteNumber("clients", spike.Clients);
+        json.WriteNumber("upstreams", spike.Upstreams);
+        json.WriteNumber("scheduled", spike.Scheduled);
+        json.WriteNumber("ok", spike.Ok);
+        json.WriteNumber("shed_429", spike.Shed429);
+        json.WriteNumber("shed_503", spike.Shed503);
+        json.WriteNumber("failed", spike.Failed);
+        json.WriteNumber("failed_share", Math.Round(spike.FailedShare, 6));
+        json.WriteNullable("p99_admitted_ms", spike.P99AdmittedMs);
+        json.WriteNumber("recovery_threshold_ms", spike.RecoveryThresholdMs);
+        json.WriteNullable("recovery_time_ms", spike.RecoveryTimeMs);
+        json.WriteNullable("spike_end_s", spike.SpikeEnd is { } end ? Math.Round(end.TotalSeconds, 3) : null);
+        json.WriteNullable("rss_peak_bytes", spike.RssPeakBytes);
+        json.WriteNullable("rss_hwm_bytes", spike.RssHighWaterBytes);
+        json.WriteNullable("rss_idle_bytes", spike.RssIdleBytes);
+        json.WriteNullable("cpu_s", spike.CpuSeconds);
+        WriteCounters(json, "edge_shed_total", spike.EdgeShedTotal);
+        json.WriteString("load_average_before", spike.LoadAverageBefore);
+        json.WriteString("load_average_after", spike.LoadAverageAfter);
+
+        json.WriteStartArray("phases");
+        foreach (var phase in spike.Phases)
+        {
+            json.WriteStartObject();
+            json.WriteString("name", phase.Name);
+            json.WriteNumber("start_s", Math.Round(phase.Start.TotalSeconds, 3));
+            json.WriteNumber("duration_s", Math.Round(phase.Duration.TotalSeconds, 3));
+            json.WriteNumber("rate_target", phase.Rate);
+            json.WriteNumber("scheduled", phase.Scheduled);
+            json.WriteNumber("sent", phase.Sent);
+            json.WriteNumber("ok", phase.Ok);
+            json.WriteNumber("shed_429", phase.Shed429);
+            json.WriteNumber("shed_503", phase.Shed503);
+            json.WriteNumber("failed", phase.Failed);
+            json.WriteNumber("offered_rate", Math.Round(phase.OfferedRate, 2));
+            json.WriteNumber("achieved_rate", Math.Round(phase.AchievedRate, 2));
+            json.WriteNumber("late", phase.Late);
+            json.WriteNumber("late_share", Math.Round(phase.LateShare, 6));
+            json.WriteNullable("send_lag_p99_ms", phase.SendLagP99Ms);
+            json.WriteNumber("goodput", Math.Round(phase.Goodput, 2));
+            json.WriteNumber("shed_429_share", Math.Round(phase.Shed429Share, 6));
+            json.WriteNumber("shed_503_share", Math.Round(phase.Shed503Share, 6));
+            json.WriteNumber("failed_share", Math.Round(phase.FailedShare, 6));
+            json.WriteLatency("admitted_ms", phase.Admitted);
+            json.WriteLatency("admitted_from_send_ms", phase.AdmittedFromSend);
+            json.WriteNullable("rss_peak_bytes", phase.RssPeakBytes);
+            json.WriteNullable("cpu_s", phase.CpuSeconds);
+            json.WriteNullable("cpu_us_per_request", phase.CpuMicrosecondsPerRequest is { } perRequest ? Math.Round(perRequest, 1) : null);
+            WriteCounters(json, "edge_shed", phase.EdgeShed);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+
+        json.WriteStartArray("windows");
+        foreach (var window in spike.Windows)
+        {
+            json.WriteStartObject();
+            json.WriteNumber("t_s", Math.Round(window.Start.TotalSeconds, 3));
+            json.WriteString("phase", window.Phase);
+            json.WriteNumber("ok", window.Ok);
+            json.WriteNumber("shed_429", window.Shed429);
+            json.WriteNumber("shed_503", window.Shed503);
+            json.WriteNumber("failed", window.Failed);
+            json.WriteNullable("p50_ms", window.AdmittedP50Ms);
+            json.WriteNullable("p99_ms", window.AdmittedP99Ms);
+            json.WriteNullable("max_ms", window.AdmittedMaxMs);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+
+        json.WriteStartArray("resources");
+        foreach (var point in spike.Resources)
+        {
+            json.WriteStartObject();
+            json.WriteNumber("t_s", point.AtSeconds);
+            json.WriteNumber("rss_bytes", point.RssBytes);
+            json.WriteNumber("cpu_s", Math.Round(point.CpuSeconds, 3));
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    private static void WriteCounters(Utf8JsonWriter json, string name, IReadOnlyDictionary<string, double>? counters)
+    {
+        if (counters is null)
+        {
+            json.WriteNull(name);
+            return;
+        }
+
+        json.WriteStartObject(name);
+        foreach (var (reason, value) in counters)
+        {
+            json.WriteNumber(reason, value);
+        }
+
         json.WriteEndObject();
     }
 

@@ -1,6 +1,7 @@
 using System.Text;
 using NeuroPilot.Edge.LoadTests.Drill;
 using NeuroPilot.Edge.LoadTests.OpenModel;
+using NeuroPilot.Edge.LoadTests.Spike;
 
 namespace NeuroPilot.Edge.LoadTests.Reports.Internal;
 
@@ -35,6 +36,12 @@ internal static class SummaryMarkdown
         {
             AppendDrill(md, drill);
         }
+
+        if (report.Spike is { } spike)
+        {
+            AppendSpike(md, spike);
+        }
+
         if (report.Budgets.Count > 0)
         {
             md.AppendLine();
@@ -70,6 +77,43 @@ internal static class SummaryMarkdown
         md.AppendLine($"| Recovery time | {Ms(drill.RecoveryTimeMs)} | {Ms(drill.StatusRecoveryTimeMs)} |");
         md.AppendLine($"| Switches back after recovery | {Times(drill.SwitchesBack)} | {Times(drill.StatusSwitchesBack)} |");
     }
+
+    private static void AppendSpike(StringBuilder md, SpikeSummary spike)
+    {
+        static string Latency(LatencySummary s) =>
+            s.Count == 0 ? "n/a" : $"{DisplayFormat.Number(s.P50!.Value)} / {DisplayFormat.Number(s.P99!.Value)} / {DisplayFormat.Number(s.Max!.Value)} ms";
+        static string Bytes(long? bytes) => bytes is { } b ? DisplayFormat.Bytes(b) : "n/a";
+        static string Cpu(SpikePhaseSummary p) => p.CpuSeconds is { } cpu
+            ? $"{cpu.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)} s ({p.CpuCores!.Value.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)} cores" +
+              (p.CpuMicrosecondsPerRequest is { } us ? $", {us.ToString("0", System.Globalization.CultureInfo.InvariantCulture)} µs/req)" : ")")
+            : "n/a";
+
+        md.AppendLine();
+        md.AppendLine($"| Spike drill (limits {(spike.LimitsEnabled ? "on" : "off")}) | Offered | Achieved (late, p99 lag) | Goodput (2xx) | Shed 429 | Shed 503 | Failed | Admitted p50 / p99 / max | from send p99 | Edge RSS peak | Edge CPU | Edge shed counters |");
+        md.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
+        foreach (var p in spike.Phases)
+        {
+            md.AppendLine($"| {p.Name} ({DisplayFormat.Duration(p.Duration)}) | {DisplayFormat.Rate(p.OfferedRate)} | {DisplayFormat.Rate(p.AchievedRate)} ({DisplayFormat.Percent(p.LateShare)} late, {DisplayFormat.Milliseconds(p.SendLagP99Ms)}) | {DisplayFormat.Rate(p.Goodput)} | " +
+                $"{DisplayFormat.Percent(p.Shed429Share)} | {DisplayFormat.Percent(p.Shed503Share)} | {DisplayFormat.Percent(p.FailedShare)} ({DisplayFormat.Count(p.Failed)}) | " +
+                $"{Latency(p.Admitted)} | {DisplayFormat.Milliseconds(p.AdmittedFromSend.P99)} | {Bytes(p.RssPeakBytes)} | {Cpu(p)} | {Counters(p.EdgeShed)} |");
+        }
+
+        md.AppendLine();
+        var recovery = spike.RecoveryTimeMs switch
+        {
+            null => "not within the run",
+            0 => "0 ms (clean from the first window after the spike)",
+            var ms => DisplayFormat.Milliseconds(ms),
+        };
+        md.AppendLine($"- Recovery after the spike: {recovery} (until 250 ms windows shed nothing, failed nothing and kept admitted p99 <= {DisplayFormat.Milliseconds(spike.RecoveryThresholdMs)} for a second)");
+        md.AppendLine($"- Admitted p99, worst phase: {DisplayFormat.Milliseconds(spike.P99AdmittedMs)}; failed: {DisplayFormat.Count(spike.Failed)} ({DisplayFormat.Percent(spike.FailedShare)})");
+        md.AppendLine($"- Edge RSS: peak {Bytes(spike.RssPeakBytes)} sampled every 100 ms, VmHWM {Bytes(spike.RssHighWaterBytes)}, {Bytes(spike.RssIdleBytes)} before the load; CPU {(spike.CpuSeconds is { } cpu ? $"{cpu.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)} s" : "n/a")}");
+        md.AppendLine($"- Edge shed counters, whole run: {Counters(spike.EdgeShedTotal)}");
+        md.AppendLine($"- Limits: {(spike.LimitsJson is { } json ? $"`{json}`" : "none (no Limits section)")}; {spike.Clients} client address{(spike.Clients == 1 ? "" : "es")}, {spike.Upstreams} upstream{(spike.Upstreams == 1 ? "" : "s")}");
+        md.AppendLine($"- Load average (1/5/15 min) before / after: {spike.LoadAverageBefore ?? "n/a"} / {spike.LoadAverageAfter ?? "n/a"}");
+    }
+
+    private static string Counters(IReadOnlyDictionary<string, double>? counters) => DisplayFormat.Counters(counters);
 
     /// <summary>PASS, BREACHED or, without budgets, DONE.</summary>
     public static string Verdict(RunReport report) =>
