@@ -92,6 +92,7 @@ public sealed class EdgeProxy(EdgeRuntime runtime, IHttpForwarder forwarder, Edg
             slot?.Exit();
             _noRegion.Inc();
             context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            context.Response.Headers.RetryAfter = SecondsText[1];
             return Task.CompletedTask;
         }
 

@@ -8,7 +8,7 @@ namespace NeuroPilot.Edge.Telemetry;
 public sealed class ServiceMetrics
 {
     private readonly Counter.Child[] _retries;
-    private readonly Counter.Child[] _shed;
+    private readonly Counter.Child?[] _shed;
 
     public ServiceMetrics(EdgeMetrics metrics, string service)
     {
@@ -21,10 +21,13 @@ public sealed class ServiceMetrics
 
         BudgetExhausted = metrics.RetryBudgetExhausted.WithLabels(service);
         var decisions = Enum.GetValues<LimitDecision>();
-        _shed = new Counter.Child[decisions.Length];
+        _shed = new Counter.Child?[decisions.Length];
         foreach (var decision in decisions)
         {
-            _shed[(int)decision] = metrics.RequestsShed.WithLabels(service, ShedLabel(decision));
+            if (decision != LimitDecision.Admitted)
+            {
+                _shed[(int)decision] = metrics.RequestsShed.WithLabels(service, ShedLabel(decision));
+            }
         }
     }
 
@@ -33,7 +36,7 @@ public sealed class ServiceMetrics
     public void RecordRetry(AttemptResult reason) => _retries[(int)reason].Inc();
 
     /// <summary>A request the service's limits answered without forwarding it.</summary>
-    public void RecordShed(LimitDecision decision) => _shed[(int)decision].Inc();
+    public void RecordShed(LimitDecision decision) => _shed[(int)decision]?.Inc();
 
     private static string ShedLabel(LimitDecision decision) => decision switch
     {
@@ -41,6 +44,6 @@ public sealed class ServiceMetrics
         LimitDecision.RateLimited => "rate_limited",
         LimitDecision.OverCapacity => "over_capacity",
         LimitDecision.QueueTimeout => "queue_timeout",
-        _ => "admitted",
+        _ => throw new ArgumentOutOfRangeException(nameof(decision), decision, "an admitted request is not shed"),
     };
 }
