@@ -32,7 +32,11 @@ public sealed class TestCertificates : IDisposable
     /// <summary>A full path in <see cref="Directory"/>.</summary>
     public string PathOf(string name) => Path.Combine(Directory, name);
 
-    /// <summary>A CA: self-signed, or an intermediate signed by <paramref name="issuer"/>.</summary>
+    /// <summary>An intermediate CA signed by <paramref name="issuer"/> (the test CA by default).</summary>
+    public CertificateFiles CreateIntermediate(string stem, string commonName, CertificateFiles? issuer = null) =>
+        CreateCa(stem, commonName, issuer ?? Ca);
+
+    /// <summary>A CA: self-signed (a root of its own), or an intermediate signed by <paramref name="issuer"/>.</summary>
     public CertificateFiles CreateCa(string stem, string commonName, CertificateFiles? issuer = null)
     {
         var files = new CertificateFiles(PathOf($"{stem}.pem"), PathOf($"{stem}.key"));
@@ -114,6 +118,12 @@ public sealed class TestCertificates : IDisposable
         var files = new CertificateFiles(PathOf($"{stem}.pem"), PathOf($"{stem}.key"));
         File.WriteAllText(files.Certificate, certificate.ExportCertificatePem() + "\n");
         File.WriteAllText(files.Key, key.ExportPkcs8PrivateKeyPem() + "\n");
+        if (!OperatingSystem.IsWindows())
+        {
+            // As openssl writes its keys.
+            File.SetUnixFileMode(files.Key, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
         return files;
     }
 

@@ -21,6 +21,9 @@ internal static class PemCertificateReader
     /// <summary>clientAuth: what a client certificate must be good for when it lists its uses at all.</summary>
     public static readonly Oid ClientAuthentication = new("1.3.6.1.5.5.7.3.2", "clientAuth");
 
+    /// <summary>How far in the future a certificate's start may be and still be taken (clock skew against its CA).</summary>
+    public static readonly TimeSpan NotBeforeTolerance = TimeSpan.FromMinutes(5);
+
     private const string RsaAlgorithm = "1.2.840.113549.1.1.1";
     private const string EcAlgorithm = "1.2.840.10045.2.1";
 
@@ -304,7 +307,8 @@ internal static class PemCertificateReader
     {
         var notBefore = new DateTimeOffset(leaf.NotBefore.ToUniversalTime());
         var notAfter = new DateTimeOffset(leaf.NotAfter.ToUniversalTime());
-        if (now < notBefore)
+        // A certificate issued this second by a CA whose clock runs a little ahead is a renewal, not a broken file.
+        if (now + NotBeforeTolerance < notBefore)
         {
             throw new FileRejectedException(path, $"is not valid yet: valid from {Show(notBefore)} (clock now {Show(now)})");
         }
