@@ -85,7 +85,8 @@ public sealed class UpstreamTlsTests(TestCertificates certificates, ITestOutputH
 
         // Never trusted: not one request reached the destination through the edge (no HTTP after a refused handshake).
         Assert.Equal(seenBefore, (await primary.GetStatsAsync()).Requests);
-        Assert.Contains("is DOWN after 1 failed probes (last: TLS: certificate untrusted", edge.Output.Stderr, StringComparison.Ordinal);
+        // The log says it too (written by the logger's queue, so waited for rather than read at once).
+        await edge.Output.WaitForStderrAsync("is DOWN after 1 failed probes (last: TLS: certificate untrusted", TimeSpan.FromSeconds(5));
     }
 
     [Fact]
