@@ -95,14 +95,28 @@ public sealed class TlsReloadTests(TestCertificates certificates, ITestOutputHel
             TimeSpan.FromSeconds(5), "the mended certificate is served");
     }
 
+    [Fact]
+    public async Task ConfigReloadChangingEdgeTls_SaysARestartIsNeeded_AndKeepsServing()
+    {
+        var first = certificates.Issue("restart-1", ["a.test"]);
+        var second = certificates.Issue("restart-2", ["b.test"]);
+        await using var setup = await StartAsync(first);
+
+        setup.Edge.RewriteConfig(setup.Config.Replace(first.Certificate, second.Certificate, StringComparison.Ordinal).Replace(first.Key, second.Key, StringComparison.Ordinal));
+
+        await setup.Edge.Output.WaitForStderrAsync("Config changes to Edge.Tls take effect only after a restart", TimeSpan.FromSeconds(10));
+        Assert.Equal(first.Thumbprint, (await TlsClients.HandshakeAsync(setup.HttpsPort, "a.test", certificates.Ca)).Certificate.Thumbprint);
+    }
+
     private async Task<Setup> StartAsync(CertificateFiles served)
     {
         var upstream = await UpstreamProcess.StartAsync("us-east");
         var (httpPort, httpsPort, adminPort) = (FreePorts.Next(), FreePorts.Next(), FreePorts.Next());
         try
         {
-            var edge = await EdgeProcess.StartAsync(EdgeConfigText.WithHttps(httpPort, httpsPort, adminPort, [upstream], [served]));
-            return new Setup(upstream, edge, httpsPort);
+            var config = EdgeConfigText.WithHttps(httpPort, httpsPort, adminPort, [upstream], [served]);
+            var edge = await EdgeProcess.StartAsync(config);
+            return new Setup(upstream, edge, httpsPort, config);
         }
         catch
         {
@@ -128,7 +142,7 @@ public sealed class TlsReloadTests(TestCertificates certificates, ITestOutputHel
         public void Dispose() => Directory.Delete(_path, recursive: true);
     }
 
-    private sealed record Setup(UpstreamProcess Upstream, EdgeProcess Edge, int HttpsPort) : IAsyncDisposable
+    private sealed record Setup(UpstreamProcess Upstream, EdgeProcess Edge, int HttpsPort, string Config) : IAsyncDisposable
     {
         public ValueTask DisposeAsync()
         {

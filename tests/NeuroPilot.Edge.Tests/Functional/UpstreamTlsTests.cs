@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using NeuroPilot.Edge.Tests.TestKit;
+using NeuroPilot.Edge.Tests.TestKit.Dns;
 using NeuroPilot.Edge.Tests.TestKit.Tls;
 using Xunit.Abstractions;
 
@@ -105,6 +106,33 @@ public sealed class UpstreamTlsTests(TestCertificates certificates, ITestOutputH
 
         Assert.Equal("TLS: name mismatch (expected us-east.internal.test; the certificate is for eu-west.internal.test)",
             Destination(await edge.GetStatusJsonAsync(), "us-east").GetProperty("last_probe").GetProperty("result").GetString());
+    }
+
+    [Fact]
+    public async Task DnsPlan_HttpsDestinationOfAPrivateCa_IsProbedWithTheServicesUpstreamTls()
+    {
+        var server = certificates.Issue("plan-server", ["us-east.internal.test"], ipAddresses: ["127.0.0.1"]);
+        using var upstream = await UpstreamProcess.StartAsync("us-east", tls: new UpstreamTls(server, certificates.Ca));
+        await using var cloudflare = await CloudflareEmulator.StartAsync();
+        var path = certificates.PathOf("plan-edge.json");
+        await File.WriteAllTextAsync(path, $$"""
+            {
+              "Services": { "api": {
+                "Regions": [ { "Name": "us-east", "Destinations": ["{{upstream.Destination}}"] } ],
+                "UpstreamTls": { "CaFile": "{{certificates.Ca.Certificate}}" },
+                "HealthCheck": { "Path": "/healthz", "Timeout": "1s" } } },
+              "Dns": { "Provider": "cloudflare", "OwnerId": "edge-fleet-1",
+                "Records": [ { "Name": "api.example.com", "Service": "api", "Regions": { "us-east": ["198.51.100.10"] } } ],
+                "Cloudflare": { "ZoneId": "{{cloudflare.ZoneId}}", "ApiBaseUrl": "{{cloudflare.BaseUrl}}" } }
+            }
+            """);
+
+        var result = await ChildProcess.RunToExitAsync(EdgeBinary.Path, ["dns", "plan", "--config", path], TimeSpan.FromSeconds(30),
+            environment: new Dictionary<string, string?> { ["CLOUDFLARE_API_TOKEN"] = cloudflare.Token });
+
+        output.WriteLine(result.Output);
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains($"api/us-east: up (127.0.0.1:{upstream.Port} HTTP 200)", result.Stdout, StringComparison.Ordinal);
     }
 
     private static JsonElement Destination(JsonElement status, string region)
