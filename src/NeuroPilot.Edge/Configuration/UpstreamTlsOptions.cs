@@ -15,7 +15,11 @@ public sealed record UpstreamTlsOptions
 
     public string? ClientKeyFile { get; init; }
 
-    /// <summary>The name a destination's certificate must carry (and the SNI sent); the destination's host when null.</summary>
+    /// <summary>
+    /// The name a destination's certificate must carry; the destination's host when null. Verification only: the SNI
+    /// sent is what .NET sends for the request's host (the destination's DNS name, nothing for an IP address, the
+    /// client's Host with <c>PreserveHost</c>).
+    /// </summary>
     public string? ServerName { get; init; }
 
     /// <summary>The files to load, in a fixed order: CA bundle, client certificate, client key (those that are set).</summary>

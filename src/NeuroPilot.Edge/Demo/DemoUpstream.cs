@@ -54,7 +54,7 @@ public sealed class DemoUpstream
                 options.Protocols = protocols;
                 if (listen.Scheme == Uri.UriSchemeHttps && tls is not null)
                 {
-                    options.UseHttps(tls.Configure);
+                    options.UseHttps(tls.HandshakeOptions());
                 }
             });
         });
@@ -68,6 +68,12 @@ public sealed class DemoUpstream
     {
         var path = context.Request.Path.Value ?? "/";
         context.Response.Headers["X-Upstream-Region"] = Region;
+        if (context.Features.Get<Microsoft.AspNetCore.Connections.Features.ITlsHandshakeFeature>()?.HostName is { Length: > 0 } serverName)
+        {
+            // The name the client asked for (SNI), so a test can tell what a proxy in front sent.
+            context.Response.Headers["X-Upstream-Server-Name"] = serverName;
+        }
+
         if (context.Connection.ClientCertificate is { } clientCertificate)
         {
             // mTLS: who connected, so a test can tell the edge showed its client certificate.

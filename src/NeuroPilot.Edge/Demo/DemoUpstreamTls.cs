@@ -36,15 +36,25 @@ public sealed class DemoUpstreamTls
         }
     }
 
-    internal void Configure(HttpsConnectionAdapterOptions https)
+    /// <summary>
+    /// Kestrel's per-handshake options (one prebuilt set): through this path Kestrel also records the name the client
+    /// asked for (SNI), which the upstream echoes in <c>X-Upstream-Server-Name</c>.
+    /// </summary>
+    internal TlsHandshakeCallbackOptions HandshakeOptions()
     {
-        https.ServerCertificateChain = _certificate.Intermediates;
-        https.ServerCertificate = _certificate.Certificate;
+        var options = new System.Net.Security.SslServerAuthenticationOptions
+        {
+            ServerCertificateContext = System.Net.Security.SslStreamCertificateContext.Create(_certificate.Certificate, _certificate.Intermediates, offline: true),
+            ApplicationProtocols = [System.Net.Security.SslApplicationProtocol.Http2, System.Net.Security.SslApplicationProtocol.Http11],
+            CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+        };
         if (_clientCa is { } roots)
         {
-            https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
-            https.ClientCertificateValidation = (certificate, chain, _) =>
+            options.ClientCertificateRequired = true;
+            options.RemoteCertificateValidationCallback = (_, certificate, chain, _) =>
                 CertificateVerification.Problem(certificate, chain, roots, expectedName: null, PemCertificateReader.ClientAuthentication, DateTimeOffset.UtcNow) is null;
         }
+
+        return new TlsHandshakeCallbackOptions { OnConnection = _ => ValueTask.FromResult(options) };
     }
 }

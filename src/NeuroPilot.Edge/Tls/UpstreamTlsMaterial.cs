@@ -70,7 +70,8 @@ public sealed class UpstreamTlsMaterial : IDisposable
     /// </summary>
     public SslClientAuthenticationOptions CreateSslOptions(Action<string>? onRejected) => new()
     {
-        TargetHost = _options.ServerName,
+        // No TargetHost: SocketsHttpHandler sets it per connection from the request's host (the SNI sent);
+        // ServerName is applied in the verification below.
         CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
         RemoteCertificateValidationCallback = (sender, certificate, chain, _) =>
         {

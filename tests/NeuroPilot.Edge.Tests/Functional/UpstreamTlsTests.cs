@@ -28,7 +28,8 @@ public sealed class UpstreamTlsTests(TestCertificates certificates, ITestOutputH
         var (httpPort, httpsPort, adminPort) = (FreePorts.Next(), FreePorts.Next(), FreePorts.Next());
         using var edge = await EdgeProcess.StartAsync(EdgeConfigText.WithHttps(httpPort, httpsPort, adminPort, [upstream], [listener],
             serviceExtras: $$"""
-                "UpstreamTls": { "CaFile": "{{certificates.Ca.Certificate}}", "ClientCertificateFile": "{{edgeClient.Certificate}}", "ClientKeyFile": "{{edgeClient.Key}}" }
+                "UpstreamTls": { "CaFile": "{{certificates.Ca.Certificate}}", "ClientCertificateFile": "{{edgeClient.Certificate}}", "ClientKeyFile": "{{edgeClient.Key}}",
+                                 "ServerName": "us-east.internal.test" }
                 """,
             healthCheck: FastProbes));
         await edge.WaitUntilReadyAsync(TimeSpan.FromSeconds(10));
@@ -38,6 +39,8 @@ public sealed class UpstreamTlsTests(TestCertificates certificates, ITestOutputH
         {
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             Assert.Equal("edge-1.internal.test", Assert.Single(response.Headers.GetValues("X-Upstream-Client-Certificate")));
+            // ServerName is what is verified, not the SNI: SocketsHttpHandler sends the request's host, none for an IP address.
+            Assert.False(response.Headers.Contains("X-Upstream-Server-Name"));
         }
 
         await using var load = SteadyLoad.Start(new Uri($"https://a.test:{httpsPort}/load"), 200, TimeSpan.FromSeconds(5), handler: TlsClients.Handler(certificates.Ca));
