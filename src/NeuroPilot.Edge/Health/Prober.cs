@@ -29,7 +29,7 @@ public sealed class Prober : IDisposable
     private readonly UpstreamTlsMaterials _tls;
     private readonly bool _ownsTls;
     private readonly UpstreamTlsMaterial _systemTrust;
-    private readonly ConcurrentDictionary<(UpstreamTlsMaterial Material, string Authority), TlsClient> _tlsClients = new();
+    private readonly ConcurrentDictionary<(UpstreamTlsMaterial Material, string Authority), Lazy<TlsClient>> _tlsClients = new();
 
     public Prober(TimeProvider time)
         : this(time, tls: null)
@@ -104,7 +104,10 @@ public sealed class Prober : IDisposable
         _client.Dispose();
         foreach (var client in _tlsClients.Values)
         {
-            client.Client.Dispose();
+            if (client.IsValueCreated)
+            {
+                client.Value.Client.Dispose();
+            }
         }
 
         _systemTrust.Dispose();
@@ -158,7 +161,8 @@ public sealed class Prober : IDisposable
     private TlsClient TlsClientFor(Uri destination, UpstreamTlsOptions? tls)
     {
         var material = tls is null ? _systemTrust : _tls.Get(tls, "UpstreamTls");
-        return _tlsClients.GetOrAdd((material, destination.Authority), static key =>
+        // Lazy: GetOrAdd may run the factory twice in a race; only one handler is ever made.
+        return _tlsClients.GetOrAdd((material, destination.Authority), static key => new Lazy<TlsClient>(() =>
         {
             var client = new TlsClient();
             client.Client = new HttpMessageInvoker(new SocketsHttpHandler
@@ -171,7 +175,7 @@ public sealed class Prober : IDisposable
                 SslOptions = key.Material.CreateSslOptions(reason => client.LastRejection = reason),
             });
             return client;
-        });
+        })).Value;
     }
 
     /// <summary>A probe client of one https destination and why its last handshake refused the certificate.</summary>

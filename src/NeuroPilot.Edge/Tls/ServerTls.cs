@@ -56,6 +56,9 @@ public sealed partial class ServerTls : IDisposable
         _certificates = new ReloadableFile<LoadedCertificate>[options.Certificates.Count];
         _built = new SslServerAuthenticationOptions[_certificates.Length];
         _names = new string[_certificates.Length];
+
+        // Held until every slot and the first snapshot exist: a reload that fires meanwhile waits for them.
+        using var building = _gate.EnterScope();
         for (var i = 0; i < _certificates.Length; i++)
         {
             var entry = options.Certificates[i];

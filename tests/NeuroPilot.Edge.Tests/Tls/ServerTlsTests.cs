@@ -25,7 +25,8 @@ public sealed class ServerTlsTests(TestCertificates certificates, ITestOutputHel
 {
     private static readonly TimeSpan Settle = TimeSpan.FromMilliseconds(250);
 
-    private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
+    // A minute ahead: certificates issued during the test (valid from the second they are made) are already valid.
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow.AddMinutes(1));
     private readonly EdgeMetrics _metrics = new(EdgeMetrics.CreateRegistry());
     private readonly CapturingLogger<ServerTls> _log = new();
     private readonly List<IDisposable> _disposables = [];

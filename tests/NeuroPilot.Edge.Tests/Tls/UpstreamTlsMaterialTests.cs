@@ -11,7 +11,8 @@ namespace NeuroPilot.Edge.Tests.Tls;
 /// <summary>How the edge judges a destination's certificate under <c>UpstreamTls</c>, and its client certificate reloading.</summary>
 public sealed class UpstreamTlsMaterialTests(TestCertificates certificates) : IClassFixture<TestCertificates>, IDisposable
 {
-    private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
+    // A minute ahead: certificates issued during the test (valid from the second they are made) are already valid.
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow.AddMinutes(1));
     private readonly List<IDisposable> _disposables = [];
 
     [Fact]
