@@ -22,11 +22,11 @@ public sealed class SteadyLoad : IAsyncDisposable
     private int _disposed;
     private Task _run = Task.CompletedTask;
 
-    private SteadyLoad(Uri url, string? host, TimeSpan requestTimeout)
+    private SteadyLoad(Uri url, string? host, TimeSpan requestTimeout, SocketsHttpHandler? handler)
     {
         _url = url;
         _host = host;
-        _client = new HttpClient(new SocketsHttpHandler
+        _client = new HttpClient(handler ?? new SocketsHttpHandler
         {
             UseProxy = false,
             AllowAutoRedirect = false,
@@ -59,13 +59,16 @@ public sealed class SteadyLoad : IAsyncDisposable
 
     /// <summary>
     /// Starts sending GET <paramref name="url"/> at <paramref name="requestsPerSecond"/> for at most
-    /// <paramref name="duration"/>, with <paramref name="host"/> as the Host header when given.
+    /// <paramref name="duration"/>, with <paramref name="host"/> as the Host header when given. For an https URL pass
+    /// <paramref name="handler"/> (<c>TlsClients.Handler</c>: the CA to trust, a client certificate, how long a
+    /// connection lives and so how often the load makes new handshakes); the load owns it from then on.
     /// </summary>
-    public static SteadyLoad Start(Uri url, int requestsPerSecond, TimeSpan duration, string? host = null, TimeSpan? requestTimeout = null)
+    public static SteadyLoad Start(Uri url, int requestsPerSecond, TimeSpan duration, string? host = null, TimeSpan? requestTimeout = null,
+        SocketsHttpHandler? handler = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(requestsPerSecond, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(duration, TimeSpan.FromMinutes(2));
-        var load = new SteadyLoad(url, host, requestTimeout ?? TimeSpan.FromSeconds(5));
+        var load = new SteadyLoad(url, host, requestTimeout ?? TimeSpan.FromSeconds(5), handler);
         load._clock.Start();
         load._run = load.RunAsync(requestsPerSecond, duration);
         return load;

@@ -1,3 +1,4 @@
+using NeuroPilot.Edge.Tests.TestKit.Tls;
 using System.Net;
 
 namespace NeuroPilot.Edge.Tests.TestKit;
@@ -16,14 +17,17 @@ public sealed class UpstreamProcess : IDisposable
     private readonly HttpClient _client;
     private ChildProcess _process;
 
-    private UpstreamProcess(string region, int port, bool http2, ChildProcess process)
+    private UpstreamProcess(string region, int port, bool http2, UpstreamTls? tls, ChildProcess process)
     {
         Region = region;
         Port = port;
         Http2 = http2;
-        Url = new Uri($"http://127.0.0.1:{port}");
+        Tls = tls;
+        Url = new Uri($"{(tls is null ? "http" : "https")}://127.0.0.1:{port}");
         _process = process;
-        _client = new HttpClient(new SocketsHttpHandler { UseProxy = false })
+        _client = new HttpClient(tls is null
+            ? new SocketsHttpHandler { UseProxy = false }
+            : TlsClients.Handler(tls.TrustedBy, tls.ClientCa is null ? null : tls.ControlClientCertificate))
         {
             BaseAddress = Url,
             Timeout = TimeSpan.FromSeconds(5),
@@ -39,11 +43,14 @@ public sealed class UpstreamProcess : IDisposable
     /// <summary>Speaks HTTP/2 only (h2c with prior knowledge).</summary>
     public bool Http2 { get; }
 
-    /// <summary><c>http://127.0.0.1:PORT</c>: the destination to put in an edge config.</summary>
+    /// <summary>The certificate it serves over https (and the client CA it requires), or null for plain http.</summary>
+    public UpstreamTls? Tls { get; }
+
+    /// <summary><c>http://127.0.0.1:PORT</c> (<c>https://</c> with TLS): the destination to put in an edge config.</summary>
     public Uri Url { get; }
 
     /// <summary>The destination as a config string, without a trailing slash.</summary>
-    public string Destination => $"http://127.0.0.1:{Port}";
+    public string Destination => $"{Url.Scheme}://127.0.0.1:{Port}";
 
     public int Pid => _process.Pid;
 
@@ -52,10 +59,11 @@ public sealed class UpstreamProcess : IDisposable
     public bool HasExited => _process.HasExited;
 
     /// <summary>Starts an upstream on a free port (or <paramref name="port"/>) and waits until it answers <c>/healthz</c>.</summary>
-    public static async Task<UpstreamProcess> StartAsync(string region, bool http2 = false, int? port = null)
+    /// <param name="tls">Serve https with this certificate (and require client certificates from its client CA).</param>
+    public static async Task<UpstreamProcess> StartAsync(string region, bool http2 = false, int? port = null, UpstreamTls? tls = null)
     {
         var chosen = port ?? FreePorts.Next();
-        var upstream = new UpstreamProcess(region, chosen, http2, Launch(region, chosen, http2));
+        var upstream = new UpstreamProcess(region, chosen, http2, tls, Launch(region, chosen, http2, tls));
         try
         {
             await upstream.WaitUntilHealthyAsync();
@@ -87,7 +95,7 @@ public sealed class UpstreamProcess : IDisposable
     {
         await KillAsync();
         _process.Dispose();
-        _process = Launch(Region, Port, Http2);
+        _process = Launch(Region, Port, Http2, Tls);
         await WaitUntilHealthyAsync();
     }
 
@@ -124,12 +132,21 @@ public sealed class UpstreamProcess : IDisposable
         _process.Dispose();
     }
 
-    private static ChildProcess Launch(string region, int port, bool http2)
+    private static ChildProcess Launch(string region, int port, bool http2, UpstreamTls? tls)
     {
-        List<string> args = ["upstream", "--listen", $"http://127.0.0.1:{port}", "--region", region];
+        List<string> args = ["upstream", "--listen", $"{(tls is null ? "http" : "https")}://127.0.0.1:{port}", "--region", region];
         if (http2)
         {
             args.Add("--http2");
+        }
+
+        if (tls is not null)
+        {
+            args.AddRange(["--cert", tls.Certificate.Certificate, "--key", tls.Certificate.Key]);
+            if (tls.ClientCa is { } clientCa)
+            {
+                args.AddRange(["--client-ca", clientCa]);
+            }
         }
 
         return ChildProcess.Start(EdgeBinary.Path, args);

@@ -26,7 +26,10 @@ public static class EdgeCommandLine
           neuropilot-edge health [--url URL]     GET an admin URL (default http://127.0.0.1:9901/healthz): exit 0 on
                                                  2xx, 1 otherwise (container HEALTHCHECK; no curl needed)
           neuropilot-edge upstream --listen URL --region NAME [--http2]
-                                                 run a small test upstream (for demos, drills and tests)
+                                 [--cert FILE --key FILE [--client-ca FILE]]
+                                                 run a small test upstream (for demos, drills and tests); an
+                                                 https:// URL serves --cert/--key, --client-ca requires client
+                                                 certificates from that CA (mTLS)
           neuropilot-edge --help | --version
 
         Signals: SIGTERM/SIGINT drain and exit 0; SIGHUP reloads the config (so does any change to the file).
@@ -178,14 +181,39 @@ public static class EdgeCommandLine
 
     private static async Task<int> RunUpstreamAsync(string[] args)
     {
-        if (!TryParse(args, out var options, "--listen", "--region", "--http2") ||
-            options.GetValueOrDefault("--listen") is not { } listen || !Uri.TryCreate(listen, UriKind.Absolute, out var url))
+        const string UpstreamUsage = "upstream needs --listen http://IP:PORT [--region NAME] [--http2], or --listen https://IP:PORT --cert FILE --key FILE [--client-ca FILE]";
+        if (!TryParse(args, out var options, "--listen", "--region", "--http2", "--cert", "--key", "--client-ca") ||
+            options.GetValueOrDefault("--listen") is not { } listen || !Uri.TryCreate(listen, UriKind.Absolute, out var url) ||
+            url.Scheme is not ("http" or "https"))
         {
-            return UsageError("upstream needs --listen http://IP:PORT [--region NAME] [--http2]");
+            return UsageError(UpstreamUsage);
+        }
+
+        DemoUpstreamTls? tls = null;
+        if (url.Scheme == Uri.UriSchemeHttps)
+        {
+            if (options.GetValueOrDefault("--cert") is not { } certificate || options.GetValueOrDefault("--key") is not { } key)
+            {
+                return UsageError($"an https:// upstream needs --cert FILE --key FILE ({UpstreamUsage})");
+            }
+
+            try
+            {
+                tls = DemoUpstreamTls.Load(certificate, key, options.GetValueOrDefault("--client-ca"));
+            }
+            catch (IOException e)
+            {
+                Console.Error.WriteLine($"neuropilot-edge upstream: {e.Message}");
+                return ExitInvalid;
+            }
+        }
+        else if (options.ContainsKey("--cert") || options.ContainsKey("--key") || options.ContainsKey("--client-ca"))
+        {
+            return UsageError($"--cert, --key and --client-ca need an https:// --listen URL ({UpstreamUsage})");
         }
 
         var upstream = new DemoUpstream(options.GetValueOrDefault("--region") ?? $"upstream-{url.Port}");
-        var app = upstream.Build(url, options.ContainsKey("--http2") ? HttpProtocols.Http2 : HttpProtocols.Http1AndHttp2);
+        var app = upstream.Build(url, options.ContainsKey("--http2") ? HttpProtocols.Http2 : HttpProtocols.Http1AndHttp2, tls);
         await app.StartAsync();
         Console.WriteLine($"upstream {upstream.Region} listening on {url}");
         await app.WaitForShutdownAsync();

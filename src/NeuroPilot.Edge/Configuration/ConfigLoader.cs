@@ -191,6 +191,7 @@ public static class ConfigLoader
         {
             Listen = listen,
             Admin = admin,
+            Tls = TlsConfigReader.ReadEdge(reader),
             DrainTimeout = reader.Duration("DrainTimeout", EdgeDefaults.DrainTimeout, TimeSpan.Zero, TimeSpan.FromMinutes(10)),
             Logging = logging,
             AccessLog = accessLog,
@@ -341,6 +342,7 @@ public static class ConfigLoader
             MaxConnectionsPerDestination = reader.Int("MaxConnectionsPerDestination", ServiceDefaults.MaxConnectionsPerDestination, 1, 1_000_000),
             Limits = LimitsConfigReader.ReadService(reader),
             UpstreamHttpVersion = reader.Enum("UpstreamHttpVersion", UpstreamHttpVersion.Auto),
+            UpstreamTls = TlsConfigReader.ReadUpstream(reader),
             PreserveHost = reader.Bool("PreserveHost", false),
             HealthCheck = health,
             Jwt = reader.Object("Jwt") is { } jwtReader ? JwtConfigReader.Read(jwtReader) : null,

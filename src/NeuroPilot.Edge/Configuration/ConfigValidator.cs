@@ -154,7 +154,12 @@ public static class ConfigValidator
                 continue;
             }
 
-            ValidateListener(url, $"Edge.Listen[{i}]", errors);
+            ValidateListener(url, $"Edge.Listen[{i}]", errors, allowHttps: true);
+            if (url.Scheme == Uri.UriSchemeHttps && edge.Tls.Certificates.Count == 0)
+            {
+                errors.Add(new ConfigError($"Edge.Listen[{i}]", $"\"{url.OriginalString}\" needs a certificate: add Edge.Tls.Certificates [{{ \"CertificateFile\": \"...\", \"KeyFile\": \"...\" }}]"));
+            }
+
             ports.Add(url.Port);
             for (var j = 0; j < i; j++)
             {
@@ -165,12 +170,17 @@ public static class ConfigValidator
             }
         }
 
+        if (edge.Tls.Certificates.Count > 0 && !edge.Listen.Any(u => u.Scheme == Uri.UriSchemeHttps))
+        {
+            errors.Add(new ConfigError("Edge.Tls.Certificates", "no https:// listener in Edge.Listen serves them: add one such as \"https://0.0.0.0:443\", or remove Edge.Tls"));
+        }
+
         if (ReferenceEquals(edge.Admin.Listen, ConfigLoader.InvalidUrl))
         {
             return;
         }
 
-        ValidateListener(edge.Admin.Listen, "Edge.Admin.Listen", errors);
+        ValidateListener(edge.Admin.Listen, "Edge.Admin.Listen", errors, allowHttps: false);
         if (edge.Admin.Listen.Port == 0)
         {
             errors.Add(new ConfigError("Edge.Admin.Listen", $"\"{edge.Admin.Listen.OriginalString}\" needs a fixed port (admin requests are told apart by port)"));
@@ -197,15 +207,17 @@ public static class ConfigValidator
         return string.Equals(a.Host, b.Host, StringComparison.OrdinalIgnoreCase) || IsWide(a) || IsWide(b);
     }
 
-    private static void ValidateListener(Uri url, string path, List<ConfigError> errors)
+    private static void ValidateListener(Uri url, string path, List<ConfigError> errors, bool allowHttps)
     {
-        if (url.Scheme != Uri.UriSchemeHttp)
+        if (url.Scheme != Uri.UriSchemeHttp && !(allowHttps && url.Scheme == Uri.UriSchemeHttps))
         {
-            errors.Add(new ConfigError(path, $"\"{url.OriginalString}\" is not an http:// URL (terminate TLS in front of the edge for now)"));
+            errors.Add(new ConfigError(path, allowHttps
+                ? $"\"{url.OriginalString}\" is not an http:// or https:// URL"
+                : $"\"{url.OriginalString}\" is not an http:// URL (the admin listener speaks plain HTTP: keep it on loopback or a private network)"));
         }
         else if (url.AbsolutePath != "/")
         {
-            errors.Add(new ConfigError(path, $"\"{url.OriginalString}\" must be http://HOST:PORT with no path"));
+            errors.Add(new ConfigError(path, $"\"{url.OriginalString}\" must be {url.Scheme}://HOST:PORT with no path"));
         }
         else if (url.HostNameType is not (UriHostNameType.IPv4 or UriHostNameType.IPv6) && url.Host != "localhost" && url.Host != "*" && url.Host != "+")
         {
@@ -250,6 +262,11 @@ public static class ConfigValidator
         if (service.Regions.Count == 0 && !errors.Exists(e => e.Path.StartsWith($"{path}.Regions", StringComparison.Ordinal)))
         {
             errors.Add(new ConfigError($"{path}.Regions", "is empty: a service needs at least one region"));
+        }
+
+        if (service.UpstreamTls is not null && service.Regions.All(r => r.Destinations.All(d => d.Scheme != Uri.UriSchemeHttps)))
+        {
+            errors.Add(new ConfigError($"{path}.UpstreamTls", "no destination of this service is https://: UpstreamTls applies to https:// destinations only"));
         }
 
         var regionNames = new HashSet<string>(StringComparer.OrdinalIgnoreCase);

@@ -3,10 +3,13 @@ namespace NeuroPilot.Edge.Configuration;
 /// <summary>The <c>Edge</c> section: listeners, admin, logging, shutdown.</summary>
 public sealed class EdgeOptions
 {
-    /// <summary>Proxy listener URLs (<c>http://IP:PORT</c>). Changing them needs a restart.</summary>
+    /// <summary>Proxy listener URLs (<c>http://IP:PORT</c>, <c>https://IP:PORT</c>). Changing them needs a restart.</summary>
     public IReadOnlyList<Uri> Listen { get; init; } = [EdgeDefaults.Listen];
 
     public AdminOptions Admin { get; init; } = new();
+
+    /// <summary>Certificates and TLS settings of the <c>https://</c> listeners.</summary>
+    public TlsOptions Tls { get; init; } = new();
 
     /// <summary>How long SIGTERM waits for in-flight requests before closing connections.</summary>
     public TimeSpan DrainTimeout { get; init; } = EdgeDefaults.DrainTimeout;

@@ -26,6 +26,9 @@ public sealed class ServiceOptions
     /// <summary>HTTP version towards destinations: <c>auto</c>, <c>http11</c> or <c>http2</c> (h2c on http://).</summary>
     public UpstreamHttpVersion UpstreamHttpVersion { get; init; } = UpstreamHttpVersion.Auto;
 
+    /// <summary>Verification of <c>https://</c> destinations and the client certificate shown to them; null: the system's CAs.</summary>
+    public UpstreamTlsOptions? UpstreamTls { get; init; }
+
     /// <summary>Send the client's Host header upstream instead of the destination's host.</summary>
     public bool PreserveHost { get; init; }
 

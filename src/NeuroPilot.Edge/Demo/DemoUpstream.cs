@@ -38,7 +38,9 @@ public sealed class DemoUpstream
         set => _fault = value;
     }
 
-    public WebApplication Build(Uri listen, HttpProtocols protocols)
+    /// <param name="tls">For an <c>https://</c> <paramref name="listen"/>: the certificate served and, optionally,
+    /// the CAs a client certificate must chain to (then one is required).</param>
+    public WebApplication Build(Uri listen, HttpProtocols protocols, DemoUpstreamTls? tls = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
@@ -47,7 +49,14 @@ public sealed class DemoUpstream
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = null;
             var address = listen.Host == "localhost" ? IPAddress.Loopback : IPAddress.Parse(listen.Host.Trim('[', ']'));
-            kestrel.Listen(address, listen.Port, options => options.Protocols = protocols);
+            kestrel.Listen(address, listen.Port, options =>
+            {
+                options.Protocols = protocols;
+                if (listen.Scheme == Uri.UriSchemeHttps && tls is not null)
+                {
+                    options.UseHttps(tls.HandshakeOptions());
+                }
+            });
         });
         var app = builder.Build();
         app.UseWebSockets();
@@ -59,6 +68,17 @@ public sealed class DemoUpstream
     {
         var path = context.Request.Path.Value ?? "/";
         context.Response.Headers["X-Upstream-Region"] = Region;
+        if (context.Features.Get<Microsoft.AspNetCore.Connections.Features.ITlsHandshakeFeature>()?.HostName is { Length: > 0 } serverName)
+        {
+            // The name the client asked for (SNI), so a test can tell what a proxy in front sent.
+            context.Response.Headers["X-Upstream-Server-Name"] = serverName;
+        }
+
+        if (context.Connection.ClientCertificate is { } clientCertificate)
+        {
+            // mTLS: who connected, so a test can tell the edge showed its client certificate.
+            context.Response.Headers["X-Upstream-Client-Certificate"] = clientCertificate.GetNameInfo(System.Security.Cryptography.X509Certificates.X509NameType.SimpleName, forIssuer: false);
+        }
 
         if (path.StartsWith(ControlPrefix, StringComparison.Ordinal))
         {

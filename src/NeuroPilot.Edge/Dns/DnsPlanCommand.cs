@@ -32,7 +32,7 @@ public static class DnsPlanCommand
                     var details = new List<string>();
                     if (!assumeHealthy)
                     {
-                        var results = await Task.WhenAll(region.Destinations.Select(d => prober.ProbeAsync(d, service.HealthCheck, CancellationToken.None)));
+                        var results = await Task.WhenAll(region.Destinations.Select(d => prober.ProbeAsync(d, service.HealthCheck, service.UpstreamTls, CancellationToken.None)));
                         healthy = results.Count(r => r.Healthy);
                         details.AddRange(results.Select((r, j) => $"{region.Destinations[j].Authority} {r.Detail}"));
                     }

@@ -33,12 +33,18 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
     private ITimer? _timer;
 
     public HealthAgent(EdgeRuntime runtime, EdgeMetrics metrics, TimeProvider time, ILogger<HealthAgent> logger)
+        : this(runtime, metrics, time, logger, tls: null)
+    {
+    }
+
+    /// <param name="tls">The loaded <c>UpstreamTls</c> files, shared with the proxy: probes verify as requests do.</param>
+    public HealthAgent(EdgeRuntime runtime, EdgeMetrics metrics, TimeProvider time, ILogger<HealthAgent> logger, Tls.UpstreamTlsMaterials? tls)
     {
         _runtime = runtime;
         _metrics = metrics;
         _time = time;
         _logger = logger;
-        _prober = new Prober(time);
+        _prober = new Prober(time, tls);
     }
 
     /// <summary>
@@ -80,7 +86,7 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
     {
         lock (_gate)
         {
-            var wanted = new Dictionary<string, (Uri Url, HealthCheckOptions Options, List<DestinationState> Subscribers)>(StringComparer.Ordinal);
+            var wanted = new Dictionary<string, (Uri Url, HealthCheckOptions Options, UpstreamTlsOptions? Tls, List<DestinationState> Subscribers)>(StringComparer.Ordinal);
             var current = new HashSet<DestinationState>();
             foreach (var service in table.Services)
             {
@@ -89,10 +95,11 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
                     foreach (var destination in region.Destinations)
                     {
                         current.Add(destination);
-                        var key = TargetKey(destination.Url, service.Options.HealthCheck);
+                        var tls = destination.Url.Scheme == Uri.UriSchemeHttps ? service.Options.UpstreamTls : null;
+                        var key = TargetKey(destination.Url, service.Options.HealthCheck, tls);
                         if (!wanted.TryGetValue(key, out var entry))
                         {
-                            entry = (destination.Url, service.Options.HealthCheck, []);
+                            entry = (destination.Url, service.Options.HealthCheck, tls, []);
                             wanted[key] = entry;
                         }
 
@@ -128,14 +135,14 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
 
             ForgetRemovedSeries(table);
 
-            foreach (var (key, (url, options, subscribers)) in wanted)
+            foreach (var (key, (url, options, tls, subscribers)) in wanted)
             {
                 if (!_targets.TryGetValue(key, out var target))
                 {
                     // New probe settings for a destination that stays must not forget it is down: the tracker starts
                     // from what the destination is now (a new destination starts up).
                     var startHealthy = !subscribers.Any(d => d.MarkedDown);
-                    target = new ProbeTarget(key, url, options, _prober, _time, OnProbeResult, startHealthy);
+                    target = new ProbeTarget(key, url, options, _prober, _time, OnProbeResult, startHealthy) { Tls = tls };
                     _targets[key] = target;
                     target.Subscribers = [.. subscribers];
                     target.Start();
@@ -372,8 +379,8 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
         return string.Join(' ', parts);
     }
 
-    private static string TargetKey(Uri url, HealthCheckOptions options) => string.Create(CultureInfo.InvariantCulture,
-        $"{url.AbsoluteUri}|{options.Path}|{options.Interval.Ticks}|{options.FastInterval.Ticks}|{options.Timeout.Ticks}|{options.UnhealthyThreshold}|{options.HealthyThreshold}|{string.Join(',', options.HealthyStatusCodes)}");
+    private static string TargetKey(Uri url, HealthCheckOptions options, UpstreamTlsOptions? tls) => string.Create(CultureInfo.InvariantCulture,
+        $"{url.AbsoluteUri}|{options.Path}|{options.Interval.Ticks}|{options.FastInterval.Ticks}|{options.Timeout.Ticks}|{options.UnhealthyThreshold}|{options.HealthyThreshold}|{string.Join(',', options.HealthyStatusCodes)}{(tls is null ? "" : $"|tls:{tls.CaFile}|{tls.ClientCertificateFile}|{tls.ClientKeyFile}|{tls.ServerName}")}");
 
     /// <summary>The agent's view of one destination: its probe target and breaker events.</summary>
     private sealed class Watch(HealthAgent agent, DestinationState destination)

@@ -1,10 +1,19 @@
+using System.Collections.Concurrent;
 using System.Net.Sockets;
+using Microsoft.Extensions.Logging.Abstractions;
 using NeuroPilot.Edge.Configuration;
 using NeuroPilot.Edge.Hosting;
+using NeuroPilot.Edge.Tls;
 
 namespace NeuroPilot.Edge.Health;
 
-/// <summary>Runs one probe: HTTP GET of <c>HealthCheck.Path</c>, or a TCP connect when the service sets no path.</summary>
+/// <summary>
+/// Runs one probe: HTTP GET of <c>HealthCheck.Path</c>, or a TCP connect when the service sets no path. Plain http
+/// destinations share one client; each https destination gets a client of its own whose TLS callbacks verify it as
+/// the proxy does (the service's <c>UpstreamTls</c>, else the system's CAs) and keep the reason a certificate was
+/// refused, so a destination with an untrusted or misnamed certificate is down with that reason in its status
+/// (<c>TLS: certificate untrusted (UntrustedRoot)</c>), never silently trusted.
+/// </summary>
 public sealed class Prober : IDisposable
 {
     private readonly HttpMessageInvoker _client = new(new SocketsHttpHandler
@@ -17,14 +26,35 @@ public sealed class Prober : IDisposable
     });
 
     private readonly TimeProvider _time;
+    private readonly UpstreamTlsMaterials _tls;
+    private readonly bool _ownsTls;
+    private readonly UpstreamTlsMaterial _systemTrust;
+    private readonly ConcurrentDictionary<(UpstreamTlsMaterial Material, string Authority), Lazy<TlsClient>> _tlsClients = new();
 
-    public Prober(TimeProvider time) => _time = time;
+    public Prober(TimeProvider time)
+        : this(time, tls: null)
+    {
+    }
 
-    public async Task<ProbeResult> ProbeAsync(Uri destination, HealthCheckOptions options, CancellationToken stopping)
+    /// <param name="tls">The <c>UpstreamTls</c> files the proxy uses (shared, loaded once); null: the prober loads its own.</param>
+    public Prober(TimeProvider time, UpstreamTlsMaterials? tls)
+    {
+        _time = time;
+        _ownsTls = tls is null;
+        _tls = tls ?? new UpstreamTlsMaterials(null, time, NullLogger<UpstreamTlsMaterials>.Instance);
+        _systemTrust = new UpstreamTlsMaterial("system CAs", new UpstreamTlsOptions(), null, time, NullLogger.Instance);
+    }
+
+    public Task<ProbeResult> ProbeAsync(Uri destination, HealthCheckOptions options, CancellationToken stopping) =>
+        ProbeAsync(destination, options, tls: null, stopping);
+
+    /// <param name="tls">The service's <c>UpstreamTls</c> (used for https destinations only); null: the system's CAs.</param>
+    public async Task<ProbeResult> ProbeAsync(Uri destination, HealthCheckOptions options, UpstreamTlsOptions? tls, CancellationToken stopping)
     {
         var started = _time.GetTimestamp();
         using var timeout = new CancellationTokenSource(options.Timeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, stopping);
+        TlsClient? tlsClient = null;
         try
         {
             if (options.Path is null)
@@ -39,9 +69,17 @@ public sealed class Prober : IDisposable
                 return new ProbeResult(false, _time.GetElapsedTime(started), "probe path leaves the destination");
             }
 
+            var client = _client;
+            if (destination.Scheme == Uri.UriSchemeHttps)
+            {
+                tlsClient = TlsClientFor(destination, tls);
+                tlsClient.LastRejection = null;
+                client = tlsClient.Client;
+            }
+
             using var request = new HttpRequestMessage(HttpMethod.Get, url);
             request.Headers.UserAgent.ParseAdd($"neuropilot-edge-probe/{EdgeVersion.Current}");
-            using var response = await _client.SendAsync(request, linked.Token);
+            using var response = await client.SendAsync(request, linked.Token);
             var code = (int)response.StatusCode;
             var healthy = false;
             foreach (var (from, to) in options.HealthyStatusCodes)
@@ -57,11 +95,27 @@ public sealed class Prober : IDisposable
         }
         catch (Exception e) when (!stopping.IsCancellationRequested)
         {
-            return new ProbeResult(false, _time.GetElapsedTime(started), Describe(e));
+            return new ProbeResult(false, _time.GetElapsedTime(started), Describe(e, tlsClient?.LastRejection));
         }
     }
 
-    public void Dispose() => _client.Dispose();
+    public void Dispose()
+    {
+        _client.Dispose();
+        foreach (var client in _tlsClients.Values)
+        {
+            if (client.IsValueCreated)
+            {
+                client.Value.Client.Dispose();
+            }
+        }
+
+        _systemTrust.Dispose();
+        if (_ownsTls)
+        {
+            _tls.Dispose();
+        }
+    }
 
     /// <summary>
     /// The destination's scheme, host and port, its base path, then <paramref name="path"/>: built so that the path
@@ -80,8 +134,13 @@ public sealed class Prober : IDisposable
         return url;
     }
 
-    private static string Describe(Exception e)
+    private static string Describe(Exception e, string? tlsRejection)
     {
+        if (tlsRejection is not null)
+        {
+            return $"TLS: {tlsRejection}";
+        }
+
         for (var inner = e; inner is not null; inner = inner.InnerException)
         {
             if (inner is SocketException socket)
@@ -90,6 +149,46 @@ public sealed class Prober : IDisposable
             }
         }
 
-        return e is HttpRequestException { HttpRequestError: var kind } ? kind.ToString() : e.GetType().Name;
+        return e switch
+        {
+            // The destination refused the handshake (our client certificate, a TLS version or cipher it does not take).
+            HttpRequestException { HttpRequestError: HttpRequestError.SecureConnectionError } => "TLS: handshake failed (SecureConnectionError)",
+            HttpRequestException { HttpRequestError: var kind } => kind.ToString(),
+            _ => e.GetType().Name,
+        };
+    }
+
+    private TlsClient TlsClientFor(Uri destination, UpstreamTlsOptions? tls)
+    {
+        var material = tls is null ? _systemTrust : _tls.Get(tls, "UpstreamTls");
+        // Lazy: GetOrAdd may run the factory twice in a race; only one handler is ever made.
+        return _tlsClients.GetOrAdd((material, destination.Authority), static key => new Lazy<TlsClient>(() =>
+        {
+            var client = new TlsClient();
+            client.Client = new HttpMessageInvoker(new SocketsHttpHandler
+            {
+                UseProxy = false,
+                AllowAutoRedirect = false,
+                UseCookies = false,
+                PooledConnectionLifetime = TimeSpan.FromMinutes(1),
+                ActivityHeadersPropagator = null,
+                SslOptions = key.Material.CreateSslOptions(reason => client.LastRejection = reason),
+            });
+            return client;
+        })).Value;
+    }
+
+    /// <summary>A probe client of one https destination and why its last handshake refused the certificate.</summary>
+    private sealed class TlsClient
+    {
+        private volatile string? _lastRejection;
+
+        public HttpMessageInvoker Client { get; set; } = null!;
+
+        public string? LastRejection
+        {
+            get => _lastRejection;
+            set => _lastRejection = value;
+        }
     }
 }

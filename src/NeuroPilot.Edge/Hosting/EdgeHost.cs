@@ -7,6 +7,7 @@ using NeuroPilot.Edge.Forwarding;
 using NeuroPilot.Edge.Limits;
 using NeuroPilot.Edge.Routing;
 using NeuroPilot.Edge.Telemetry;
+using NeuroPilot.Edge.Tls;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace NeuroPilot.Edge.Hosting;
@@ -33,14 +34,20 @@ public static partial class EdgeHost
 
         var metrics = new EdgeMetrics(EdgeMetrics.CreateRegistry());
         ConfigureLogging(builder.Logging, config.Edge.Logging);
-        ConfigureKestrel(builder.WebHost, config.Edge, new ConnectionLimiter(config.Edge.Limits.MaxConnections, metrics.ConnectionsRejected, metrics.ConnectionsOpen));
+        ConfigureKestrel(builder.WebHost, config.Edge, new ConnectionLimiter(config.Edge.Limits.MaxConnections, metrics.ConnectionsRejected, metrics.ConnectionsOpen), metrics);
         builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = config.Edge.DrainTimeout);
         builder.Services.AddHttpForwarder();
 
         metrics.Info.WithLabels(EdgeVersion.Current).Set(1);
         builder.Services.AddSingleton(metrics);
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton(new UpstreamClients());
+        if (config.Edge.Listen.Any(url => url.Scheme == Uri.UriSchemeHttps))
+        {
+            builder.Services.AddSingleton(services => new ServerTls(config.Edge.Tls, inputs.Tls, metrics, services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILogger<ServerTls>>()));
+        }
+
+        builder.Services.AddSingleton(services => new UpstreamTlsMaterials(metrics, services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILogger<UpstreamTlsMaterials>>()));
+        builder.Services.AddSingleton(services => new UpstreamClients(services.GetRequiredService<UpstreamTlsMaterials>()));
         builder.Services.AddSingleton<RoutingTableBuilder>();
         builder.Services.AddSingleton(new AdminToken(inputs.AdminToken));
         var accessLogOutput = inputs.TakeAccessLogOutput();
@@ -168,7 +175,7 @@ public static partial class EdgeHost
         logging.AddFilter("Yarp", options.Level <= LogLevel.Debug ? LogLevel.Debug : LogLevel.None);
     }
 
-    private static void ConfigureKestrel(IWebHostBuilder webHost, EdgeOptions edge, ConnectionLimiter connections)
+    private static void ConfigureKestrel(IWebHostBuilder webHost, EdgeOptions edge, ConnectionLimiter connections, EdgeMetrics metrics)
     {
         webHost.ConfigureKestrel(kestrel =>
         {
@@ -184,8 +191,18 @@ public static partial class EdgeHost
             {
                 Listen(kestrel, url, listen =>
                 {
-                    listen.Protocols = HttpProtocols.Http1;
                     listen.Use(connections.Wrap);
+                    if (url.Scheme != Uri.UriSchemeHttps)
+                    {
+                        // Plain listeners stay HTTP/1.1: h2c is for upstreams, no browser speaks it.
+                        listen.Protocols = HttpProtocols.Http1;
+                        return;
+                    }
+
+                    // ALPN offers h2 and http/1.1; plain HTTP on this port is answered 400 before TLS sees it.
+                    listen.Protocols = HttpProtocols.Http1AndHttp2;
+                    listen.Use(new PlainHttpRejection(edge.Tls.HandshakeTimeout, TimeProvider.System, metrics.TlsPlainHttpRejected).Wrap);
+                    listen.UseHttps(kestrel.ApplicationServices.GetRequiredService<ServerTls>().HandshakeOptions());
                 });
             }
 

@@ -131,6 +131,12 @@ public sealed partial class EdgeRuntime
             LogRestartNeeded("Edge.Listen / Edge.Admin.Listen");
         }
 
+        if (!old.Tls.SameAs(next.Tls))
+        {
+            // The files themselves reload on their own; which files, and how the listeners use them, is fixed at start.
+            LogRestartNeeded("Edge.Tls");
+        }
+
         if (old.Logging.Format != next.Logging.Format || old.Logging.Level != next.Logging.Level ||
             old.AccessLog.Enabled != next.AccessLog.Enabled || old.AccessLog.Path != next.AccessLog.Path)
         {

@@ -6,7 +6,7 @@ namespace NeuroPilot.Edge.Hosting;
 
 /// <summary>
 /// What the edge reads at start-up besides the config file, checked alike by <c>check</c> and <c>run</c>: the
-/// access log file, the admin token and the DNS provider's secret (each from its variable, a file it names or a
+/// access log file, the TLS certificates, keys and CA bundles, the admin token and the DNS provider's secret (each from its variable, a file it names or a
 /// systemd credential). Every problem becomes one <see cref="ConfigError"/> named after its key or variable
 /// (<c>Edge.AccessLog.Path</c>, <c>NEUROPILOT_EDGE_ADMIN_TOKEN_FILE</c>), all reported at once, so that bad
 /// start-up input is one line per problem and exit code 2, never a stack trace. <c>check</c> creates nothing;
@@ -16,15 +16,19 @@ public sealed class StartupInputs : IDisposable
 {
     private Stream? _accessLogOutput;
 
-    private StartupInputs(string? adminToken, Stream? accessLogOutput, IReadOnlyList<string> warnings)
+    private StartupInputs(string? adminToken, Stream? accessLogOutput, Tls.TlsInputs tls, IReadOnlyList<string> warnings)
     {
         AdminToken = adminToken;
+        Tls = tls;
         _accessLogOutput = accessLogOutput;
         Warnings = warnings;
     }
 
     /// <summary>The admin bearer token; null when none is set (admin writes disabled).</summary>
     public string? AdminToken { get; }
+
+    /// <summary>The certificates and CA bundles of the https listeners and of <c>UpstreamTls</c>, read and checked.</summary>
+    public Tls.TlsInputs Tls { get; }
 
     /// <summary>Worth an operator's attention, not fatal: a secret file its group or others can read. Never holds a secret.</summary>
     public IReadOnlyList<string> Warnings { get; }
@@ -48,13 +52,14 @@ public sealed class StartupInputs : IDisposable
                 : Secret(DnsProviderFactory.TsigSecretVariable, "tsig-secret", errors, warnings);
         }
 
+        var tls = NeuroPilot.Edge.Tls.TlsInputs.Read(config, TimeProvider.System, errors, warnings);
         if (errors.Count > 0)
         {
             accessLog?.Dispose();
             throw new ConfigException(errors);
         }
 
-        return new StartupInputs(adminToken, accessLog, warnings);
+        return new StartupInputs(adminToken, accessLog, tls, warnings);
     }
 
     /// <summary>The opened access log file (null for <c>-</c>, a disabled log, or <c>check</c>); the caller owns it from now on.</summary>

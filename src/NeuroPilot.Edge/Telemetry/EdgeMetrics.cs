@@ -138,6 +138,23 @@ public sealed class EdgeMetrics
             "neuropilot_edge_jwt_keys_reloads_total",
             "JWKS file loads by result: applied (new keys in use), rejected (unreadable or unusable; the keys in use stay).",
             new CounterConfiguration { LabelNames = ["result"] });
+
+        // TLS (issue 11): certificates of the https listeners and of upstream mTLS, by the certificate's first DNS name.
+        TlsCertificateExpiry = factory.CreateGauge(
+            "neuropilot_edge_tls_certificate_expiry_seconds",
+            "Unix time at which a certificate in use expires (its NotAfter), by its first DNS name.",
+            new GaugeConfiguration { LabelNames = ["name"] });
+        TlsCertificateReloads = factory.CreateCounter(
+            "neuropilot_edge_tls_certificate_reloads_total",
+            "Certificate or CA files that changed on disk and were taken into use without a restart.",
+            new CounterConfiguration { LabelNames = ["name"] });
+        TlsCertificateReloadFailures = factory.CreateCounter(
+            "neuropilot_edge_tls_certificate_reload_failures_total",
+            "Changed certificate, key or CA files that could not be used (unreadable, not PEM, key not matching, expired): the previous ones stay in use.",
+            new CounterConfiguration { LabelNames = ["name"] });
+        TlsPlainHttpRejected = factory.CreateCounter(
+            "neuropilot_edge_tls_plain_http_rejected_total",
+            "Connections to an https listener that spoke plain HTTP: answered 400 and closed.");
     }
 
     public CollectorRegistry Registry { get; }
@@ -243,6 +260,15 @@ public sealed class EdgeMetrics
     }
     // DNS hardening (issue 10).
     public Counter DnsLoopRestarts { get; }
+
+    // TLS (issue 11).
+    public Gauge TlsCertificateExpiry { get; }
+
+    public Counter TlsCertificateReloads { get; }
+
+    public Counter TlsCertificateReloadFailures { get; }
+
+    public Counter TlsPlainHttpRejected { get; }
 
     /// <summary>A registry with the process metrics only: .NET meters and event counters stay off the request path.</summary>
     public static CollectorRegistry CreateRegistry()

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using NeuroPilot.Edge.Deploy.Tests.TestKit;
 using NeuroPilot.Edge.Tests.TestKit;
+using NeuroPilot.Edge.Tests.TestKit.Tls;
 
 namespace NeuroPilot.Edge.Deploy.Tests.Kubernetes;
 
@@ -11,6 +12,9 @@ namespace NeuroPilot.Edge.Deploy.Tests.Kubernetes;
 /// </summary>
 public sealed class ManifestTests
 {
+    /// <summary>Where edge-standalone.yaml mounts its TLS Secret.</summary>
+    private const string TlsFolder = "/etc/neuropilot-edge-tls";
+
     public static TheoryData<string> WorkloadFiles() => ["sidecar.yaml", "edge-standalone.yaml"];
 
     [Fact]
@@ -37,12 +41,47 @@ public sealed class ManifestTests
     {
         var config = ConfigText(await LoadAsync(file));
         using var folder = new TempDirectory();
+
+        // The TLS Secret's files, as cert-manager would write them (check reads them): a test CA's certificate for the hosts.
+        using var certificates = new TestCertificates();
+        var served = certificates.Issue("tls", ["api.example.com", "www.example.com"]);
+        File.Copy(served.Certificate, folder.File("tls.crt"));
+        File.Copy(served.Key, folder.File("tls.key"));
+        config = config.Replace(TlsFolder + "/", folder.Path + "/", StringComparison.Ordinal);
         var path = folder.File("edge.json");
         await File.WriteAllTextAsync(path, config);
 
         var (exitCode, output) = await ChildProcess.RunToExitAsync(EdgeBinary.Path, ["check", "--config", path], TimeSpan.FromSeconds(30));
 
         Assert.True(exitCode == 0, $"{file}: {output}");
+    }
+
+    [Fact]
+    public async Task TlsSecret_IsMountedWholeAndReadable_WhereTheConfigsCertificatesAre_AndServedOnPort443()
+    {
+        var documents = await LoadAsync("edge-standalone.yaml");
+        var edge = EdgeContainer(documents);
+        var pod = Workload(documents)["spec"]!["template"]!["spec"]!;
+        var tls = JsonNode.Parse(ConfigText(documents))!["Edge"]!["Tls"]!["Certificates"]![0]!;
+
+        var mount = edge["volumeMounts"]!.AsArray().Single(m => m!["mountPath"]!.GetValue<string>() == TlsFolder)!;
+        Assert.Null(mount["subPath"]); // a subPath mount is a copy the kubelet never updates: renewals would not arrive
+        Assert.True(mount["readOnly"]!.GetValue<bool>());
+        Assert.Equal($"{TlsFolder}/tls.crt", tls["CertificateFile"]!.GetValue<string>());
+        Assert.Equal($"{TlsFolder}/tls.key", tls["KeyFile"]!.GetValue<string>());
+        var volume = pod["volumes"]!.AsArray().Single(v => v!["name"]!.GetValue<string>() == mount["name"]!.GetValue<string>())!;
+        var secretName = volume["secret"]!["secretName"]!.GetValue<string>();
+        Assert.Equal(Convert.ToInt32("440", 8), volume["secret"]!["defaultMode"]!.GetValue<int>());
+        Assert.Equal(pod["securityContext"]!["runAsGroup"]!.GetValue<int>(), pod["securityContext"]!["fsGroup"]!.GetValue<int>());
+
+        var text = await File.ReadAllTextAsync(RepoPaths.Deploy("kubernetes", "edge-standalone.yaml"));
+        Assert.Contains($"create secret tls {secretName}", text, StringComparison.Ordinal);
+        var certificate = Single(await LoadAsync("certificate.yaml"), "Certificate");
+        Assert.Equal(secretName, certificate["spec"]!["secretName"]!.GetValue<string>());
+
+        Assert.Contains(edge["ports"]!.AsArray(), p => p!["name"]!.GetValue<string>() == "https" && p["containerPort"]!.GetValue<int>() == 8443);
+        Assert.Contains(Single(documents, "Service")["spec"]!["ports"]!.AsArray(), p => p!["port"]!.GetValue<int>() == 443 && p["targetPort"]!.GetValue<string>() == "https");
+        Assert.Contains("https://0.0.0.0:8443", ConfigText(documents), StringComparison.Ordinal);
     }
 
     [Theory]

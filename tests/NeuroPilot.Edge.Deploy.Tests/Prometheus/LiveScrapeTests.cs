@@ -26,7 +26,10 @@ public sealed class LiveScrapeTests(LiveEdgeFixture live)
         ["NeuroPilotEdgeDnsNeverEmptyBlocked"] = "eu-west stays usable, so no record is held",
     };
 
-    /// <summary>Alerts the scenario (us-east answering 503) must make pending or firing, with the labels they carry.</summary>
+    /// <summary>
+    /// Alerts the scenario (us-east answering 503; a certificate with 10 days left whose renewal is refused) must make
+    /// pending or firing, with the labels they carry.
+    /// </summary>
     public static readonly IReadOnlyList<(string Alert, string Label, string Value)> ExpectedAlerts =
     [
         ("NeuroPilotEdgeFailover", "service", "api"),
@@ -36,6 +39,8 @@ public sealed class LiveScrapeTests(LiveEdgeFixture live)
         ("NeuroPilotEdgeRetryBudgetExhausted", "service", "tight"),
         ("NeuroPilotEdgeHighErrorRatio", "service", "tight"),
         ("NeuroPilotEdgeLatencyP99AboveBudget", "service", "api"),
+        ("NeuroPilotEdgeCertificateExpiresSoon", "name", "api.test"),
+        ("NeuroPilotEdgeCertificateRenewalFailing", "name", "api.test"),
     ];
 
     [Fact]

@@ -65,6 +65,7 @@ public sealed class RuleFilesTests
             "NeuroPilotEdgeDown", "NeuroPilotEdgeRegionDown", "NeuroPilotEdgeNoServingRegion", "NeuroPilotEdgeFailover",
             "NeuroPilotEdgeCircuitOpen", "NeuroPilotEdgeRetryBudgetExhausted", "NeuroPilotEdgeLatencyP99AboveBudget",
             "NeuroPilotEdgeDnsPushFailing", "NeuroPilotEdgeDnsNeverEmptyBlocked",
+            "NeuroPilotEdgeCertificateExpiresSoon", "NeuroPilotEdgeCertificateRenewalFailing",
         ];
 
         Assert.Empty(required.Except(names));

@@ -69,6 +69,19 @@ public sealed partial class ServiceUnitTests
         Assert.Contains("-/etc/neuropilot-edge/edge.env", unit["EnvironmentFile"]);
     }
 
+    [Fact]
+    public void Unit_LeavesTheTlsFolderReadableInPlace_NotCopiedAsACredential_SoRenewalsNeedNoRestart()
+    {
+        var unit = Directives();
+
+        Assert.Equal(["-/etc/neuropilot-edge/tls"], unit["ReadOnlyPaths"]);
+        Assert.False(unit.TryGetValue("LoadCredential", out var credentials) && credentials.Any(c => c.Contains("tls", StringComparison.Ordinal)),
+            "certificates passed with LoadCredential= are copied once at start: a renewal would need a restart");
+        var readme = File.ReadAllText(RepoPaths.Deploy("systemd", "README.md"));
+        Assert.Contains("## TLS certificates", readme, StringComparison.Ordinal);
+        Assert.Contains("SupplementaryGroups=neuropilot-edge-tls", readme, StringComparison.Ordinal);
+    }
+
     /// <summary>A copy of the unit whose binary path is the binary under test (systemd-analyze checks it exists and runs).</summary>
     private static async Task<string> InstallForTestAsync(TempDirectory folder)
     {

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.RegularExpressions;
 using NeuroPilot.Edge.Tests.TestKit;
 using NeuroPilot.Edge.Tests.TestKit.Dns;
+using NeuroPilot.Edge.Tests.TestKit.Tls;
 
 namespace NeuroPilot.Edge.Deploy.Tests.TestKit;
 
@@ -11,7 +12,8 @@ namespace NeuroPilot.Edge.Deploy.Tests.TestKit;
 /// traffic, an unrouted request, then us-east faulted (503) so that retries happen, breakers open, the retry budget of
 /// the "tight" service runs out and both services fail over to eu-west; then a SIGHUP reload. Services are told apart
 /// by Host (api.test, tight.test) so that paths reach the upstream unchanged. The DNS pusher publishes api.test's
-/// record to the Cloudflare API emulator, so its failover is pushed too.
+/// record to the Cloudflare API emulator, so its failover is pushed too. An https listener serves a certificate with
+/// 10 days left, and a renewal it must refuse arrives (the TLS alerts' data).
 /// </summary>
 public sealed class LiveEdgeFixture : IAsyncLifetime
 {
@@ -35,9 +37,17 @@ public sealed class LiveEdgeFixture : IAsyncLifetime
         _owned.AddRange(upstreams);
         var (usEast, euWest) = (upstreams[0], upstreams[1]);
 
+        // An https listener whose certificate has 10 days left (the expiry warning's data), in a folder of its own.
+        var certificates = new TestCertificates();
+        _owned.Add(certificates);
+        var expiring = certificates.IssueWithValidity("live-api", "api.test", DateTimeOffset.UtcNow.AddDays(-80), DateTimeOffset.UtcNow.AddDays(10));
+        var live = new CertificateFiles(Path.Combine(Directory.CreateDirectory(certificates.PathOf("live")).FullName, "tls.crt"), certificates.PathOf("live/tls.key"));
+        File.Copy(expiring.Certificate, live.Certificate);
+        File.Copy(expiring.Key, live.Key);
+
         _cloudflare = await CloudflareEmulator.StartAsync(new CloudflareEmulatorOptions { ZoneName = "test" });
         Edge = EdgeProcess.Start(
-            Config(FreePorts.Next(), FreePorts.Next(), usEast.Url, euWest.Url, _cloudflare),
+            Config(FreePorts.Next(), FreePorts.Next(), FreePorts.Next(), live, usEast.Url, euWest.Url, _cloudflare),
             new Dictionary<string, string?> { ["CLOUDFLARE_API_TOKEN"] = _cloudflare.Token });
         _owned.Add(Edge);
         await Edge.WaitUntilReadyAsync(Deadline);
@@ -87,6 +97,9 @@ public sealed class LiveEdgeFixture : IAsyncLifetime
 
         Edge.SendSignal(UnixSignal.SIGHUP);
 
+        // A renewal the edge must refuse (the key of another certificate): the reload failure the critical TLS alert reads.
+        FileSwap.WriteAtomically(live.Key, File.ReadAllBytes(certificates.Issue("live-other", ["other.test"]).Key));
+
         await Eventually.WaitUntilAsync(
             async () =>
             {
@@ -95,17 +108,19 @@ public sealed class LiveEdgeFixture : IAsyncLifetime
                     text.Contains("neuropilot_edge_failovers_total{service=\"tight\",from=\"us-east\",to=\"eu-west\"}", StringComparison.Ordinal) &&
                     Regex.IsMatch(text, @"^neuropilot_edge_retry_budget_exhausted_total\{service=""tight""\} [1-9]", RegexOptions.Multiline) &&
                     text.Contains("neuropilot_edge_config_reloads_total{result=", StringComparison.Ordinal) &&
+                    text.Contains("neuropilot_edge_tls_certificate_reload_failures_total{name=\"api.test\"} 1", StringComparison.Ordinal) &&
                     Regex.IsMatch(text, @"^neuropilot_edge_dns_pushes_total\{provider=""cloudflare"",result=""success""\} [2-9]", RegexOptions.Multiline);
             },
             Deadline,
-            () => $"the edge reports both failovers, the exhausted budget, the reload and two DNS pushes (publish, failover); edge output:\n{Edge.Output.Combined}");
+            () => $"the edge reports both failovers, the exhausted budget, the reload, the refused certificate and two DNS pushes (publish, failover); edge output:\n{Edge.Output.Combined}");
 
         // Rate windows need a few samples after the events.
         await Eventually.WaitUntilAsync(
             async () => (await Prometheus.QueryAsync("count_over_time(neuropilot_edge_failovers_total{service=\"tight\"}[1m]) >= 3")).Count == 1 &&
-                (await Prometheus.QueryAsync("count_over_time(neuropilot_edge_config_reloads_total[1m]) >= 3")).Count >= 1,
+                (await Prometheus.QueryAsync("count_over_time(neuropilot_edge_config_reloads_total[1m]) >= 3")).Count >= 1 &&
+                (await Prometheus.QueryAsync("increase(neuropilot_edge_tls_certificate_reload_failures_total[1m]) > 0")).Count == 1,
             Deadline,
-            "prometheus holds 3 samples of the failover and reload series");
+            "prometheus holds 3 samples of the failover and reload series, and sees the refused certificate");
 
         MetricsText = await Client.GetStringAsync(new Uri(Edge.AdminUrl, "/metrics"));
     }
@@ -141,14 +156,15 @@ public sealed class LiveEdgeFixture : IAsyncLifetime
         }
     }
 
-    private static string Config(int proxy, int admin, Uri usEast, Uri euWest, CloudflareEmulator cloudflare)
+    private static string Config(int proxy, int https, int admin, CertificateFiles served, Uri usEast, Uri euWest, CloudflareEmulator cloudflare)
     {
         var regions = $$"""[ { "Name": "us-east", "Destinations": ["{{usEast}}"] }, { "Name": "eu-west", "Destinations": ["{{euWest}}"] } ]""";
 
         // Breakers that stay open for the whole test once tripped.
         return $$"""
             {
-              "Edge": { "Listen": ["http://127.0.0.1:{{proxy}}"], "Admin": { "Listen": "http://127.0.0.1:{{admin}}" } },
+              "Edge": { "Listen": ["http://127.0.0.1:{{proxy}}", "https://127.0.0.1:{{https}}"], "Admin": { "Listen": "http://127.0.0.1:{{admin}}" },
+                        "Tls": { "Certificates": [ { "CertificateFile": "{{served.Certificate}}", "KeyFile": "{{served.Key}}" } ] } },
               "Services": {
                 "api": {
                   "Hosts": ["api.test"], "Regions": {{regions}},

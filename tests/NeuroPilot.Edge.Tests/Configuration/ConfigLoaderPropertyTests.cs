@@ -184,8 +184,10 @@ public sealed class ConfigLoaderPropertyTests(ITestOutputHelper output)
         {
           // Every key, so that mutations reach every reader.
           "Edge": {
-            "Listen": ["http://127.0.0.1:8080", "http://[::1]:8081"],
+            "Listen": ["http://127.0.0.1:8080", "http://[::1]:8081", "https://127.0.0.1:8443"],
             "Admin": { "Listen": "http://127.0.0.1:9901" },
+            "Tls": { "Certificates": [ { "CertificateFile": "/etc/tls/api.pem", "KeyFile": "/etc/tls/api.key" } ], "MinVersion": "1.3",
+                     "HandshakeTimeout": "5s", "ClientCertificates": { "Mode": "require", "CaFile": "/etc/tls/clients-ca.pem" } },
             "DrainTimeout": "30s",
             "Logging": { "Format": "json", "Level": "debug" },
             "AccessLog": { "Enabled": true, "Path": "-" },
@@ -201,6 +203,8 @@ public sealed class ConfigLoaderPropertyTests(ITestOutputHelper output)
               "ConnectTimeout": "500ms",
               "RequestTimeout": "00:01:00",
               "UpstreamHttpVersion": "http2",
+              "UpstreamTls": { "CaFile": "/etc/tls/regions-ca.pem", "ClientCertificateFile": "/etc/tls/edge.pem", "ClientKeyFile": "/etc/tls/edge.key",
+                               "ServerName": "api.internal.example.com" },
               "PreserveHost": true,
               "MinHealthyDestinations": 1,
               "NoUsableRegion": "failclosed",

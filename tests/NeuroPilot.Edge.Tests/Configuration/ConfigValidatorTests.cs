@@ -303,7 +303,7 @@ public class ConfigValidatorTests
 
     public static TheoryData<string, string, string> BadListeners => new()
     {
-        { """{ "Listen": ["http://0.0.0.0:8080", "https://0.0.0.0:8443"] }""", "Edge.Listen[1]", "\"https://0.0.0.0:8443\" is not an http:// URL (terminate TLS in front of the edge for now)" },
+        { """{ "Listen": ["http://0.0.0.0:8080", "https://0.0.0.0:8443"] }""", "Edge.Listen[1]", "\"https://0.0.0.0:8443\" needs a certificate: add Edge.Tls.Certificates" },
         { """{ "Admin": { "Listen": "https://127.0.0.1:9901" } }""", "Edge.Admin.Listen", "\"https://127.0.0.1:9901\" is not an http:// URL" },
         { """{ "Listen": "http://0.0.0.0:8080/edge" }""", "Edge.Listen[0]", "\"http://0.0.0.0:8080/edge\" must be http://HOST:PORT with no path" },
         { """{ "Admin": { "Listen": "http://127.0.0.1:9901/admin" } }""", "Edge.Admin.Listen", "\"http://127.0.0.1:9901/admin\" must be http://HOST:PORT with no path" },

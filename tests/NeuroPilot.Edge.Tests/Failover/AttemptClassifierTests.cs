@@ -145,6 +145,24 @@ public class AttemptClassifierTests
         Assert.True(AttemptClassifier.IsUpstreamsDoing(result));
     }
 
+    [Fact]
+    public void Classify_DestinationCertificateRefusedInTheTlsHandshake_IsAConnectFailure()
+    {
+        // What SocketsHttpHandler throws when the RemoteCertificateValidationCallback (UpstreamTls) refuses a destination.
+        var refused = new HttpRequestException(HttpRequestError.SecureConnectionError, "The SSL connection could not be established",
+            new System.Security.Authentication.AuthenticationException("The remote certificate was rejected by the provided RemoteCertificateValidationCallback."));
+        var context = new DefaultHttpContext();
+        context.Features.Set<IForwarderErrorFeature>(new ErrorFeature(ForwarderError.Request, refused));
+        var attempt = new ForwardAttempt(_time);
+        attempt.Begin(Destination(), perTryTimeout: null);
+
+        var result = AttemptClassifier.Classify(context, ForwarderError.Request, attempt, Breaker);
+
+        // Nothing of the request was sent: another destination may take it, whatever its method.
+        Assert.Equal(AttemptResult.ConnectFailure, result);
+        Assert.True(AttemptClassifier.IsRetryable(result));
+    }
+
     private sealed class ErrorFeature(ForwarderError error, Exception exception) : IForwarderErrorFeature
     {
         public ForwarderError Error => error;

@@ -79,6 +79,9 @@ internal sealed class ConfigReader
     public ConfigReader? Object(string key) =>
         TryGet(key, out var value) ? Open(_errors, Child(key), value) : null;
 
+    /// <summary>A reader over an item of an array of objects (<paramref name="path"/> is its full path), or null (and an error).</summary>
+    public ConfigReader? Item(string path, JsonElement element) => Open(_errors, path, element);
+
     public string? String(string key)
     {
         if (!TryGet(key, out var value))

@@ -37,6 +37,9 @@ internal sealed class ProbeTarget : IDisposable
 
     public string Key { get; }
 
+    /// <summary>The service's <c>UpstreamTls</c> for an https destination: probes verify the destination as requests do.</summary>
+    public UpstreamTlsOptions? Tls { get; init; }
+
     public Uri Url { get; }
 
     public ProbeTracker Tracker { get; }
@@ -132,7 +135,7 @@ internal sealed class ProbeTarget : IDisposable
             Volatile.Write(ref _inFlightSince, started);
             try
             {
-                result = await _prober.ProbeAsync(Url, Tracker.Options, _stop.Token).ConfigureAwait(false);
+                result = await _prober.ProbeAsync(Url, Tracker.Options, Tls, _stop.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (_stop.IsCancellationRequested)
             {
