@@ -13,7 +13,8 @@ namespace NeuroPilot.Edge.Admin;
 /// and are disabled when that variable is unset.
 /// </summary>
 public sealed partial class AdminEndpoints(
-    EdgeRuntime runtime, EdgeMetrics metrics, AdminToken token, Dns.DnsReconciler dns, ConfigReloader reloader, TimeProvider time, ILogger<AdminEndpoints> logger)
+    EdgeRuntime runtime, EdgeMetrics metrics, AdminToken token, Dns.DnsReconciler dns, ConfigReloader reloader, Health.HealthAgent health,
+    TimeProvider time, ILogger<AdminEndpoints> logger)
 {
     /// <summary>
     /// 64 KiB: no admin endpoint reads a body. A larger one is refused before anything else (413), and a request
@@ -122,7 +123,7 @@ public sealed partial class AdminEndpoints(
         var notReady = new List<string>();
         foreach (var service in runtime.Table.Services)
         {
-            if (service.SelectRegion() is null)
+            if (service.Health.Serving is null)
             {
                 notReady.Add(service.Name);
             }
@@ -133,16 +134,18 @@ public sealed partial class AdminEndpoints(
 
     private async Task DrainAsync(HttpContext context, string serviceName, string regionName, bool drain)
     {
-        var region = runtime.Table.Find(serviceName) is { } service
-            ? Array.Find(service.Regions, r => string.Equals(r.Name, regionName, StringComparison.OrdinalIgnoreCase))
-            : null;
-        if (region is null)
+        var service = runtime.Table.Find(serviceName);
+        var region = service is null ? null : Array.Find(service.Regions, r => string.Equals(r.Name, regionName, StringComparison.OrdinalIgnoreCase));
+        if (service is null || region is null)
         {
             await WriteTextAsync(context, StatusCodes.Status404NotFound, $"no region \"{regionName}\" in service \"{serviceName}\"\n");
             return;
         }
 
-        region.Control.Drained = drain;
+        region.State.Drained = drain;
+
+        // Routing follows the published health: decide it now, not at the next tick.
+        health.Evaluate(service);
         LogDrain(drain ? "drained" : "undrained", region.Service, region.Name);
         await WriteTextAsync(context, StatusCodes.Status200OK, $"{region.Service}/{region.Name} {(drain ? "drained" : "undrained")}\n");
     }

@@ -26,7 +26,8 @@ public static class StatusWriter
         json.WriteStartArray("services");
         foreach (var service in table.Services)
         {
-            var serving = service.SelectRegion();
+            var health = service.Health;
+            var serving = health.Serving;
             json.WriteStartObject();
             json.WriteString("name", service.Name);
             json.WriteString("serving_region", serving?.Name);
@@ -41,13 +42,15 @@ public static class StatusWriter
             json.WriteString("no_usable_region", service.Options.NoUsableRegion == Configuration.NoUsableRegionPolicy.Panic ? "panic" : "fail-closed");
             json.WriteNumber("retries_in_flight", service.Budget.ActiveRetries);
             json.WriteStartArray("regions");
-            foreach (var region in service.Regions)
+            foreach (var regionHealth in health.Regions)
             {
+                var region = regionHealth.Region;
                 json.WriteStartObject();
                 json.WriteString("name", region.Name);
                 json.WriteNumber("priority", region.Priority);
-                json.WriteBoolean("usable", region.IsUsable);
-                json.WriteBoolean("drained", region.Drained);
+                json.WriteBoolean("usable", regionHealth.Usable);
+                json.WriteBoolean("drained", regionHealth.Drained);
+                json.WriteString("reason", regionHealth.Reason);
                 json.WriteBoolean("serving", ReferenceEquals(region, serving));
                 json.WriteStartArray("destinations");
                 foreach (var destination in region.Destinations)

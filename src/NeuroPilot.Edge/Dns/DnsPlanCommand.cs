@@ -1,5 +1,6 @@
 using NeuroPilot.Edge.Configuration;
 using NeuroPilot.Edge.Health;
+using NeuroPilot.Edge.Routing;
 
 namespace NeuroPilot.Edge.Dns;
 
@@ -37,7 +38,7 @@ public static class DnsPlanCommand
                         details.AddRange(results.Select((r, j) => $"{region.Destinations[j].Authority} {r.Detail}"));
                     }
 
-                    var up = healthy >= service.MinHealthyDestinations;
+                    var up = RegionEvaluator.Decide(drained: false, healthy, service.MinHealthyDestinations) == RegionCondition.Usable;
                     views[(service.Name, region.Name)] = new RegionView(i, up, up);
                     if (!assumeHealthy)
                     {

@@ -72,7 +72,7 @@ public sealed partial class DnsReconciler : IHostedService, IDisposable
     {
         if (_agent is not null)
         {
-            _agent.RegionStateChanged += Wake;
+            _agent.ServiceHealthChanged += OnServiceHealthChanged;
         }
 
         _runtime.TableChanged += OnTableChanged;
@@ -84,7 +84,7 @@ public sealed partial class DnsReconciler : IHostedService, IDisposable
     {
         if (_agent is not null)
         {
-            _agent.RegionStateChanged -= Wake;
+            _agent.ServiceHealthChanged -= OnServiceHealthChanged;
         }
 
         _runtime.TableChanged -= OnTableChanged;
@@ -167,6 +167,8 @@ public sealed partial class DnsReconciler : IHostedService, IDisposable
     }
 
     private void OnTableChanged(RoutingTable table) => Wake();
+
+    private void OnServiceHealthChanged(ServiceHealth health) => Wake();
 
     /// <summary>
     /// Runs the loop, and restarts it after a backoff should it ever fault: one log line per fault (no stack trace
@@ -322,10 +324,11 @@ public sealed partial class DnsReconciler : IHostedService, IDisposable
         foreach (var service in _runtime.Table.Services)
         {
             var settled = IsSettled(service, now);
+            var health = service.Health;
             for (var i = 0; i < service.Regions.Length; i++)
             {
                 var region = service.Regions[i];
-                var live = region.IsUsable && !region.Drained;
+                var live = health.Regions[i].Usable;
                 bool? published = settled ? _hysteresis.Observe(service.Name, region.Name, live, now, options.DownHoldTime, options.UpHoldTime) : null;
                 views[(service.Name, region.Name)] = new RegionView(i, published, live);
                 var held = _hysteresis.Describe(service.Name, region.Name);

@@ -27,8 +27,7 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
     private readonly Lock _gate = new();
     private readonly Dictionary<string, ProbeTarget> _targets = new(StringComparer.Ordinal);
     private readonly Dictionary<DestinationState, Watch> _watched = [];
-    private readonly Dictionary<string, string?> _serving = new(StringComparer.Ordinal);
-    private readonly Dictionary<RegionControl, bool> _usable = [];
+    private readonly ServiceHealthPublisher _publisher;
     private HashSet<(string Service, string Region)> _regionSeries = [];
     private ITimer? _timer;
 
@@ -45,13 +44,21 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
         _time = time;
         _logger = logger;
         _prober = new Prober(time, tls);
+        _publisher = new ServiceHealthPublisher(metrics, logger);
     }
 
     /// <summary>
-    /// Raised (on the agent's timer thread, outside its locks) when any region becomes usable or unusable, drained
-    /// included: the DNS reconciler's cue. Handlers must return quickly.
+    /// Raised (outside the agent's locks) when a region of a service becomes usable or unusable, drains included,
+    /// with the service's new health: the DNS reconciler's cue. Handlers must return quickly.
     /// </summary>
-    public event Action? RegionStateChanged;
+    public event Action<ServiceHealth>? ServiceHealthChanged
+    {
+        add => _publisher.Changed += value;
+        remove => _publisher.Changed -= value;
+    }
+
+    /// <summary>Decides and publishes the service's region health now (after a drain, say), not at the next tick.</summary>
+    public ServiceHealth Evaluate(ServiceRoute service) => _publisher.Evaluate(service);
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -117,11 +124,7 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
                 }
             }
 
-            var regions = table.Services.SelectMany(s => s.Regions).Select(r => r.Control).ToHashSet();
-            foreach (var control in _usable.Keys.Where(c => !regions.Contains(c)).ToList())
-            {
-                _usable.Remove(control);
-            }
+            _publisher.Retain(table);
 
             foreach (var destination in _watched.Keys.ToList())
             {
@@ -188,7 +191,6 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
         foreach (var service in _regionSeries.Select(r => r.Service).Distinct().Where(s => !services.Contains(s)))
         {
             _metrics.ForgetService(service);
-            _serving.Remove(service);
         }
 
         _regionSeries = regions;
@@ -197,7 +199,6 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
     /// <summary>Stall detection, breaker timers, serving regions and gauges; runs every <see cref="TickInterval"/>.</summary>
     public void Tick()
     {
-        var regionsChanged = false;
         try
         {
             var now = _time.GetTimestamp();
@@ -222,40 +223,13 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
                     }
                 }
 
-                UpdateServing(service);
-                regionsChanged |= UpdateUsable(service);
+                _publisher.Evaluate(service);
             }
         }
         catch (Exception e)
         {
             LogTickFailed(e);
         }
-
-        if (regionsChanged)
-        {
-            RegionStateChanged?.Invoke();
-        }
-    }
-
-    /// <summary>True when a region of <paramref name="service"/> became usable or unusable since the last tick.</summary>
-    private bool UpdateUsable(ServiceRoute service)
-    {
-        var changed = false;
-        lock (_gate)
-        {
-            foreach (var region in service.Regions)
-            {
-                // RegionControl is carried across reloads with the region, like its destinations' state.
-                var usable = region.IsUsable && !region.Drained;
-                if (!_usable.TryGetValue(region.Control, out var before) || before != usable)
-                {
-                    _usable[region.Control] = usable;
-                    changed = true;
-                }
-            }
-        }
-
-        return changed;
     }
 
     /// <summary>
@@ -300,44 +274,6 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
         }
     }
 
-    private void UpdateServing(ServiceRoute service)
-    {
-        var serving = service.SelectRegion()?.Name;
-        string? previous;
-        bool known;
-        lock (_gate)
-        {
-            known = _serving.TryGetValue(service.Name, out previous);
-            _serving[service.Name] = serving;
-        }
-
-        if (known && previous == serving)
-        {
-            return;
-        }
-
-        foreach (var region in service.Regions)
-        {
-            _metrics.RegionServing.WithLabels(service.Name, region.Name).Set(region.Name == serving ? 1 : 0);
-        }
-
-        if (!known)
-        {
-            LogServing(service.Name, serving ?? "none");
-            return;
-        }
-
-        _metrics.Failovers.WithLabels(service.Name, previous ?? "none", serving ?? "none").Inc();
-        if (serving is null)
-        {
-            LogNoUsableRegion(service.Name, previous ?? "none", service.Options.NoUsableRegion == NoUsableRegionPolicy.Panic ? "panic mode: trying every region" : "failing closed with 503");
-        }
-        else
-        {
-            LogFailover(service.Name, previous ?? "none", serving, Describe(service));
-        }
-    }
-
     private void OnProbeResult(ProbeTarget target, DestinationState[] subscribers, ProbeResult result, bool changed)
     {
         var snapshot = new ProbeSnapshot(target.Tracker.Healthy, result, _time.GetUtcNow(), target.Tracker.ConsecutiveFailures, target.Tracker.ConsecutiveSuccesses);
@@ -368,17 +304,6 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
         }
     }
 
-    private static string Describe(ServiceRoute service)
-    {
-        var parts = new List<string>();
-        foreach (var region in service.Regions)
-        {
-            parts.Add($"{region.Name}={(region.Drained ? "drained" : region.IsUsable ? "usable" : "down")}");
-        }
-
-        return string.Join(' ', parts);
-    }
-
     private static string TargetKey(Uri url, HealthCheckOptions options, UpstreamTlsOptions? tls) => string.Create(CultureInfo.InvariantCulture,
         $"{url.AbsoluteUri}|{options.Path}|{options.Interval.Ticks}|{options.FastInterval.Ticks}|{options.Timeout.Ticks}|{options.UnhealthyThreshold}|{options.HealthyThreshold}|{string.Join(',', options.HealthyStatusCodes)}{(tls is null ? "" : $"|tls:{tls.CaFile}|{tls.ClientCertificateFile}|{tls.ClientKeyFile}|{tls.ServerName}")}");
 
@@ -398,6 +323,14 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
         {
             agent.LogBreaker(destination.Service, destination.Region, destination.Address, from.ToString(), to.ToString(), reason);
             CircuitGauge.Set((int)to);
+
+            // Routing reads the published health: a breaker that opened (or closed) is decided on now, with the
+            // request that moved it, not at the next tick.
+            if (agent._runtime.Table.Find(destination.Service) is { } service)
+            {
+                agent._publisher.Evaluate(service);
+            }
+
             if (to == CircuitState.Open)
             {
                 agent._metrics.CircuitOpened.WithLabels(destination.Service, destination.Region, destination.Address).Inc();

@@ -26,32 +26,11 @@ public sealed class RegionRoute
 
     public int MinHealthyDestinations { get; }
 
-    /// <summary>Taken out of rotation by an operator (admin drain); survives reloads.</summary>
-    public bool Drained => Control.Drained;
-
-    /// <summary>State of the region that outlives a routing table (the operator's drain flag).</summary>
-    public RegionControl Control { get; init; } = new();
+    /// <summary>State of the region that outlives a routing table (the operator's drain).</summary>
+    public RegionState State { get; init; } = new();
 
     /// <summary>Per-request metric children of this region.</summary>
     public required Telemetry.RegionMetrics Metrics { get; init; }
-
-    /// <summary>A region is usable while at least <see cref="MinHealthyDestinations"/> destinations are available.</summary>
-    public bool IsUsable
-    {
-        get
-        {
-            var available = 0;
-            foreach (var destination in Destinations)
-            {
-                if (destination.IsAvailable && ++available >= MinHealthyDestinations)
-                {
-                    return true;
-                }
-            }
-
-            return false;
-        }
-    }
 
     /// <summary>
     /// Power of two choices on in-flight requests among available destinations: two random candidates, the less

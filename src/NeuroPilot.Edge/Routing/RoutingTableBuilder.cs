@@ -44,12 +44,12 @@ public sealed class RoutingTableBuilder(EdgeMetrics metrics, UpstreamClients cli
 
                 regions[r] = new RegionRoute(options.Name, region.Name, r, destinations, options.MinHealthyDestinations)
                 {
-                    Control = oldRegion?.Control ?? new RegionControl(),
+                    State = oldRegion?.State ?? new RegionState(),
                     Metrics = new RegionMetrics(metrics, options.Name, region.Name),
                 };
             }
 
-            services[s] = new ServiceRoute(options, regions, clients.Get(options))
+            services[s] = new ServiceRoute(options, regions, clients.Get(options), Health.RegionEvaluator.Evaluate)
             {
                 Metrics = new ServiceMetrics(metrics, options.Name),
                 Limits = options.Limits.Any ? new Limits.ServiceLimits(options.Limits, old?.Limits, time ?? TimeProvider.System) : null,

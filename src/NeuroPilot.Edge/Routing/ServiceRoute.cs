@@ -7,13 +7,17 @@ namespace NeuroPilot.Edge.Routing;
 /// <summary>A service in the routing table: its regions in priority order and how to reach them.</summary>
 public sealed class ServiceRoute
 {
-    public ServiceRoute(ServiceOptions options, RegionRoute[] regions, HttpMessageInvoker client)
+    private volatile ServiceHealth _health;
+
+    /// <param name="evaluate">How region health is decided (the health agent's rule), for the first snapshot.</param>
+    public ServiceRoute(ServiceOptions options, RegionRoute[] regions, HttpMessageInvoker client, Func<ServiceRoute, ServiceHealth> evaluate)
     {
         Options = options;
         Name = options.Name;
         Regions = regions;
         Client = client;
         Budget = new RetryBudget(options.Retry);
+        _health = evaluate(this);
         RequestConfig = new ForwarderRequestConfig
         {
             ActivityTimeout = options.RequestTimeout,
@@ -46,19 +50,14 @@ public sealed class ServiceRoute
     /// <summary>The service's JWT check, run before a destination is chosen; null when the service has no <c>Jwt</c> section.</summary>
     public Authentication.JwtAuthenticator? Jwt { get; init; }
 
-    /// <summary>The first region, in priority order, that is usable and not drained; null when there is none.</summary>
-    public RegionRoute? SelectRegion()
-    {
-        foreach (var region in Regions)
-        {
-            if (!region.Drained && region.IsUsable)
-            {
-                return region;
-            }
-        }
+    /// <summary>
+    /// Which regions are usable, as the health agent last decided (<see cref="Publish"/>); read lock-free by every
+    /// request. Set at build time from the same decision, so a new table is never without one.
+    /// </summary>
+    public ServiceHealth Health => _health;
 
-        return null;
-    }
+    /// <summary>Replaces the health snapshot (the health agent, on every change).</summary>
+    public void Publish(ServiceHealth health) => _health = health;
 
     /// <summary>
     /// Where the first attempt of a request goes: the first usable region in priority order, except that a
@@ -67,14 +66,18 @@ public sealed class ServiceRoute
     /// </summary>
     public DestinationState? ChooseFirst(out RegionRoute? chosen)
     {
-        foreach (var region in Regions)
+        var health = _health;
+        var regions = Regions;
+        for (var i = 0; i < regions.Length; i++)
         {
-            if (region.Drained)
+            var condition = health.Regions[i].Condition;
+            if (condition == RegionCondition.Drained)
             {
                 continue;
             }
 
-            var destination = region.IsUsable ? region.PickDestination() : region.TryPickTrial();
+            var region = regions[i];
+            var destination = condition == RegionCondition.Usable ? region.PickDestination() : region.TryPickTrial();
             if (destination is not null)
             {
                 chosen = region;
@@ -82,7 +85,7 @@ public sealed class ServiceRoute
             }
         }
 
-        return Panic(tried: [], out chosen);
+        return Panic(health, tried: [], out chosen);
     }
 
     /// <summary>
@@ -91,38 +94,38 @@ public sealed class ServiceRoute
     /// </summary>
     public DestinationState? ChooseRetry(RegionRoute current, ReadOnlySpan<DestinationState?> tried, out RegionRoute? chosen)
     {
+        var health = _health;
         for (var i = current.Priority; i < Regions.Length; i++)
         {
-            var region = Regions[i];
-            if (region.Drained)
+            if (health.Regions[i].Drained)
             {
                 continue;
             }
 
-            if (region.PickUntried(tried, requireAvailable: true) is { } destination)
+            if (Regions[i].PickUntried(tried, requireAvailable: true) is { } destination)
             {
-                chosen = region;
+                chosen = Regions[i];
                 return destination;
             }
         }
 
-        return Panic(tried, out chosen);
+        return Panic(health, tried, out chosen);
     }
 
-    private DestinationState? Panic(ReadOnlySpan<DestinationState?> tried, out RegionRoute? chosen)
+    private DestinationState? Panic(ServiceHealth health, ReadOnlySpan<DestinationState?> tried, out RegionRoute? chosen)
     {
         chosen = null;
-        if (Options.NoUsableRegion == NoUsableRegionPolicy.FailClosed || SelectRegion() is not null)
+        if (Options.NoUsableRegion == NoUsableRegionPolicy.FailClosed || health.Serving is not null)
         {
             return null;
         }
 
         // Panic: every region looks down, and the edge's own view is the likelier fault; drains still hold.
-        foreach (var region in Regions)
+        for (var i = 0; i < Regions.Length; i++)
         {
-            if (!region.Drained && region.PickUntried(tried, requireAvailable: false) is { } destination)
+            if (!health.Regions[i].Drained && Regions[i].PickUntried(tried, requireAvailable: false) is { } destination)
             {
-                chosen = region;
+                chosen = Regions[i];
                 return destination;
             }
         }

@@ -84,7 +84,8 @@ public sealed class DnsReconcilerTests(ITestOutputHelper output) : IDisposable
 
         // What a parser of the provider's answer throws when it should have said DnsProviderException.
         _provider.ReadFailure = () => new InvalidOperationException("Unexpected end of the answer at offset 12");
-        await DriveUntilAsync(() => _provider.Reads.Count >= 6, "five rounds with the unexpected exception", step: TimeSpan.FromMilliseconds(250));
+        // Rounds run one after another: the 7th read starts only once the 5th failing round has been counted and logged.
+        await DriveUntilAsync(() => _provider.Reads.Count >= 7, "five finished rounds with the unexpected exception", step: TimeSpan.FromMilliseconds(250));
         var status = reconciler.Status;
         var gaps = _provider.Reads.Zip(_provider.Reads.Skip(1), (a, b) => b - a).ToList();
         output.WriteLine($"status: {status.State}, {status.LastResult}: {status.LastError}; gaps between rounds: {string.Join(", ", gaps.Select(g => $"{g.TotalSeconds:0.##} s"))}");

@@ -54,8 +54,10 @@ public sealed class ClientShapedRequestsTests(ITestOutputHelper output)
         using var edge = await EdgeProcess.StartAsync(EdgeConfigText.SingleService(FreePorts.Next(), FreePorts.Next(), upstreams.All));
         await edge.WaitUntilReadyAsync(TimeSpan.FromSeconds(10));
 
-        // 150 bytes every 0.5 s, ten times: each upload takes 5 s, far beyond StallTimeout (1 s).
-        var uploads = Enumerable.Range(0, 2).Select(_ => TrickleAsync(edge, "/echo", chunk: 150, chunks: 10, every: TimeSpan.FromMilliseconds(500))).ToList();
+        // 300 bytes every 0.5 s, ten times: each upload takes 5 s, far beyond StallTimeout (1 s). The issue's trickle
+        // was 150 bytes (300 B/s); Kestrel answers 408 below 240 B/s, so on a loaded machine whose delays stretch past
+        // 6.25 s that pace measured the test's scheduler, not the edge. 600 B/s keeps a 2.5x margin.
+        var uploads = Enumerable.Range(0, 2).Select(_ => TrickleAsync(edge, "/echo", chunk: 300, chunks: 10, every: TimeSpan.FromMilliseconds(500))).ToList();
         var checks = 0;
         while (!uploads.All(u => u.IsCompleted))
         {
@@ -67,7 +69,7 @@ public sealed class ClientShapedRequestsTests(ITestOutputHelper output)
         var results = await Task.WhenAll(uploads);
         output.WriteLine($"two 5 s uploads: {string.Join(", ", results.Select(r => $"{r.Status} ({r.Body.Length} bytes back)"))}; health checked {checks} times while they ran");
         Assert.All(results, r => Assert.Equal(200, r.Status));
-        Assert.All(results, r => Assert.Equal(1500, r.Body.Length));
+        Assert.All(results, r => Assert.Equal(3000, r.Body.Length));
         await AssertHealthUntouchedAsync(edge);
     }
 
@@ -85,6 +87,39 @@ public sealed class ClientShapedRequestsTests(ITestOutputHelper output)
         output.WriteLine($"300 KB over 3 s with PerTryTimeout 2 s: {result.Status} {Encoding.ASCII.GetString(result.Body).Trim()}");
         Assert.Equal(200, result.Status);
         Assert.StartsWith("bytes=307200 ", Encoding.ASCII.GetString(result.Body), StringComparison.Ordinal);
+        await AssertHealthUntouchedAsync(edge);
+    }
+
+    [Fact]
+    public async Task UploadBelowTheMinimumBodyRate_Gets408_AndMovesNothing()
+    {
+        using var upstreams = await UpstreamGroup.StartAsync("us-east", "eu-west", "ap-south");
+        using var edge = await EdgeProcess.StartAsync(EdgeConfigText.SingleService(FreePorts.Next(), FreePorts.Next(), upstreams.All));
+        await edge.WaitUntilReadyAsync(TimeSpan.FromSeconds(10));
+
+        // 50 bytes every 0.5 s (100 B/s) for up to 10 s: under Kestrel's 240 B/s once its 5 s grace has passed.
+        using var connection = await RawHttpConnection.ConnectAsync(edge.ProxyUrl);
+        await connection.WriteHeadAsync("POST", "/echo", $"Host: {edge.ProxyUrl.Authority}", "Content-Length: 1000", "Content-Type: application/octet-stream");
+        var answer = connection.ReadResponseHeadAsync();
+        var sent = 0;
+        for (var i = 0; i < 20 && !answer.IsCompleted; i++)
+        {
+            await Task.WhenAny(answer, Task.Delay(TimeSpan.FromMilliseconds(500))); // the client's pace
+            try
+            {
+                await connection.WriteAsync(new byte[50]);
+                sent += 50;
+            }
+            catch (IOException)
+            {
+                break; // the edge closed the connection after answering
+            }
+        }
+
+        var head = await answer.WaitAsync(TimeSpan.FromSeconds(15));
+        output.WriteLine($"100 B/s upload: {head.Status} after {sent} of 1000 bytes");
+        Assert.Equal(408, head.Status);
+        Assert.True(sent < 1000, $"the whole body went through ({sent} bytes) before the edge answered");
         await AssertHealthUntouchedAsync(edge);
     }
 

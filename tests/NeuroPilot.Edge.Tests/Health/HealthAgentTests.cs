@@ -308,7 +308,7 @@ public sealed class HealthAgentTests : IDisposable
 
         Assert.Same(primary, UsEast(runtime));
         Assert.True(primary.MarkedDown);
-        Assert.Equal("eu-west", runtime.Table.Services[0].SelectRegion()?.Name);
+        Assert.Equal("eu-west", runtime.Table.Services[0].Health.Serving?.Name);
     }
 
     private (HealthAgent Agent, EdgeRuntime Runtime) Create(string stallTimeout = "1s")

@@ -3,6 +3,7 @@ using NeuroPilot.Edge.CircuitBreaking;
 using NeuroPilot.Edge.Configuration;
 using NeuroPilot.Edge.Failover;
 using NeuroPilot.Edge.Forwarding;
+using NeuroPilot.Edge.Health;
 using NeuroPilot.Edge.Routing;
 using NeuroPilot.Edge.Telemetry;
 
@@ -60,7 +61,8 @@ public class RegionSelectionTests
     [InlineData(3, false)]
     public void IsUsable_WithMinHealthyDestinationsTwo_NeedsTwoAvailable(int unavailable, bool usable)
     {
-        var region = Table(minHealthy: 2, usEast: 3).Services[0].Regions[0];
+        var service = Table(minHealthy: 2, usEast: 3).Services[0];
+        var region = service.Regions[0];
 
         for (var i = 0; i < unavailable; i++)
         {
@@ -74,7 +76,7 @@ public class RegionSelectionTests
             }
         }
 
-        Assert.Equal(usable, region.IsUsable);
+        Assert.Equal(usable, RegionEvaluator.Evaluate(service).Of(region).Usable);
     }
 
     [Fact]
@@ -97,7 +99,7 @@ public class RegionSelectionTests
 
         for (var i = 0; i < ManyRequests; i++)
         {
-            var destination = service.ChooseFirst(out var region);
+            var destination = Decided(service).ChooseFirst(out var region);
             Assert.Equal("us-east", region?.Name);
             Assert.Contains(destination, service.Regions[0].Destinations);
         }
@@ -109,7 +111,7 @@ public class RegionSelectionTests
         var service = Table().Services[0];
         MarkDown(service.Regions[0]);
 
-        var destination = service.ChooseFirst(out var region);
+        var destination = Decided(service).ChooseFirst(out var region);
 
         Assert.Equal("eu-west", region?.Name);
         Assert.Contains(destination, service.Regions[1].Destinations);
@@ -125,7 +127,7 @@ public class RegionSelectionTests
             Trip(destination);
         }
 
-        Assert.Same(service.Regions[2].Destinations[0], service.ChooseFirst(out var region));
+        Assert.Same(service.Regions[2].Destinations[0], Decided(service).ChooseFirst(out var region));
         Assert.Equal("ap-south", region?.Name);
     }
 
@@ -137,7 +139,7 @@ public class RegionSelectionTests
 
         for (var i = 0; i < ManyRequests; i++)
         {
-            Assert.Same(service.Regions[0].Destinations[1], service.ChooseFirst(out var region));
+            Assert.Same(service.Regions[0].Destinations[1], Decided(service).ChooseFirst(out var region));
             Assert.Equal("us-east", region?.Name);
         }
     }
@@ -150,7 +152,7 @@ public class RegionSelectionTests
 
         for (var i = 0; i < ManyRequests; i++)
         {
-            var destination = service.ChooseFirst(out var region);
+            var destination = Decided(service).ChooseFirst(out var region);
             Assert.Equal("eu-west", region?.Name);
             Assert.Contains(destination, service.Regions[1].Destinations);
         }
@@ -166,9 +168,9 @@ public class RegionSelectionTests
 
         ToHalfOpen(primary);
 
-        Assert.Same(primary, service.ChooseFirst(out var trialRegion));
+        Assert.Same(primary, Decided(service).ChooseFirst(out var trialRegion));
         Assert.Equal("us-east", trialRegion?.Name);
-        Assert.Same(primary, service.ChooseFirst(out _));
+        Assert.Same(primary, Decided(service).ChooseFirst(out _));
         for (var i = 0; i < ManyRequests; i++)
         {
             Assert.Equal("eu-west", First(service));
@@ -182,13 +184,13 @@ public class RegionSelectionTests
         var primary = service.Regions[0].Destinations[0];
         Trip(primary);
         ToHalfOpen(primary);
-        Assert.Same(primary, service.ChooseFirst(out _));
+        Assert.Same(primary, Decided(service).ChooseFirst(out _));
 
         primary.Breaker.OnSuccess();
 
         for (var i = 0; i < ManyRequests; i++)
         {
-            Assert.Same(primary, service.ChooseFirst(out _));
+            Assert.Same(primary, Decided(service).ChooseFirst(out _));
         }
     }
 
@@ -199,7 +201,7 @@ public class RegionSelectionTests
         var primary = service.Regions[0].Destinations[0];
         Trip(primary);
         ToHalfOpen(primary);
-        Assert.Same(primary, service.ChooseFirst(out _));
+        Assert.Same(primary, Decided(service).ChooseFirst(out _));
 
         primary.Breaker.OnFailure("status 503");
 
@@ -233,7 +235,7 @@ public class RegionSelectionTests
             MarkDown(region);
         }
 
-        var destination = service.ChooseFirst(out var chosen);
+        var destination = Decided(service).ChooseFirst(out var chosen);
 
         Assert.NotNull(destination);
         Assert.Equal("us-east", chosen?.Name);
@@ -249,9 +251,9 @@ public class RegionSelectionTests
             MarkDown(region);
         }
 
-        service.Regions[0].Control.Drained = true;
+        service.Regions[0].State.Drained = true;
 
-        service.ChooseFirst(out var chosen);
+        Decided(service).ChooseFirst(out var chosen);
         Assert.Equal("eu-west", chosen?.Name);
     }
 
@@ -264,7 +266,7 @@ public class RegionSelectionTests
             MarkDown(region);
         }
 
-        Assert.Null(service.ChooseFirst(out var chosen));
+        Assert.Null(Decided(service).ChooseFirst(out var chosen));
         Assert.Null(chosen);
     }
 
@@ -275,14 +277,14 @@ public class RegionSelectionTests
         MarkDown(service.Regions[0]);
         MarkDown(service.Regions[1]);
 
-        Assert.Same(service.Regions[2].Destinations[0], service.ChooseFirst(out _));
+        Assert.Same(service.Regions[2].Destinations[0], Decided(service).ChooseFirst(out _));
     }
 
     [Fact]
     public void ChooseFirst_HealthyPrimaryDrained_PicksTheNextRegion()
     {
         var service = Table().Services[0];
-        service.Regions[0].Control.Drained = true;
+        service.Regions[0].State.Drained = true;
 
         for (var i = 0; i < ManyRequests; i++)
         {
@@ -296,10 +298,10 @@ public class RegionSelectionTests
         var service = Table(policy: "panic").Services[0];
         foreach (var region in service.Regions)
         {
-            region.Control.Drained = true;
+            region.State.Drained = true;
         }
 
-        Assert.Null(service.ChooseFirst(out var chosen));
+        Assert.Null(Decided(service).ChooseFirst(out var chosen));
         Assert.Null(chosen);
     }
 
@@ -308,10 +310,10 @@ public class RegionSelectionTests
     {
         var service = Table().Services[0];
         var attempt = new ForwardAttempt(_time);
-        var first = service.ChooseFirst(out var region)!;
+        var first = Decided(service).ChooseFirst(out var region)!;
         attempt.Begin(first, perTryTimeout: null);
 
-        var retry = service.ChooseRetry(region!, attempt.Tried, out var retryRegion);
+        var retry = Decided(service).ChooseRetry(region!, attempt.Tried, out var retryRegion);
 
         Assert.Equal("us-east", retryRegion?.Name);
         Assert.NotNull(retry);
@@ -324,7 +326,7 @@ public class RegionSelectionTests
     {
         var service = Table().Services[0];
         var attempt = new ForwardAttempt(_time);
-        var destination = service.ChooseFirst(out var region);
+        var destination = Decided(service).ChooseFirst(out var region);
         var regions = new List<string>();
         var tried = new List<DestinationState>();
         while (destination is not null)
@@ -334,7 +336,7 @@ public class RegionSelectionTests
             regions.Add(region!.Name);
             attempt.Begin(destination, perTryTimeout: null);
             attempt.End();
-            destination = service.ChooseRetry(region, attempt.Tried, out region);
+            destination = Decided(service).ChooseRetry(region, attempt.Tried, out region);
         }
 
         Assert.Equal(["us-east", "us-east", "eu-west", "eu-west", "ap-south"], regions);
@@ -350,7 +352,7 @@ public class RegionSelectionTests
         var attempt = new ForwardAttempt(_time);
         attempt.Begin(first, perTryTimeout: null);
 
-        var retry = service.ChooseRetry(service.Regions[0], attempt.Tried, out var retryRegion);
+        var retry = Decided(service).ChooseRetry(service.Regions[0], attempt.Tried, out var retryRegion);
 
         Assert.Equal("eu-west", retryRegion?.Name);
         Assert.Contains(retry, service.Regions[1].Destinations);
@@ -360,11 +362,11 @@ public class RegionSelectionTests
     public void ChooseRetry_NextRegionDrained_SkipsIt()
     {
         var service = Table(usEast: 1).Services[0];
-        service.Regions[1].Control.Drained = true;
+        service.Regions[1].State.Drained = true;
         var attempt = new ForwardAttempt(_time);
         attempt.Begin(service.Regions[0].Destinations[0], perTryTimeout: null);
 
-        var retry = service.ChooseRetry(service.Regions[0], attempt.Tried, out var retryRegion);
+        var retry = Decided(service).ChooseRetry(service.Regions[0], attempt.Tried, out var retryRegion);
 
         Assert.Equal("ap-south", retryRegion?.Name);
         Assert.Same(service.Regions[2].Destinations[0], retry);
@@ -380,7 +382,7 @@ public class RegionSelectionTests
             attempt.Begin(destination, perTryTimeout: null);
         }
 
-        var retry = service.ChooseRetry(service.Regions[1], attempt.Tried, out var retryRegion);
+        var retry = Decided(service).ChooseRetry(service.Regions[1], attempt.Tried, out var retryRegion);
 
         Assert.Equal("ap-south", retryRegion?.Name);
         Assert.Same(service.Regions[2].Destinations[0], retry);
@@ -396,7 +398,7 @@ public class RegionSelectionTests
         }
 
         var attempt = new ForwardAttempt(_time);
-        var destination = service.ChooseFirst(out var chosen);
+        var destination = Decided(service).ChooseFirst(out var chosen);
         var regions = new List<string>();
         var tried = new HashSet<DestinationState>();
         while (destination is not null)
@@ -405,7 +407,7 @@ public class RegionSelectionTests
             regions.Add(chosen!.Name);
             attempt.Begin(destination, perTryTimeout: null);
             attempt.End();
-            destination = service.ChooseRetry(chosen, attempt.Tried, out chosen);
+            destination = Decided(service).ChooseRetry(chosen, attempt.Tried, out chosen);
         }
 
         Assert.Equal(["us-east", "us-east", "eu-west", "eu-west", "ap-south"], regions);
@@ -416,14 +418,14 @@ public class RegionSelectionTests
     {
         var service = Table(policy: "failclosed").Services[0];
         var attempt = new ForwardAttempt(_time);
-        var first = service.ChooseFirst(out var region)!;
+        var first = Decided(service).ChooseFirst(out var region)!;
         attempt.Begin(first, perTryTimeout: null);
         foreach (var each in service.Regions)
         {
             MarkDown(each);
         }
 
-        Assert.Null(service.ChooseRetry(region!, attempt.Tried, out var retryRegion));
+        Assert.Null(Decided(service).ChooseRetry(region!, attempt.Tried, out var retryRegion));
         Assert.Null(retryRegion);
     }
 
@@ -457,9 +459,16 @@ public class RegionSelectionTests
         return new RoutingTableBuilder(metrics, new UpstreamClients(), _time).Build(ConfigLoader.Load(json), previous: null);
     }
 
+    /// <summary>The health agent's decision on the service's current state, published, as after any change.</summary>
+    private static ServiceRoute Decided(ServiceRoute service)
+    {
+        service.Publish(RegionEvaluator.Evaluate(service));
+        return service;
+    }
+
     private static string? First(ServiceRoute service)
     {
-        service.ChooseFirst(out var region);
+        Decided(service).ChooseFirst(out var region);
         return region?.Name;
     }
 

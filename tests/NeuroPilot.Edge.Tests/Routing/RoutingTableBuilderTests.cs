@@ -59,13 +59,13 @@ public class RoutingTableBuilderTests
     public void Build_RegionStillConfigured_KeepsItsDrainFlag()
     {
         var before = Build(Before, previous: null);
-        var control = Region(before, "us-east").Control;
-        control.Drained = true;
+        var state = Region(before, "us-east").State;
+        state.Drained = true;
 
         var after = Build(After, before);
 
-        Assert.Same(control, Region(after, "us-east").Control);
-        Assert.True(Region(after, "us-east").Drained);
+        Assert.Same(state, Region(after, "us-east").State);
+        Assert.True(Region(after, "us-east").State.Drained);
     }
 
     [Fact]
@@ -87,7 +87,7 @@ public class RoutingTableBuilderTests
         var before = Build(Before, previous: null);
         foreach (var region in before.Services[0].Regions)
         {
-            region.Control.Drained = true;
+            region.State.Drained = true;
             foreach (var destination in region.Destinations)
             {
                 destination.MarkedDown = true;
@@ -99,7 +99,7 @@ public class RoutingTableBuilderTests
         var added = Destination(after, "us-east", "http://10.0.0.3:9001");
         Assert.False(added.MarkedDown);
         Assert.Equal(0, added.InFlight);
-        Assert.False(Region(after, "ap-south").Drained);
+        Assert.False(Region(after, "ap-south").State.Drained);
         Assert.False(Destination(after, "ap-south", "http://10.0.2.1:9001").MarkedDown);
     }
 
@@ -107,14 +107,14 @@ public class RoutingTableBuilderTests
     public void Build_RegionRemovedThenAddedBack_StartsFresh()
     {
         var before = Build(Before, previous: null);
-        var oldControl = Region(before, "eu-west").Control;
-        oldControl.Drained = true;
+        var oldState = Region(before, "eu-west").State;
+        oldState.Drained = true;
         var oldDestination = Destination(before, "eu-west", "http://10.0.1.1:9001");
 
         var back = Build(Before, Build(After, before));
 
-        Assert.NotSame(oldControl, Region(back, "eu-west").Control);
-        Assert.False(Region(back, "eu-west").Drained);
+        Assert.NotSame(oldState, Region(back, "eu-west").State);
+        Assert.False(Region(back, "eu-west").State.Drained);
         Assert.NotSame(oldDestination, Destination(back, "eu-west", "http://10.0.1.1:9001"));
     }
 
@@ -123,7 +123,7 @@ public class RoutingTableBuilderTests
     {
         var before = Build(Before, previous: null);
         var usEast = Destination(before, "us-east", "http://10.0.0.1:9001");
-        var euWestControl = Region(before, "eu-west").Control;
+        var euWestState = Region(before, "eu-west").State;
 
         var after = Build(
             """
@@ -140,7 +140,7 @@ public class RoutingTableBuilderTests
             """,
             before);
 
-        Assert.Same(euWestControl, after.Services[0].Regions[0].Control);
+        Assert.Same(euWestState, after.Services[0].Regions[0].State);
         Assert.Equal(0, after.Services[0].Regions[0].Priority);
         Assert.Same(usEast, Destination(after, "us-east", "http://10.0.0.1:9001"));
         Assert.Equal(1, Region(after, "us-east").Priority);
@@ -150,12 +150,12 @@ public class RoutingTableBuilderTests
     public void Build_WithoutPreviousTable_CreatesFreshState()
     {
         var first = Build(Before, previous: null);
-        Region(first, "us-east").Control.Drained = true;
+        Region(first, "us-east").State.Drained = true;
 
         var second = Build(Before, previous: null);
 
         Assert.NotSame(Destination(first, "us-east", "http://10.0.0.1:9001"), Destination(second, "us-east", "http://10.0.0.1:9001"));
-        Assert.False(Region(second, "us-east").Drained);
+        Assert.False(Region(second, "us-east").State.Drained);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using NeuroPilot.Edge.Configuration;
 using NeuroPilot.Edge.Forwarding;
+using NeuroPilot.Edge.Health;
 using NeuroPilot.Edge.Routing;
 using NeuroPilot.Edge.Telemetry;
 
@@ -32,6 +33,6 @@ internal static class TestRoutes
             regions[i] = new RegionRoute("api", regions[i].Name, i, regions[i].Destinations) { Metrics = regions[i].Metrics };
         }
 
-        return new(new ServiceOptions { Name = "api", Regions = [], Retry = retry }, regions, Client) { Metrics = new ServiceMetrics(Metrics, "api") };
+        return new(new ServiceOptions { Name = "api", Regions = [], Retry = retry }, regions, Client, RegionEvaluator.Evaluate) { Metrics = new ServiceMetrics(Metrics, "api") };
     }
 }
