@@ -27,7 +27,7 @@ public class DecisionPathBenchmarks
     private HttpRequest _request = null!;
     private HttpRequest _requestWithPort = null!;
     private ServiceRoute _healthyApi = null!;
-    private Failover.RetryBudget _budget = null!;
+    private Routing.RetryBudget _budget = null!;
     private Activity? _activity;
 
     [GlobalSetup]

@@ -3,13 +3,13 @@ using System.Text;
 namespace NeuroPilot.Edge.Tests.TestKit;
 
 /// <summary>
-/// Config files for tests: DESIGN.md's minimal shape (one service <c>api</c>, regions in priority order) on free
+/// Config files for tests: the README's minimal shape (one service <c>api</c>, regions in priority order) on free
 /// ports, with room for extra keys.
 /// </summary>
 public static class EdgeConfigText
 {
     /// <summary>
-    /// DESIGN.md's minimal config with <paramref name="regions"/> in that priority order. <paramref name="edgeExtras"/>
+    /// the README's minimal config with <paramref name="regions"/> in that priority order. <paramref name="edgeExtras"/>
     /// and <paramref name="serviceExtras"/> are JSON members appended to the <c>Edge</c> and <c>api</c> objects
     /// (<c>"DrainTimeout": "5s"</c>).
     /// </summary>

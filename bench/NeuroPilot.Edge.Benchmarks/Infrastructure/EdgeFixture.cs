@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using NeuroPilot.Edge.CircuitBreaking;
 using NeuroPilot.Edge.Configuration;
 using NeuroPilot.Edge.Forwarding;
+using NeuroPilot.Edge.Hosting;
 using NeuroPilot.Edge.Routing;
 using NeuroPilot.Edge.Telemetry;
 

@@ -4,6 +4,8 @@ using System.Text.Json;
 using NeuroPilot.Edge.CircuitBreaking;
 using NeuroPilot.Edge.Dns;
 using NeuroPilot.Edge.Hosting;
+using NeuroPilot.Edge.Routing;
+using NeuroPilot.Edge.Telemetry;
 
 namespace NeuroPilot.Edge.Admin;
 

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using NeuroPilot.Edge.Configuration;
 using NeuroPilot.Edge.Demo;
 using NeuroPilot.Edge.Hosting;
+using NeuroPilot.Edge.Telemetry;
 
 namespace NeuroPilot.Edge.Cli;
 

@@ -8,14 +8,14 @@ using NeuroPilot.Edge.Hosting;
 namespace NeuroPilot.Edge.Demo;
 
 /// <summary>
-/// <c>neuropilot-edge demo</c>: the edge with DESIGN.md's minimal config plus three built-in upstream regions on
+/// <c>neuropilot-edge demo</c>: the edge with the README's minimal config plus three built-in upstream regions on
 /// loopback, and keys (or curl commands) to break and mend the primary region and watch traffic move.
 /// </summary>
 public static class DemoCommand
 {
     public const string Config = """
         {
-          // The demo's config: DESIGN.md's minimal file. Regions in priority order: us-east is the primary.
+          // The demo's config: the README's minimal file. Regions in priority order: us-east is the primary.
           "Edge":  { "Listen": ["http://127.0.0.1:8080"], "Admin": { "Listen": "http://127.0.0.1:9901" } },
           "Services": {
             "api": {

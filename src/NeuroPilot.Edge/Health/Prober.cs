@@ -3,6 +3,8 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
 using NeuroPilot.Edge.Configuration;
 using NeuroPilot.Edge.Hosting;
+using NeuroPilot.Edge.Routing;
+using NeuroPilot.Edge.Telemetry;
 using NeuroPilot.Edge.Tls;
 
 namespace NeuroPilot.Edge.Health;

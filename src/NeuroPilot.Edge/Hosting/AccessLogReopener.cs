@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using NeuroPilot.Edge.Routing;
 
 namespace NeuroPilot.Edge.Hosting;
 

@@ -55,7 +55,7 @@ public static partial class EdgeHost
             configPath,
             config,
             configText,
-            services.GetRequiredService<RoutingTableBuilder>(),
+            services.GetRequiredService<RoutingTableBuilder>().Build,
             metrics,
             services.GetRequiredService<TimeProvider>(),
             services.GetRequiredService<ILogger<EdgeRuntime>>())
@@ -69,6 +69,7 @@ public static partial class EdgeHost
         builder.Services.AddSingleton<AdminEndpoints>();
         builder.Services.AddSingleton<SystemdNotifier>();
         builder.Services.AddHostedService(services => services.GetRequiredService<SystemdNotifier>());
+        builder.Services.AddSingleton<IReloadNotifier>(services => services.GetRequiredService<SystemdNotifier>());
         builder.Services.AddSingleton<ConfigReloader>();
         builder.Services.AddHostedService(services => services.GetRequiredService<ConfigReloader>());
         builder.Services.AddHostedService<ConfigWatcher>();

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
+using NeuroPilot.Edge.Routing;
 
 namespace NeuroPilot.Edge.Hosting;
 
@@ -16,7 +17,7 @@ namespace NeuroPilot.Edge.Hosting;
 /// <c>NOTIFY_SOCKET</c> every call is a no-op. A send never throws and never blocks the caller for long: the
 /// datagram socket has a 1 s send timeout, and a failure is logged once.
 /// </remarks>
-public sealed partial class SystemdNotifier : IHostedService, IDisposable
+public sealed partial class SystemdNotifier : IHostedService, IReloadNotifier, IDisposable
 {
     public const string NotifySocketVariable = "NOTIFY_SOCKET";
     public const string WatchdogUsecVariable = "WATCHDOG_USEC";

@@ -17,7 +17,7 @@ public sealed class DestinationState
     private long _lastHeadersAt;
     private long _typicalHeadersTicks;
     private volatile bool _markedDown;
-    private Health.ProbeSnapshot? _lastProbe;
+    private ProbeSnapshot? _lastProbe;
 
     public DestinationState(
         Uri url,
@@ -70,7 +70,7 @@ public sealed class DestinationState
     }
 
     /// <summary>The last active probe (null before the first); set by the health agent.</summary>
-    public Health.ProbeSnapshot? LastProbe
+    public ProbeSnapshot? LastProbe
     {
         get => Volatile.Read(ref _lastProbe);
         set => Volatile.Write(ref _lastProbe, value);

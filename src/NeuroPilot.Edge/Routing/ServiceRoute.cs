@@ -45,7 +45,7 @@ public sealed class ServiceRoute
     public Limits.ServiceLimits? Limits { get; init; }
 
     /// <summary>Per-service metric children (retries, budget).</summary>
-    public required Telemetry.ServiceMetrics Metrics { get; init; }
+    public required ServiceMetrics Metrics { get; init; }
 
     /// <summary>The service's JWT check, run before a destination is chosen; null when the service has no <c>Jwt</c> section.</summary>
     public Authentication.JwtAuthenticator? Jwt { get; init; }

@@ -3,7 +3,7 @@ using Prometheus;
 namespace NeuroPilot.Edge.Telemetry;
 
 /// <summary>
-/// Every Prometheus metric the edge exports, created once. Names follow DESIGN.md: <c>neuropilot_edge_</c> prefix,
+/// Every Prometheus metric the edge exports, created once. Names follow one style: <c>neuropilot_edge_</c> prefix,
 /// unit suffixes, bounded label sets (service, region and destination come from the config, never from requests).
 /// </summary>
 public sealed class EdgeMetrics

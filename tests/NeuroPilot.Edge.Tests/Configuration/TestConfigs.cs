@@ -3,12 +3,12 @@ using NeuroPilot.Edge.Configuration;
 namespace NeuroPilot.Edge.Tests.Configuration;
 
 /// <summary>
-/// Config texts for tests: DESIGN.md's minimal file, and a valid config with one service "api" into which a test
+/// Config texts for tests: the README's minimal file, and a valid config with one service "api" into which a test
 /// puts the one thing it wants to get wrong. Inserted members end with a comma (trailing commas are allowed).
 /// </summary>
 internal static class TestConfigs
 {
-    /// <summary>The minimal config of DESIGN.md, copied as is: it is the user-facing contract.</summary>
+    /// <summary>The README's minimal config, copied as is: it is the user-facing contract.</summary>
     public const string DesignMinimal = """
         {
           "Edge":  { "Listen": ["http://127.0.0.1:8080"], "Admin": { "Listen": "http://127.0.0.1:9901" } },

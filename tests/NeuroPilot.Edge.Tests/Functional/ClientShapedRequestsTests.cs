@@ -6,7 +6,7 @@ namespace NeuroPilot.Edge.Tests.Functional;
 
 /// <summary>
 /// What a client sends must never move health (issue 10, "Done when" 2): requests the edge cannot forward are
-/// answered 4xx/501 and charge no upstream, slow uploads are never taken for a hung upstream. DESIGN.md's minimal
+/// answered 4xx/501 and charge no upstream, slow uploads are never taken for a hung upstream. the README's minimal
 /// config (plus <c>PreserveHost</c>), three real upstream regions, the real edge binary.
 /// </summary>
 public sealed class ClientShapedRequestsTests(ITestOutputHelper output)

@@ -6,7 +6,7 @@ using Xunit.Abstractions;
 namespace NeuroPilot.Edge.Tests.Functional;
 
 /// <summary>
-/// DESIGN.md's failover promise, measured on the real edge with three real upstream processes under 200 GET/s:
+/// The failover promise (src/ARCHITECTURE.md), measured on the real edge with three real upstream processes under 200 GET/s:
 /// refused (kill -9), hung (kill -STOP), erroring (503), recovery (kill -CONT), a non-idempotent POST to a broken
 /// region, and every region dead. Each test prints its figures. Bounds are the product's own (1 s, 2 s), generous
 /// for the loaded CI machine; all waits are conditions with deadlines.

@@ -4,7 +4,7 @@ using NeuroPilot.Edge.Tests.TestKit;
 namespace NeuroPilot.Edge.Tests.Functional;
 
 /// <summary>
-/// One edge for the whole hostile-client corpus: DESIGN.md's minimal config, three real upstream processes
+/// One edge for the whole hostile-client corpus: the README's minimal config, three real upstream processes
 /// (us-east, eu-west, ap-south) recording what reaches them, and the table of outcomes so far.
 /// </summary>
 public sealed class HostileClientFixture : IAsyncLifetime

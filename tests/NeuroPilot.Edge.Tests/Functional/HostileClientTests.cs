@@ -8,7 +8,7 @@ namespace NeuroPilot.Edge.Tests.Functional;
 
 /// <summary>
 /// Issue 10's hostile-client suite: a request-smuggling and malformed-request corpus sent as raw bytes through the
-/// real edge's listener (DESIGN.md's minimal config) to three real upstream processes. Each case is sent 20 times at
+/// real edge's listener (the README's minimal config) to three real upstream processes. Each case is sent 20 times at
 /// once; for each send: what the client gets (statuses, and whether the edge ended the connection), how many requests
 /// the upstreams saw (at most one per complete client request, never one the client did not send as one: a smuggled
 /// request never arrives), and, for the case, that nothing was retried and health is untouched (every breaker closed

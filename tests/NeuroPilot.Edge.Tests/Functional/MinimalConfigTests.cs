@@ -4,7 +4,7 @@ using Xunit.Abstractions;
 
 namespace NeuroPilot.Edge.Tests.Functional;
 
-/// <summary>DESIGN.md's minimal config, three real upstream regions, the real edge binary.</summary>
+/// <summary>the README's minimal config, three real upstream regions, the real edge binary.</summary>
 public sealed class MinimalConfigTests(ITestOutputHelper output)
 {
     [Fact]

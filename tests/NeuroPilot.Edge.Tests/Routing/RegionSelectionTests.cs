@@ -4,6 +4,7 @@ using NeuroPilot.Edge.Configuration;
 using NeuroPilot.Edge.Failover;
 using NeuroPilot.Edge.Forwarding;
 using NeuroPilot.Edge.Health;
+using NeuroPilot.Edge.Hosting;
 using NeuroPilot.Edge.Routing;
 using NeuroPilot.Edge.Telemetry;
 

@@ -1,6 +1,7 @@
 using NeuroPilot.Edge.Configuration;
 using NeuroPilot.Edge.Forwarding;
 using NeuroPilot.Edge.Health;
+using NeuroPilot.Edge.Hosting;
 using NeuroPilot.Edge.Routing;
 using NeuroPilot.Edge.Telemetry;
 

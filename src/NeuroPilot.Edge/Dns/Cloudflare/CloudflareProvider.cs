@@ -8,6 +8,7 @@ using NeuroPilot.Edge.Configuration;
 using NeuroPilot.Edge.Dns.Cloudflare.Internal;
 using NeuroPilot.Edge.Dns.Internal;
 using NeuroPilot.Edge.Hosting;
+using NeuroPilot.Edge.Telemetry;
 
 namespace NeuroPilot.Edge.Dns.Cloudflare;
 

@@ -1,7 +1,8 @@
 using NeuroPilot.Edge.Configuration;
 using NeuroPilot.Edge.Failover;
+using NeuroPilot.Edge.Routing;
 
-namespace NeuroPilot.Edge.Tests.Failover;
+namespace NeuroPilot.Edge.Tests.Routing;
 
 /// <summary>The Envoy-style budget: retry attempts in flight against requests in flight.</summary>
 public class RetryBudgetTests

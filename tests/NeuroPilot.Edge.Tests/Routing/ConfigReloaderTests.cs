@@ -1,8 +1,9 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging.Abstractions;
 using NeuroPilot.Edge.Hosting;
+using NeuroPilot.Edge.Routing;
 
-namespace NeuroPilot.Edge.Tests.Hosting;
+namespace NeuroPilot.Edge.Tests.Routing;
 
 /// <summary>The one reload worker: triggers that arrive during a slow read merge into one more round, in order.</summary>
 public sealed class ConfigReloaderTests

@@ -2,9 +2,10 @@ using Microsoft.Extensions.Logging.Abstractions;
 using NeuroPilot.Edge.Authentication;
 using NeuroPilot.Edge.Configuration;
 using NeuroPilot.Edge.Forwarding;
+using NeuroPilot.Edge.Routing;
 using NeuroPilot.Edge.Telemetry;
 
-namespace NeuroPilot.Edge.Routing;
+namespace NeuroPilot.Edge.Hosting;
 
 /// <summary>
 /// Builds a routing table from a validated config, carrying over from the previous table every destination and

@@ -1,4 +1,4 @@
-namespace NeuroPilot.Edge.Failover;
+namespace NeuroPilot.Edge.Routing;
 
 /// <summary>The snake_case word of an <see cref="AttemptResult"/>: the <c>reason</c> label of metrics, the reason a breaker gives.</summary>
 public static class AttemptResultLabels

@@ -1,6 +1,6 @@
 using System.Reflection;
 
-namespace NeuroPilot.Edge.Hosting;
+namespace NeuroPilot.Edge.Telemetry;
 
 public static class EdgeVersion
 {

@@ -1,6 +1,6 @@
 using NeuroPilot.Edge.Configuration;
 
-namespace NeuroPilot.Edge.Failover;
+namespace NeuroPilot.Edge.Routing;
 
 /// <summary>
 /// Envoy-style retry budget of a service: retry attempts in flight may be at most <c>BudgetPercent</c> of the

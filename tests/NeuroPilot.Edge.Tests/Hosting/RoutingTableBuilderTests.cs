@@ -1,8 +1,9 @@
 using NeuroPilot.Edge.Configuration;
+using NeuroPilot.Edge.Hosting;
 using NeuroPilot.Edge.Routing;
 using static NeuroPilot.Edge.Tests.Routing.TestRoutes;
 
-namespace NeuroPilot.Edge.Tests.Routing;
+namespace NeuroPilot.Edge.Tests.Hosting;
 
 public class RoutingTableBuilderTests
 {

@@ -1,8 +1,9 @@
 using NeuroPilot.Edge.Failover;
 using NeuroPilot.Edge.Limits;
+using NeuroPilot.Edge.Telemetry;
 using Prometheus;
 
-namespace NeuroPilot.Edge.Telemetry;
+namespace NeuroPilot.Edge.Routing;
 
 /// <summary>Per-service metric children used on the request path, looked up once per routing table.</summary>
 public sealed class ServiceMetrics

@@ -1,4 +1,4 @@
-namespace NeuroPilot.Edge.Failover;
+namespace NeuroPilot.Edge.Routing;
 
 /// <summary>What one forwarding attempt came to, as the breaker and the retry logic see it.</summary>
 public enum AttemptResult

@@ -1,10 +1,9 @@
 using System.Security.Cryptography;
 using System.Text;
 using NeuroPilot.Edge.Configuration;
-using NeuroPilot.Edge.Routing;
 using NeuroPilot.Edge.Telemetry;
 
-namespace NeuroPilot.Edge.Hosting;
+namespace NeuroPilot.Edge.Routing;
 
 /// <summary>
 /// The running edge's current config and routing table. A reload builds a whole new table off the request path and
@@ -12,7 +11,7 @@ namespace NeuroPilot.Edge.Hosting;
 /// </summary>
 public sealed partial class EdgeRuntime
 {
-    private readonly RoutingTableBuilder _builder;
+    private readonly Func<EdgeConfig, RoutingTable?, RoutingTable> _build;
     private readonly EdgeMetrics _metrics;
     private readonly ILogger<EdgeRuntime> _logger;
     private readonly TimeProvider _time;
@@ -21,15 +20,16 @@ public sealed partial class EdgeRuntime
     private volatile EdgeConfig _config;
     private byte[] _appliedHash;
 
-    public EdgeRuntime(string? configPath, EdgeConfig config, string configText, RoutingTableBuilder builder, EdgeMetrics metrics, TimeProvider time, ILogger<EdgeRuntime> logger)
+    /// <param name="build">Builds a routing table from a config, carrying over the state of the previous table (the composition root's <c>RoutingTableBuilder.Build</c>).</param>
+    public EdgeRuntime(string? configPath, EdgeConfig config, string configText, Func<EdgeConfig, RoutingTable?, RoutingTable> build, EdgeMetrics metrics, TimeProvider time, ILogger<EdgeRuntime> logger)
     {
         ConfigPath = configPath;
-        _builder = builder;
+        _build = build;
         _metrics = metrics;
         _time = time;
         _logger = logger;
         _config = config;
-        _table = builder.Build(config, previous: null);
+        _table = build(config, null);
         _appliedHash = Hash(configText);
         metrics.ConfigLoaded.Set(time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0);
     }
@@ -103,7 +103,7 @@ public sealed partial class EdgeRuntime
             }
 
             WarnAboutRestartOnlyChanges(_config.Edge, config.Edge);
-            table = _builder.Build(config, _table);
+            table = _build(config, _table);
             _config = config;
             _table = table;
             _appliedHash = hash;

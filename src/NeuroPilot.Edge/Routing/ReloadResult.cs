@@ -1,4 +1,4 @@
-namespace NeuroPilot.Edge.Hosting;
+namespace NeuroPilot.Edge.Routing;
 
 public enum ReloadResult
 {

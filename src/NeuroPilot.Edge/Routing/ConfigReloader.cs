@@ -1,4 +1,5 @@
-namespace NeuroPilot.Edge.Hosting;
+
+namespace NeuroPilot.Edge.Routing;
 
 /// <summary>
 /// The one worker that reloads the config: SIGHUP, file events and <c>POST /admin/reload</c> only ask it to. It
@@ -10,7 +11,7 @@ namespace NeuroPilot.Edge.Hosting;
 public sealed partial class ConfigReloader : IHostedService, IDisposable
 {
     private readonly Func<string, ReloadResult> _reload;
-    private readonly SystemdNotifier? _notifier;
+    private readonly IReloadNotifier? _notifier;
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
     private readonly SemaphoreSlim _wake = new(0);
@@ -20,12 +21,12 @@ public sealed partial class ConfigReloader : IHostedService, IDisposable
     private Thread? _thread;
     private int _disposed;
 
-    public ConfigReloader(EdgeRuntime runtime, SystemdNotifier notifier, ILogger<ConfigReloader> logger)
+    public ConfigReloader(EdgeRuntime runtime, IReloadNotifier notifier, ILogger<ConfigReloader> logger)
         : this(runtime.ReloadFromFile, notifier, logger)
     {
     }
 
-    internal ConfigReloader(Func<string, ReloadResult> reload, SystemdNotifier? notifier, ILogger logger)
+    internal ConfigReloader(Func<string, ReloadResult> reload, IReloadNotifier? notifier, ILogger logger)
     {
         _reload = reload;
         _notifier = notifier;
