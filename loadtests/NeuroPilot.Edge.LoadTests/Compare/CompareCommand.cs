@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text.RegularExpressions;
 using NeuroPilot.Edge.LoadTests.Budgets;
 using NeuroPilot.Edge.LoadTests.Cli;
@@ -17,18 +18,39 @@ internal static partial class CompareCommand
 {
     public const int DefaultRounds = 3;
 
-    private static readonly string[] s_valueOptions =
-        [.. LoadOptions.ValueOptionNames, "--rate", "--duration", "--rounds", "--target", "--peer", "--upstream", "--peers-dir"];
-
-    public static async Task<int> ExecuteAsync(IReadOnlyList<string> args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    public static Command Create()
     {
-        var reader = ArgumentReader.Parse("compare", args, s_valueOptions, []);
-        var options = LoadOptions.Read(reader);
-        var rate = reader.Required("--rate", ValueParsers.Rate);
-        var duration = reader.Required("--duration", ValueParsers.PositiveDuration);
-        var rounds = reader.Optional("--rounds", t => ValueParsers.Count(t, 1, 100)) ?? DefaultRounds;
-        var targets = ReadTargets(reader, options);
-        var peers = ReadPeers(reader, out var upstream);
+        var command = new LoadCommand("compare", HelpText.Compare);
+        var rate = command.Value("--rate", ValueParsers.Rate, required: true);
+        var duration = command.Value("--duration", ValueParsers.PositiveDuration, required: true);
+        var rounds = command.Value("--rounds", t => ValueParsers.Count(t, 1, 100));
+        var targets = command.Repeatable("--target", t => t);
+        var peers = command.Repeatable("--peer", ParsePeer);
+        var upstream = command.Parsed("--upstream", ParseUpstream);
+        var peersDirectory = command.Text("--peers-dir");
+        command.SetAction((parseResult, output, error, cancellationToken) =>
+        {
+            var options = command.Load.Read(parseResult);
+            var plan = new ComparePlan
+            {
+                Rate = parseResult.GetValue(rate)!.Value,
+                Duration = parseResult.GetValue(duration)!.Value,
+                Rounds = parseResult.GetValue(rounds) ?? DefaultRounds,
+                Targets = parseResult.GetValue(targets) ?? [],
+                Peers = parseResult.GetValue(peers) ?? [],
+                Upstream = parseResult.GetValue(upstream),
+                PeersDirectory = parseResult.GetValue(peersDirectory),
+            };
+            return ExecuteAsync(options, plan, output, error, cancellationToken);
+        });
+        return command;
+    }
+
+    private static async Task<int> ExecuteAsync(LoadOptions options, ComparePlan plan, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        var (rate, duration, rounds, upstream) = (plan.Rate, plan.Duration, plan.Rounds, plan.Upstream);
+        var targets = ReadTargets(plan, options);
+        var peers = ReadPeers(plan);
         if (upstream is not null && targets.Count == 0)
         {
             targets.Add(new CompareTarget("direct", upstream));
@@ -42,7 +64,7 @@ internal static partial class CompareCommand
         string? peersDirectory = null;
         if (peers.Count > 0)
         {
-            peersDirectory = reader.Optional("--peers-dir") ?? PeersDirectory.Find()
+            peersDirectory = plan.PeersDirectory ?? PeersDirectory.Find()
                 ?? throw new UsageException("compare: cannot find bench/peers/ from here; give --peers-dir DIR");
         }
 
@@ -141,10 +163,10 @@ internal static partial class CompareCommand
         }
     }
 
-    private static List<CompareTarget> ReadTargets(ArgumentReader reader, LoadOptions options)
+    private static List<CompareTarget> ReadTargets(ComparePlan plan, LoadOptions options)
     {
         var targets = new List<CompareTarget>();
-        foreach (var text in reader.All("--target"))
+        foreach (var text in plan.Targets)
         {
             var equals = text.IndexOf('=', StringComparison.Ordinal);
             if (equals <= 0)
@@ -158,7 +180,7 @@ internal static partial class CompareCommand
                 throw new UsageException($"compare: --target {text}: the name \"{name}\" may only have letters, digits, '-', '_' and '.'");
             }
 
-            if (targets.Any(t => t.Name == name) || PeerDefinition.Find(name) is not null && reader.All("--peer").Contains(name, StringComparer.OrdinalIgnoreCase))
+            if (targets.Any(t => t.Name == name) || plan.Peers.Any(p => p.Name.Equals(name, StringComparison.OrdinalIgnoreCase)))
             {
                 throw new UsageException($"compare: --target {text}: the name \"{name}\" is used twice");
             }
@@ -170,35 +192,34 @@ internal static partial class CompareCommand
         return targets;
     }
 
-    private static List<PeerDefinition> ReadPeers(ArgumentReader reader, out Uri? upstream)
+    private static List<PeerDefinition> ReadPeers(ComparePlan plan)
     {
         var peers = new List<PeerDefinition>();
-        foreach (var name in reader.All("--peer"))
+        foreach (var peer in plan.Peers)
         {
-            var peer = PeerDefinition.Find(name) ?? throw new UsageException($"compare: --peer {name}: unknown peer; known peers: {PeerDefinition.KnownNames}");
             if (peers.Contains(peer))
             {
-                throw new UsageException($"compare: --peer {name} is given twice");
+                throw new UsageException($"compare: --peer {peer.Name} is given twice");
             }
 
             peers.Add(peer);
         }
 
-        upstream = null;
-        if (reader.Optional("--upstream") is { } text)
-        {
-            if (!Uri.TryCreate(text, UriKind.Absolute, out upstream) || upstream.Scheme != Uri.UriSchemeHttp)
-            {
-                throw new UsageException($"compare: --upstream {text}: not an absolute http:// URL");
-            }
-        }
-        else if (peers.Count > 0)
+        if (peers.Count > 0 && plan.Upstream is null)
         {
             throw new UsageException("compare: --peer needs --upstream URL (the server the peers forward to)");
         }
 
         return peers;
     }
+
+    private static PeerDefinition ParsePeer(string name) =>
+        PeerDefinition.Find(name) ?? throw new FormatException($"unknown peer; known peers: {PeerDefinition.KnownNames}");
+
+    private static Uri ParseUpstream(string text) =>
+        Uri.TryCreate(text, UriKind.Absolute, out var upstream) && upstream.Scheme == Uri.UriSchemeHttp
+            ? upstream
+            : throw new FormatException("not an absolute http:// URL");
 
     [GeneratedRegex("^[A-Za-z0-9_.-]{1,40}$", RegexOptions.CultureInvariant)]
     private static partial Regex NamePattern();

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -24,56 +25,64 @@ internal static class DrillCommand
 
     public static readonly IReadOnlyList<string> Regions = ["us-east", "eu-west", "ap-south"];
 
-    private static readonly string[] s_valueOptions =
-    [
-        .. LoadOptions.ValueOptionNames, "--edge", "--rate", "--duration", "--fault", "--fault-at", "--recover-at",
-        "--per-try-timeout", "--path", "--title",
-    ];
+    public const string Name = "drill failover";
 
-    public static async Task<int> ExecuteAsync(IReadOnlyList<string> args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    public static Command Create()
     {
-        if (args.Count > 0 && args[0] == "spike")
+        var command = new LoadCommand(Name, HelpText.Drill, extraBudgetFigures: BudgetFigure.Drill);
+        var edge = command.Text("--edge", required: true);
+        var rate = command.Value("--rate", ValueParsers.Rate);
+        var duration = command.Value("--duration", ValueParsers.PositiveDuration);
+        var fault = command.Value("--fault", DrillFaults.Parse);
+        var faultAt = command.Value("--fault-at", ValueParsers.PositiveDuration);
+        var recoverAt = command.Value("--recover-at", ValueParsers.PositiveDuration);
+        var perTryTimeout = command.Value("--per-try-timeout", ValueParsers.PositiveDuration);
+        var path = command.Text("--path");
+        var title = command.Text("--title");
+        command.SetAction((parseResult, output, error, cancellationToken) =>
         {
-            return await Spike.SpikeCommand.ExecuteAsync([.. args.Skip(1)], output, error, cancellationToken).ConfigureAwait(false);
+            var options = command.Load.Read(parseResult);
+            var plan = new DrillPlan
+            {
+                Edge = EdgeBinaryOption.Read(Name, parseResult.GetValue(edge)!),
+                Rate = parseResult.GetValue(rate) ?? 200,
+                Duration = parseResult.GetValue(duration) ?? TimeSpan.FromSeconds(12),
+                Fault = parseResult.GetValue(fault) ?? DrillFault.Kill,
+                FaultAt = parseResult.GetValue(faultAt) ?? TimeSpan.FromSeconds(4),
+                RecoverAt = parseResult.GetValue(recoverAt) ?? TimeSpan.FromSeconds(8),
+                PerTryTimeout = parseResult.GetValue(perTryTimeout),
+                Path = parseResult.GetValue(path) ?? "/",
+                Title = parseResult.GetValue(title),
+            };
+            Check(plan);
+            return ExecuteAsync(options, plan, output, error, cancellationToken);
+        });
+        return command;
+    }
+
+    private static void Check(DrillPlan plan)
+    {
+        if (plan.FaultAt >= plan.RecoverAt || plan.RecoverAt >= plan.Duration)
+        {
+            throw new UsageException($"drill failover: need --fault-at < --recover-at < --duration (got {DisplayFormat.Duration(plan.FaultAt)}, {DisplayFormat.Duration(plan.RecoverAt)}, {DisplayFormat.Duration(plan.Duration)})");
         }
 
-        if (args.Count == 0 || args[0] != "failover")
-        {
-            throw new UsageException($"drill: unknown drill{(args.Count == 0 ? "" : $" \"{args[0]}\"")} (drills: failover, spike; see drill failover --help, drill spike --help)");
-        }
-
-        var reader = ArgumentReader.Parse("drill failover", [.. args.Skip(1)], s_valueOptions, []);
-        var options = LoadOptions.Read(reader, BudgetFigure.Drill);
-        var edge = reader.Required("--edge");
-        if (!File.Exists(edge))
-        {
-            throw new UsageException($"drill failover: --edge {edge}: no such file (the neuropilot-edge binary)");
-        }
-
-        edge = Path.GetFullPath(edge);
-        var rate = reader.Optional("--rate", ValueParsers.Rate) ?? 200;
-        var duration = reader.Optional("--duration", ValueParsers.PositiveDuration) ?? TimeSpan.FromSeconds(12);
-        var fault = reader.Optional("--fault", DrillFaults.Parse) ?? DrillFault.Kill;
-        var faultAt = reader.Optional("--fault-at", ValueParsers.PositiveDuration) ?? TimeSpan.FromSeconds(4);
-        var recoverAt = reader.Optional("--recover-at", ValueParsers.PositiveDuration) ?? TimeSpan.FromSeconds(8);
-        var perTryTimeout = reader.Optional("--per-try-timeout", ValueParsers.PositiveDuration);
-        var path = reader.Optional("--path") ?? "/";
-        if (faultAt >= recoverAt || recoverAt >= duration)
-        {
-            throw new UsageException($"drill failover: need --fault-at < --recover-at < --duration (got {DisplayFormat.Duration(faultAt)}, {DisplayFormat.Duration(recoverAt)}, {DisplayFormat.Duration(duration)})");
-        }
-
-        if (perTryTimeout is { } perTry && perTry < TimeSpan.FromMilliseconds(10))
+        if (plan.PerTryTimeout is { } perTry && perTry < TimeSpan.FromMilliseconds(10))
         {
             throw new UsageException("drill failover: --per-try-timeout must be at least 10ms (the edge's minimum)");
         }
 
-        if (!path.StartsWith('/'))
+        if (!plan.Path.StartsWith('/'))
         {
-            throw new UsageException($"drill failover: --path {path}: must start with /");
+            throw new UsageException($"drill failover: --path {plan.Path}: must start with /");
         }
+    }
 
-        var title = reader.Optional("--title") ?? $"Failover drill: {fault.Name()} {Regions[0]}";
+    private static async Task<int> ExecuteAsync(LoadOptions options, DrillPlan plan, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        var (edge, rate, duration, fault, faultAt, recoverAt, perTryTimeout, path) =
+            (plan.Edge, plan.Rate, plan.Duration, plan.Fault, plan.FaultAt, plan.RecoverAt, plan.PerTryTimeout, plan.Path);
+        var title = plan.Title ?? $"Failover drill: {fault.Name()} {Regions[0]}";
         var profile = options.Profile(rate, duration);
         options.PrepareReportDirectory();
 

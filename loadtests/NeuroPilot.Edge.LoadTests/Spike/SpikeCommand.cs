@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Net;
 using NeuroPilot.Edge.LoadTests.Budgets;
@@ -31,65 +32,22 @@ internal static class SpikeCommand
     /// <summary>The admitted p99 a window must be within to count as recovered, without a p99-admitted budget or --recovery-p99: the budget README's capacity figures use.</summary>
     public static readonly TimeSpan DefaultRecoveryP99 = TimeSpan.FromMilliseconds(5);
 
-    private static readonly string[] s_valueOptions =
-    [
-        .. LoadOptions.ValueOptionNames, "--edge", "--rate", "--spike-factor", "--baseline", "--spike", "--after", "--limits",
-        "--max-in-flight", "--max-queue", "--queue-timeout", "--max-body-size", "--rate-limit", "--rate-limit-per",
-        "--rate-limit-burst", "--max-connections", "--config-extra", "--clients", "--upstreams", "--path", "--recovery-p99", "--title",
-    ];
-
-    public static async Task<int> ExecuteAsync(IReadOnlyList<string> args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    public static Command Create()
     {
-        var reader = ArgumentReader.Parse(Name, args, s_valueOptions, []);
-        var options = LoadOptions.Read(reader, BudgetFigure.Spike);
-        if (reader.Optional("--connections") is null)
+        var command = new LoadCommand(Name, HelpText.DrillSpike, new LoadOptions { Connections = DefaultConnections }, BudgetFigure.Spike);
+        var spike = new SpikeOptions(command);
+        command.SetAction((parseResult, output, error, cancellationToken) =>
         {
-            options = options with { Connections = DefaultConnections };
-        }
+            var options = command.Load.Read(parseResult);
+            return ExecuteAsync(options, spike.Read(parseResult, options), output, error, cancellationToken);
+        });
+        return command;
+    }
 
-        var edge = reader.Required("--edge");
-        if (!File.Exists(edge))
-        {
-            throw new UsageException($"{Name}: --edge {edge}: no such file (the neuropilot-edge binary)");
-        }
-
-        edge = Path.GetFullPath(edge);
-        var rate = reader.Optional("--rate", ValueParsers.Rate) ?? DefaultRate;
-        var factor = reader.Optional("--spike-factor", ValueParsers.Factor) ?? DefaultFactor;
-        if (rate * factor > LoadProfileDefaults.MaxRate)
-        {
-            throw new UsageException($"{Name}: --rate {DisplayFormat.Invariant(rate)} x --spike-factor {DisplayFormat.Invariant(factor)} is more than {LoadProfileDefaults.MaxRate:0} req/s");
-        }
-
-        var phases = new RatePhase[]
-        {
-            new("baseline", rate, reader.Optional("--baseline", ValueParsers.PositiveDuration) ?? DefaultPhase),
-            new(SpikeAnalysis.SpikePhase, rate * factor, reader.Optional("--spike", ValueParsers.PositiveDuration) ?? DefaultPhase),
-            new("after", rate, reader.Optional("--after", ValueParsers.PositiveDuration) ?? DefaultPhase),
-        };
-        var limits = ReadLimits(reader);
-        var extra = reader.Optional("--config-extra") is { } extraText ? reader.Convert("--config-extra", extraText, SpikeEdgeConfig.ParseExtra) : null;
-        var clients = reader.Optional("--clients", t => ValueParsers.Count(t, 1, 250)) ?? 1;
-        var upstreams = reader.Optional("--upstreams", t => ValueParsers.Count(t, 1, 8)) ?? 1;
-        if (options.Connections < clients)
-        {
-            throw new UsageException($"{Name}: --connections {options.Connections} is fewer than --clients {clients} (each client needs a connection)");
-        }
-
-        var path = reader.Optional("--path") ?? "/";
-        if (!path.StartsWith('/'))
-        {
-            throw new UsageException($"{Name}: --path {path}: must start with /");
-        }
-
-        // The request (method, headers, body) is checked now: a usage error must come before any process starts.
-        _ = options.Target("--path", $"http://127.0.0.1:1{path}");
-
-        var recoveryP99 = reader.Optional("--recovery-p99", ValueParsers.PositiveDuration)?.TotalMilliseconds
-            ?? options.Budgets.FirstOrDefault(b => b.Figure.Name == "p99-admitted")?.Limit
-            ?? DefaultRecoveryP99.TotalMilliseconds;
-        var title = reader.Optional("--title") ?? $"Spike drill: x{DisplayFormat.Invariant(factor)} for {DisplayFormat.Duration(phases[1].Duration)}, limits {(limits.Enabled ? "on" : "off")}";
-
+    private static async Task<int> ExecuteAsync(LoadOptions options, SpikePlan plan, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        var (edge, factor, phases, limits, extra, clients, upstreams, path, recoveryP99, title) =
+            (plan.Edge, plan.Factor, plan.Phases, plan.Limits, plan.Extra, plan.Clients, plan.Upstreams, plan.Path, plan.RecoveryP99Ms, plan.Title);
         var total = phases.Aggregate(TimeSpan.Zero, (sum, p) => sum + p.Duration);
         var meanRate = phases.Sum(p => p.Rate * p.Duration.TotalSeconds) / total.TotalSeconds;
         var profile = options.Profile(meanRate, total) with { Phases = phases };
@@ -217,36 +175,6 @@ internal static class SpikeCommand
         {
             await setup.DisposeAsync().ConfigureAwait(false);
         }
-    }
-
-    private static SpikeLimits ReadLimits(ArgumentReader reader)
-    {
-        var enabled = reader.Optional("--limits") switch
-        {
-            null or "on" => true,
-            "off" => false,
-            var other => throw new UsageException($"{Name}: --limits {other}: use on or off"),
-        };
-
-        var limits = new SpikeLimits
-        {
-            Enabled = enabled,
-            MaxInFlight = reader.Optional("--max-in-flight", t => ValueParsers.Count(t, 1, 1_000_000)),
-            MaxQueue = reader.Optional("--max-queue", t => ValueParsers.Count(t, 0, 1_000_000)),
-            QueueTimeout = reader.Optional("--queue-timeout", ValueParsers.PositiveDuration),
-            MaxRequestBodySize = reader.Optional("--max-body-size", t => (long)ValueParsers.Bytes(t)),
-            RateLimitPerClient = reader.Optional("--rate-limit", t => ValueParsers.Count(t, 1, 10_000_000)),
-            RateLimitPer = reader.Optional("--rate-limit-per", ValueParsers.PositiveDuration),
-            RateLimitBurst = reader.Optional("--rate-limit-burst", t => ValueParsers.Count(t, 1, 10_000_000)),
-            MaxConnections = reader.Optional("--max-connections", t => ValueParsers.Count(t, 1, 10_000_000)),
-        };
-
-        if (limits.RateLimitPerClient is null && (limits.RateLimitPer is not null || limits.RateLimitBurst is not null))
-        {
-            throw new UsageException($"{Name}: --rate-limit-per and --rate-limit-burst need --rate-limit N (requests per client)");
-        }
-
-        return limits;
     }
 
     /// <summary>Marks each phase as it begins and reads the edge's shed counters as each ends (but the last: after the run).</summary>
