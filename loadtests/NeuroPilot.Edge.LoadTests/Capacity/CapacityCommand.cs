@@ -17,15 +17,19 @@ internal static class CapacityCommand
     public static readonly TimeSpan DefaultStepWarmup = TimeSpan.FromSeconds(1);
     public const int MaxSteps = 200;
 
-    public static Command Create()
+    public static LoadCommand Create()
     {
         var command = new LoadCommand("capacity", HelpText.Capacity, new LoadOptions { Warmup = DefaultStepWarmup });
-        var target = command.Text("--target", required: true);
-        var start = command.Value("--start", ValueParsers.Rate, required: true);
-        var step = command.Value("--step", ValueParsers.Rate, required: true);
-        var max = command.Value("--max", ValueParsers.Rate, required: true);
-        var stepDuration = command.Value("--step-duration", ValueParsers.PositiveDuration, required: true);
-        var require = command.Value("--require", ValueParsers.Rate);
+        var target = command.Text("--target", "URL", "http:// URL to request", required: true);
+        var start = command.Value("--start", ValueParsers.Rate, "R0", """
+            rates tried: R0, R0+S, R0+2S, ... up to RMAX; the ramp stops at the first step that
+            breaches a budget or does not reach 98% of its rate
+            """, required: true);
+        var step = command.Value("--step", ValueParsers.Rate, "S", null, required: true);
+        var max = command.Value("--max", ValueParsers.Rate, "RMAX", null, required: true);
+        var stepDuration = command.Value("--step-duration", ValueParsers.PositiveDuration, "D",
+            "measured time of each step (each also gets --warmup, default 1s here)", required: true);
+        var require = command.Value("--require", ValueParsers.Rate, "R", "exit 99 unless the capacity found is at least R req/s");
         command.SetAction((parseResult, output, error, cancellationToken) =>
         {
             var options = command.Load.Read(parseResult);

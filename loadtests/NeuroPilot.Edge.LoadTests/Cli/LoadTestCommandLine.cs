@@ -50,14 +50,14 @@ internal static class LoadTestCommandLine
         root.TreatUnmatchedTokensAsErrors = false;
         root.Options.Clear();
         root.Directives.Clear();
-        root.Options.Add(HelpTextAction.Option(HelpText.Main));
-        root.Options.Add(new VersionOption("--version") { Action = new HelpTextAction(VersionLine) });
+        root.Options.Add(HelpTextAction.Option(() => HelpText.Main));
+        root.Options.Add(new VersionOption("--version") { Action = new HelpTextAction(() => VersionLine) });
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(CompareCommand.Create());
         root.Subcommands.Add(CapacityCommand.Create());
         root.Subcommands.Add(Drills());
-        root.Subcommands.Add(new Command("help") { Hidden = true, Action = new HelpTextAction(HelpText.Main) });
-        root.Subcommands.Add(new Command("version") { Hidden = true, Action = new HelpTextAction(VersionLine) });
+        root.Subcommands.Add(new Command("help") { Hidden = true, Action = new HelpTextAction(() => HelpText.Main) });
+        root.Subcommands.Add(new Command("version") { Hidden = true, Action = new HelpTextAction(() => VersionLine) });
 
         // Nothing at all: the help, on stderr, as a usage error.
         root.SetAction(async (parseResult, _) =>
@@ -72,11 +72,12 @@ internal static class LoadTestCommandLine
 
     private static Command Drills()
     {
-        var drill = new Command("drill") { DrillCommand.Create(), SpikeCommand.Create() };
+        var failover = DrillCommand.Create();
+        var drill = new Command("drill") { failover, SpikeCommand.Create() };
         drill.TreatUnmatchedTokensAsErrors = false;
 
         // drill --help: the failover drill's, which names the spike drill.
-        drill.Options.Add(HelpTextAction.Option(HelpText.Drill));
+        drill.Options.Add(HelpTextAction.Option(() => OptionHelp.Render(failover)));
         drill.SetAction(async (parseResult, _) =>
         {
             await parseResult.InvocationConfiguration.Error.WriteLineAsync(UsageErrors.UnknownDrill(null)).ConfigureAwait(false);

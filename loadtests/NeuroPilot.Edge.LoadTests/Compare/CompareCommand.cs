@@ -18,16 +18,24 @@ internal static partial class CompareCommand
 {
     public const int DefaultRounds = 3;
 
-    public static Command Create()
+    public static LoadCommand Create()
     {
         var command = new LoadCommand("compare", HelpText.Compare);
-        var rate = command.Value("--rate", ValueParsers.Rate, required: true);
-        var duration = command.Value("--duration", ValueParsers.PositiveDuration, required: true);
-        var rounds = command.Value("--rounds", t => ValueParsers.Count(t, 1, 100));
-        var targets = command.Repeatable("--target", t => t);
-        var peers = command.Repeatable("--peer", ParsePeer);
-        var upstream = command.Parsed("--upstream", ParseUpstream);
-        var peersDirectory = command.Text("--peers-dir");
+        var targets = command.Repeatable("--target", t => t, "NAME=URL",
+            "a target (repeatable); the first is the baseline (usually the upstream, direct)");
+        var rate = command.Value("--rate", ValueParsers.Rate, "R", "the load of every single run", required: true);
+        var duration = command.Value("--duration", ValueParsers.PositiveDuration, "D", null, required: true);
+        var rounds = command.Value("--rounds", t => ValueParsers.Count(t, 1, 100), "N",
+            "rounds of A B C ... (default 3); results of a target merge across rounds");
+        var peers = command.Repeatable("--peer", ParsePeer, "nginx|haproxy", """
+            also start that reverse proxy from bench/peers/ in front of --upstream, compare it
+            as a target named after it, and stop it afterwards (repeatable)
+            """);
+        var upstream = command.Parsed("--upstream", ParseUpstream, "URL", """
+            the upstream the peers forward to (http://127.0.0.1:9001); without --target, it is
+            also the baseline, named "direct"
+            """);
+        var peersDirectory = command.Text("--peers-dir", "DIR", "where nginx.conf and haproxy.cfg are (default: bench/peers of this repository)");
         command.SetAction((parseResult, output, error, cancellationToken) =>
         {
             var options = command.Load.Read(parseResult);

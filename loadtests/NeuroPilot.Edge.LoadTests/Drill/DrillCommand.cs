@@ -27,18 +27,25 @@ internal static class DrillCommand
 
     public const string Name = "drill failover";
 
-    public static Command Create()
+    public static LoadCommand Create()
     {
-        var command = new LoadCommand(Name, HelpText.Drill, extraBudgetFigures: BudgetFigure.Drill);
-        var edge = command.Text("--edge", required: true);
-        var rate = command.Value("--rate", ValueParsers.Rate);
-        var duration = command.Value("--duration", ValueParsers.PositiveDuration);
-        var fault = command.Value("--fault", DrillFaults.Parse);
-        var faultAt = command.Value("--fault-at", ValueParsers.PositiveDuration);
-        var recoverAt = command.Value("--recover-at", ValueParsers.PositiveDuration);
-        var perTryTimeout = command.Value("--per-try-timeout", ValueParsers.PositiveDuration);
-        var path = command.Text("--path");
-        var title = command.Text("--title");
+        var command = new LoadCommand(Name, HelpText.DrillFailover, extraBudgetFigures: BudgetFigure.Drill);
+        var edge = command.Text("--edge", "PATH", EdgeBinaryOption.Description, required: true);
+        var fault = command.Value("--fault", DrillFaults.Parse, "F", """
+            kill: SIGKILL us-east (refused), recovery restarts it on the same port;
+            stop: SIGSTOP (hung), recovery SIGCONT;
+            503: POST /_upstream/fault?mode=503, recovery mode=none (default kill)
+            """);
+        var faultAt = command.Value("--fault-at", ValueParsers.PositiveDuration, "T",
+            "when the fault is injected, from the start of the measured window (default 4s)");
+        var recoverAt = command.Value("--recover-at", ValueParsers.PositiveDuration, "T",
+            "when the recovery starts (default 8s); needs fault-at < recover-at < duration");
+        var perTryTimeout = command.Value("--per-try-timeout", ValueParsers.PositiveDuration, "T",
+            "the edge's Retry.PerTryTimeout (default: not set, the edge's default)");
+        var rate = command.Value("--rate", ValueParsers.Rate, "R", "requests per second (default 200)");
+        var duration = command.Value("--duration", ValueParsers.PositiveDuration, "D", "measured time (default 12s)");
+        var path = command.Text("--path", "P", "request path (default /)");
+        var title = command.Text("--title", "TEXT", "title of the reports");
         command.SetAction((parseResult, output, error, cancellationToken) =>
         {
             var options = command.Load.Read(parseResult);

@@ -5,6 +5,8 @@ namespace NeuroPilot.Edge.LoadTests.Drill;
 /// <summary>The <c>--edge PATH</c> of the drills: the neuropilot-edge binary they start.</summary>
 internal static class EdgeBinaryOption
 {
+    public const string Description = "the neuropilot-edge binary (the AOT build: dotnet publish src/NeuroPilot.Edge -o DIR)";
+
     /// <summary>The binary's full path.</summary>
     /// <exception cref="UsageException">There is no such file.</exception>
     public static string Read(string command, string path) =>

@@ -12,13 +12,13 @@ internal static class RunCommand
 {
     private static readonly TimeSpan s_progressInterval = TimeSpan.FromSeconds(5);
 
-    public static Command Create()
+    public static LoadCommand Create()
     {
         var command = new LoadCommand("run", HelpText.Run);
-        var target = command.Text("--target", required: true);
-        var rate = command.Value("--rate", ValueParsers.Rate, required: true);
-        var duration = command.Value("--duration", ValueParsers.PositiveDuration, required: true);
-        var title = command.Text("--title");
+        var target = command.Text("--target", "URL", "http:// URL to request (plain HTTP/1.1, keep-alive)", required: true);
+        var rate = command.Value("--rate", ValueParsers.Rate, "R", "requests per second, on a constant schedule", required: true);
+        var duration = command.Value("--duration", ValueParsers.PositiveDuration, "D", "measured time (after the warm-up)", required: true);
+        var title = command.Text("--title", "TEXT", "title of the reports (default \"Load test\")");
         command.SetAction((parseResult, output, error, cancellationToken) =>
         {
             var options = command.Load.Read(parseResult);

@@ -32,7 +32,7 @@ internal static class SpikeCommand
     /// <summary>The admitted p99 a window must be within to count as recovered, without a p99-admitted budget or --recovery-p99: the budget README's capacity figures use.</summary>
     public static readonly TimeSpan DefaultRecoveryP99 = TimeSpan.FromMilliseconds(5);
 
-    public static Command Create()
+    public static LoadCommand Create()
     {
         var command = new LoadCommand(Name, HelpText.DrillSpike, new LoadOptions { Connections = DefaultConnections }, BudgetFigure.Spike);
         var spike = new SpikeOptions(command);

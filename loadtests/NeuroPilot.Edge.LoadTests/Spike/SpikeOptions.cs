@@ -35,27 +35,52 @@ internal sealed class SpikeOptions
 
     public SpikeOptions(LoadCommand command)
     {
-        _edge = command.Text("--edge", required: true);
-        _rate = command.Value("--rate", ValueParsers.Rate);
-        _factor = command.Value("--spike-factor", ValueParsers.Factor);
-        _baseline = command.Value("--baseline", ValueParsers.PositiveDuration);
-        _spike = command.Value("--spike", ValueParsers.PositiveDuration);
-        _after = command.Value("--after", ValueParsers.PositiveDuration);
-        _limits = command.Parsed("--limits", OnOrOff);
-        _maxInFlight = command.Value("--max-in-flight", t => ValueParsers.Count(t, 1, 1_000_000));
-        _maxQueue = command.Value("--max-queue", t => ValueParsers.Count(t, 0, 1_000_000));
-        _queueTimeout = command.Value("--queue-timeout", ValueParsers.PositiveDuration);
-        _maxBodySize = command.Value("--max-body-size", t => (long)ValueParsers.Bytes(t));
-        _rateLimit = command.Value("--rate-limit", t => ValueParsers.Count(t, 1, 10_000_000));
-        _rateLimitPer = command.Value("--rate-limit-per", ValueParsers.PositiveDuration);
-        _rateLimitBurst = command.Value("--rate-limit-burst", t => ValueParsers.Count(t, 1, 10_000_000));
-        _maxConnections = command.Value("--max-connections", t => ValueParsers.Count(t, 1, 10_000_000));
-        _configExtra = command.Parsed("--config-extra", SpikeEdgeConfig.ParseExtra);
-        _clients = command.Value("--clients", t => ValueParsers.Count(t, 1, 250));
-        _upstreams = command.Value("--upstreams", t => ValueParsers.Count(t, 1, 8));
-        _path = command.Text("--path");
-        _recoveryP99 = command.Value("--recovery-p99", ValueParsers.PositiveDuration);
-        _title = command.Text("--title");
+        _edge = command.Text("--edge", "PATH", EdgeBinaryOption.Description, required: true);
+        _rate = command.Value("--rate", ValueParsers.Rate, "R", "baseline requests per second (default 500)");
+        _factor = command.Value("--spike-factor", ValueParsers.Factor, "F", "the spike's rate is F times the baseline (default 10)");
+        _baseline = command.Value("--baseline", ValueParsers.PositiveDuration, "D",
+            "length of each phase (default 4s each); the run lasts their sum (+ warm-up, grace)");
+        _spike = command.Value("--spike", ValueParsers.PositiveDuration, "D", null);
+        _after = command.Value("--after", ValueParsers.PositiveDuration, "D", null);
+        _limits = command.Parsed("--limits", OnOrOff, "on|off", """
+            on (default): write the limits below into the config; off: no Limits section at
+            all (also none from --config-extra): what the limits prevent
+            """);
+        _maxInFlight = command.Value("--max-in-flight", t => ValueParsers.Count(t, 1, 1_000_000), "N",
+            $"Services.api.Limits.MaxInFlight (default {SpikeLimits.DefaultMaxInFlight} when no service limit is given)");
+        _maxQueue = command.Value("--max-queue", t => ValueParsers.Count(t, 0, 1_000_000), "N", """
+            Limits.MaxQueue: requests that may wait for a slot (the edge's default: a quarter
+            of MaxInFlight)
+            """);
+        _queueTimeout = command.Value("--queue-timeout", ValueParsers.PositiveDuration, "T", "Limits.QueueTimeout (the edge's default 1s)");
+        _maxBodySize = command.Value("--max-body-size", t => (long)ValueParsers.Bytes(t), "N", "Limits.MaxRequestBodySize (bytes: 1m, 512k)");
+        _rateLimit = command.Value("--rate-limit", t => ValueParsers.Count(t, 1, 10_000_000), "N", """
+            Limits.RateLimit.PerClient: requests per client address per --rate-limit-per (1s),
+            bursts of --rate-limit-burst (default N)
+            """);
+
+        // Told of in --rate-limit's row.
+        _rateLimitPer = command.Value("--rate-limit-per", ValueParsers.PositiveDuration, "T", "Limits.RateLimit.Per");
+        _rateLimitPer.Hidden = true;
+        _rateLimitBurst = command.Value("--rate-limit-burst", t => ValueParsers.Count(t, 1, 10_000_000), "N", "Limits.RateLimit.Burst");
+        _rateLimitBurst.Hidden = true;
+
+        _maxConnections = command.Value("--max-connections", t => ValueParsers.Count(t, 1, 10_000_000), "N", "Edge.Limits.MaxConnections");
+        _configExtra = command.Parsed("--config-extra", SpikeEdgeConfig.ParseExtra, "JSON", """
+            a JSON object merged over the generated config (inline, or the path of a file), e.g.
+            '{"Services": {"api": {"Limits": {"MaxInFlight": 32, "MaxQueue": 8} } } }'
+            """);
+        _clients = command.Value("--clients", t => ValueParsers.Count(t, 1, 250), "N", """
+            connect from N source addresses, 127.0.0.1 to 127.0.0.N (default 1), so that
+            per-client rate limits see N clients; connections are spread over them
+            """);
+        _upstreams = command.Value("--upstreams", t => ValueParsers.Count(t, 1, 8), "N", "upstream processes behind the edge (default 1)");
+        _path = command.Text("--path", "P", "request path (default /; /delay?ms=5 makes the upstream take 5 ms)");
+        _recoveryP99 = command.Value("--recovery-p99", ValueParsers.PositiveDuration, "T", """
+            the admitted p99 a 250 ms window must be within to count as recovered (default:
+            the p99-admitted budget, else 5ms)
+            """);
+        _title = command.Text("--title", "TEXT", "title of the reports");
     }
 
     /// <summary>Reads the plan and checks the options against each other and against <paramref name="options"/>.</summary>
