@@ -56,12 +56,11 @@ internal static partial class CompareCommand
 
     private static async Task<int> ExecuteAsync(LoadOptions options, ComparePlan plan, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        var (rate, duration, rounds, upstream) = (plan.Rate, plan.Duration, plan.Rounds, plan.Upstream);
         var targets = ReadTargets(plan, options);
         var peers = ReadPeers(plan);
-        if (upstream is not null && targets.Count == 0)
+        if (plan.Upstream is not null && targets.Count == 0)
         {
-            targets.Add(new CompareTarget("direct", upstream));
+            targets.Add(new CompareTarget("direct", plan.Upstream));
         }
 
         if (targets.Count + peers.Count < 2)
@@ -69,84 +68,37 @@ internal static partial class CompareCommand
             throw new UsageException("compare: needs at least two targets (--target NAME=URL, or --upstream with --peer)");
         }
 
-        string? peersDirectory = null;
-        if (peers.Count > 0)
-        {
-            peersDirectory = plan.PeersDirectory ?? PeersDirectory.Find()
-                ?? throw new UsageException("compare: cannot find bench/peers/ from here; give --peers-dir DIR");
-        }
-
-        var profile = options.Profile(rate, duration);
+        var peersDirectory = peers.Count == 0 ? null : plan.PeersDirectory ?? PeersDirectory.Find()
+            ?? throw new UsageException("compare: cannot find bench/peers/ from here; give --peers-dir DIR");
+        var profile = options.Profile(plan.Rate, plan.Duration);
         options.PrepareReportDirectory();
         var running = new List<PeerProcess>();
         try
         {
             foreach (var peer in peers)
             {
-                var started = await PeerProcess.StartAsync(peer, peersDirectory!, $"{upstream!.Host}:{upstream.Port}", cancellationToken).ConfigureAwait(false);
-                running.Add(started);
-                var url = new Uri($"http://{started.Listen}{upstream.PathAndQuery}");
-                targets.Add(new CompareTarget(peer.Name, url, peer.Name));
-                await output.WriteLineAsync($"compare: started {peer.Name} (pid {started.ProcessId}) on {started.Listen}, forwarding to {upstream.Host}:{upstream.Port}").ConfigureAwait(false);
+                targets.Add(await StartPeerAsync(peer, peersDirectory!, plan.Upstream!, running, output, cancellationToken).ConfigureAwait(false));
             }
 
             var httpTargets = targets.Select(t => options.Target("--target", t.Url.ToString())).ToList();
-            var perRun = profile.MaxWallTime;
             await output.WriteLineAsync(
-                $"compare: {DisplayFormat.Rate(rate)} for {DisplayFormat.Duration(duration)} per run, {rounds} rounds of {string.Join(" ", targets.Select(t => t.Name))} " +
-                $"(at most {DisplayFormat.Duration(perRun * rounds * targets.Count)})").ConfigureAwait(false);
+                $"compare: {DisplayFormat.Rate(plan.Rate)} for {DisplayFormat.Duration(plan.Duration)} per run, {plan.Rounds} rounds of {string.Join(" ", targets.Select(t => t.Name))} " +
+                $"(at most {DisplayFormat.Duration(profile.MaxWallTime * plan.Rounds * targets.Count)})").ConfigureAwait(false);
 
-            var results = targets.Select(_ => new List<RunResult>()).ToList();
             var startedAt = DateTimeOffset.UtcNow;
+            var results = targets.Select(_ => new List<RunResult>()).ToList();
             var interrupted = false;
-            for (var round = 1; round <= rounds && !interrupted; round++)
+            try
             {
-                for (var i = 0; i < targets.Count && !interrupted; i++)
-                {
-                    RunResult result;
-                    try
-                    {
-                        result = await LoadRunner.RunAsync(httpTargets[i], profile, options.Connections, null, cancellationToken).ConfigureAwait(false);
-                    }
-                    catch (TargetUnreachableException e)
-                    {
-                        await error.WriteLineAsync($"compare: {targets[i].Name}: {e.Message}").ConfigureAwait(false);
-                        return ExitCodes.Failed;
-                    }
-
-                    interrupted = result.Interrupted;
-                    results[i].Add(result);
-                    var s = result.LatencySummary;
-                    await output.WriteLineAsync(
-                        $"  round {round}/{rounds} {targets[i].Name,-12} p50 {DisplayFormat.Milliseconds(s.P50),-10} p99 {DisplayFormat.Milliseconds(s.P99),-10} " +
-                        $"max {DisplayFormat.Milliseconds(s.Max),-10} errors {DisplayFormat.Percent(result.ErrorRate)}, {DisplayFormat.Rate(result.RateAchieved)}").ConfigureAwait(false);
-                }
+                interrupted = await RunRoundsAsync(targets, httpTargets, results, options.Connections, plan.Rounds, profile, output, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TargetUnreachableException e)
+            {
+                await error.WriteLineAsync($"compare: {e.Message}").ConfigureAwait(false);
+                return ExitCodes.Failed;
             }
 
-            var comparisons = targets.Select((t, i) => new TargetComparison(t, results[i])).Where(c => c.Rounds.Count > 0).ToList();
-            var comparison = new ComparisonResult
-            {
-                Profile = profile,
-                Rounds = rounds,
-                Connections = options.Connections,
-                Method = options.Method,
-                Targets = comparisons,
-                BudgetsGiven = options.Budgets,
-                StartedAt = startedAt,
-                Interrupted = interrupted,
-            };
-            foreach (var target in comparisons.Skip(1))
-            {
-                target.Budgets = BudgetEvaluator.EvaluateAdded(options.Budgets, comparison.Baseline.Summary, target.Summary, target.Ratios);
-            }
-
-            if (options.Budgets.Any(b => b.Figure.Kind == BudgetFigureKind.Ratio))
-            {
-                comparison.Baseline.Budgets = BudgetEvaluator.EvaluateAdded(
-                    [.. options.Budgets.Where(b => b.Figure.Kind == BudgetFigureKind.Ratio)],
-                    comparison.Baseline.Summary, comparison.Baseline.Summary, comparison.Baseline.Ratios);
-            }
-
+            var comparison = Compare(options, plan.Rounds, profile, targets, results, startedAt, interrupted);
             await output.WriteLineAsync().ConfigureAwait(false);
             await output.WriteAsync(CompareReport.Markdown(comparison)).ConfigureAwait(false);
             if (options.ReportDirectory is { } directory)
@@ -169,6 +121,88 @@ internal static partial class CompareCommand
                 await peer.DisposeAsync().ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>Starts <paramref name="peer"/> in front of <paramref name="upstream"/> (added to <paramref name="running"/> at once, so it is stopped whatever follows).</summary>
+    private static async Task<CompareTarget> StartPeerAsync(
+        PeerDefinition peer, string peersDirectory, Uri upstream, List<PeerProcess> running, TextWriter output, CancellationToken cancellationToken)
+    {
+        var started = await PeerProcess.StartAsync(peer, peersDirectory, $"{upstream.Host}:{upstream.Port}", cancellationToken).ConfigureAwait(false);
+        running.Add(started);
+        await output.WriteLineAsync($"compare: started {peer.Name} (pid {started.ProcessId}) on {started.Listen}, forwarding to {upstream.Host}:{upstream.Port}").ConfigureAwait(false);
+        return new CompareTarget(peer.Name, new Uri($"http://{started.Listen}{upstream.PathAndQuery}"), peer.Name);
+    }
+
+    /// <summary>Runs every target once per round, in order, into <paramref name="results"/>; true when interrupted.</summary>
+    /// <exception cref="TargetUnreachableException">A target cannot be reached (the message starts with its name).</exception>
+    private static async Task<bool> RunRoundsAsync(
+        List<CompareTarget> targets,
+        List<HttpTarget> httpTargets,
+        List<List<RunResult>> results,
+        int connections,
+        int rounds,
+        LoadProfile profile,
+        TextWriter output,
+        CancellationToken cancellationToken)
+    {
+        for (var round = 1; round <= rounds; round++)
+        {
+            for (var i = 0; i < targets.Count; i++)
+            {
+                RunResult result;
+                try
+                {
+                    result = await LoadRunner.RunAsync(httpTargets[i], profile, connections, null, cancellationToken).ConfigureAwait(false);
+                }
+                catch (TargetUnreachableException e)
+                {
+                    throw new TargetUnreachableException($"{targets[i].Name}: {e.Message}", e);
+                }
+
+                results[i].Add(result);
+                var s = result.LatencySummary;
+                await output.WriteLineAsync(
+                    $"  round {round}/{rounds} {targets[i].Name,-12} p50 {DisplayFormat.Milliseconds(s.P50),-10} p99 {DisplayFormat.Milliseconds(s.P99),-10} " +
+                    $"max {DisplayFormat.Milliseconds(s.Max),-10} errors {DisplayFormat.Percent(result.ErrorRate)}, {DisplayFormat.Rate(result.RateAchieved)}").ConfigureAwait(false);
+                if (result.Interrupted)
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The targets side by side, each checked against the budgets (latency: added to the baseline; ratios: its own).</summary>
+    private static ComparisonResult Compare(
+        LoadOptions options, int rounds, LoadProfile profile, List<CompareTarget> targets, List<List<RunResult>> results, DateTimeOffset startedAt, bool interrupted)
+    {
+        var comparisons = targets.Select((t, i) => new TargetComparison(t, results[i])).Where(c => c.Rounds.Count > 0).ToList();
+        var comparison = new ComparisonResult
+        {
+            Profile = profile,
+            Rounds = rounds,
+            Connections = options.Connections,
+            Method = options.Method,
+            Targets = comparisons,
+            BudgetsGiven = options.Budgets,
+            StartedAt = startedAt,
+            Interrupted = interrupted,
+        };
+        foreach (var target in comparisons.Skip(1))
+        {
+            target.Budgets = BudgetEvaluator.EvaluateAdded(options.Budgets, comparison.Baseline.Summary, target.Summary, target.Ratios);
+        }
+
+        if (options.Budgets.Any(b => b.Figure.Kind == BudgetFigureKind.Ratio))
+        {
+            comparison.Baseline.Budgets = BudgetEvaluator.EvaluateAdded(
+                [.. options.Budgets.Where(b => b.Figure.Kind == BudgetFigureKind.Ratio)],
+                comparison.Baseline.Summary, comparison.Baseline.Summary, comparison.Baseline.Ratios);
+        }
+
+        return comparison;
     }
 
     private static List<CompareTarget> ReadTargets(ComparePlan plan, LoadOptions options)

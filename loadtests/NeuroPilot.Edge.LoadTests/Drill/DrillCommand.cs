@@ -87,91 +87,27 @@ internal static class DrillCommand
 
     private static async Task<int> ExecuteAsync(LoadOptions options, DrillPlan plan, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        var (edge, rate, duration, fault, faultAt, recoverAt, perTryTimeout, path) =
-            (plan.Edge, plan.Rate, plan.Duration, plan.Fault, plan.FaultAt, plan.RecoverAt, plan.PerTryTimeout, plan.Path);
-        var title = plan.Title ?? $"Failover drill: {fault.Name()} {Regions[0]}";
-        var profile = options.Profile(rate, duration);
+        var profile = options.Profile(plan.Rate, plan.Duration);
         options.PrepareReportDirectory();
 
-        await output.WriteLineAsync($"drill failover: {fault.Name()} {Regions[0]} at {DisplayFormat.Duration(faultAt)}, recover at {DisplayFormat.Duration(recoverAt)}; " +
-            $"GET at {DisplayFormat.Rate(rate)} for {DisplayFormat.Duration(duration)} through {edge}" +
-            (perTryTimeout is { } t ? $" (per-try timeout {DisplayFormat.Duration(t)})" : "")).ConfigureAwait(false);
+        await output.WriteLineAsync($"drill failover: {plan.Fault.Name()} {Regions[0]} at {DisplayFormat.Duration(plan.FaultAt)}, recover at {DisplayFormat.Duration(plan.RecoverAt)}; " +
+            $"GET at {DisplayFormat.Rate(plan.Rate)} for {DisplayFormat.Duration(plan.Duration)} through {plan.Edge}" +
+            (plan.PerTryTimeout is { } t ? $" (per-try timeout {DisplayFormat.Duration(t)})" : "")).ConfigureAwait(false);
 
-        var setup = new DrillSetup(edge, Directory.CreateTempSubdirectory("neuropilot-drill-").FullName);
+        var setup = new DrillSetup(plan.Edge, Directory.CreateTempSubdirectory("neuropilot-drill-").FullName);
         try
         {
-            await setup.StartAsync(perTryTimeout, output, cancellationToken).ConfigureAwait(false);
-            var target = options.Target("--path", $"http://127.0.0.1:{setup.EdgePort.ToString(CultureInfo.InvariantCulture)}{path}")
-                .WithResponseTag(RegionHeader, Regions);
-            var trace = new ResponseTrace();
-            var poller = new StatusPoller();
-            using var stopPolling = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var polling = poller.RunAsync(new Uri($"http://127.0.0.1:{setup.AdminPort.ToString(CultureInfo.InvariantCulture)}/admin/status"), stopPolling.Token);
-            using var stopScript = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var script = new FaultScript(setup, fault, faultAt, recoverAt, output);
-            Task? progress = null;
-            Task? scripted = null;
-            RunResult result;
-            try
-            {
-                result = await LoadRunner.RunAsync(target, profile, options.Connections, run =>
-                {
-                    progress = RunCommand.PrintProgressAsync(run, error);
-                    scripted = script.RunAsync(run, stopScript.Token);
-                }, cancellationToken, trace).ConfigureAwait(false);
-            }
-            finally
-            {
-                await stopScript.CancelAsync().ConfigureAwait(false);
-                await stopPolling.CancelAsync().ConfigureAwait(false);
-                await polling.ConfigureAwait(false);
-                if (progress is not null)
-                {
-                    await progress.ConfigureAwait(false);
-                }
-            }
-
-            await scripted!.ConfigureAwait(false);
-            var end = Stopwatch.GetTimestamp();
-            var drill = DrillAnalysis.Analyze(fault, Regions, perTryTimeout, result, trace.Snapshot(), poller.Samples,
-                script.FaultTimestamp ?? end, script.RecoverTimestamp ?? end);
-            var report = new RunReport
-            {
-                Command = "drill",
-                Title = title,
-                Target = target.Url,
-                Method = target.Method,
-                BodySize = target.BodySize,
-                Connections = options.Connections,
-                Result = result,
-                Budgets = BudgetEvaluator.Evaluate(options.Budgets, result, figure => figure.Name switch
-                {
-                    "failed" => drill.Failed,
-                    "failover-time" => drill.FailoverTimeMs,
-                    "recovery-time" => drill.RecoveryTimeMs,
-                    _ => null,
-                }),
-                Drill = drill,
-            };
+            await setup.StartAsync(plan.PerTryTimeout, output, cancellationToken).ConfigureAwait(false);
+            var report = await RunAsync(setup, options, plan, profile, output, error, cancellationToken).ConfigureAwait(false);
 
             await output.WriteLineAsync().ConfigureAwait(false);
             await output.WriteAsync(ReportWriter.Markdown(report)).ConfigureAwait(false);
-            if (options.ReportDirectory is { } directory)
+            if (options.ReportDirectory is { } directory && !await TryWriteReportsAsync(directory, report, setup, output, error).ConfigureAwait(false))
             {
-                try
-                {
-                    ReportWriter.Write(directory, report);
-                    await File.WriteAllTextAsync(Path.Combine(directory, "edge.log"), setup.EdgeOutput(), CancellationToken.None).ConfigureAwait(false);
-                    await output.WriteLineAsync($"\nreports: {Path.Combine(directory, ReportWriter.HtmlFile)} (and summary.json, summary.md, latency.hgrm, edge.log)").ConfigureAwait(false);
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                {
-                    await error.WriteLineAsync($"drill failover: cannot write the reports to {directory}: {e.Message}").ConfigureAwait(false);
-                    return ExitCodes.Failed;
-                }
+                return ExitCodes.Failed;
             }
 
-            return result.Interrupted ? ExitCodes.Interrupted : report.Passed ? ExitCodes.Ok : ExitCodes.BudgetBreached;
+            return report.Result.Interrupted ? ExitCodes.Interrupted : report.Passed ? ExitCodes.Ok : ExitCodes.BudgetBreached;
         }
         catch (Exception e) when (e is DrillException or TargetUnreachableException)
         {
@@ -186,6 +122,83 @@ internal static class DrillCommand
         finally
         {
             await setup.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The measured run through the started edge: load, the fault script and the status poller side by side.</summary>
+    private static async Task<RunReport> RunAsync(
+        DrillSetup setup, LoadOptions options, DrillPlan plan, LoadProfile profile, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        var target = options.Target("--path", $"http://127.0.0.1:{setup.EdgePort.ToString(CultureInfo.InvariantCulture)}{plan.Path}")
+            .WithResponseTag(RegionHeader, Regions);
+        var trace = new ResponseTrace();
+        var poller = new StatusPoller();
+        using var stopPolling = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var polling = poller.RunAsync(new Uri($"http://127.0.0.1:{setup.AdminPort.ToString(CultureInfo.InvariantCulture)}/admin/status"), stopPolling.Token);
+        using var stopScript = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var script = new FaultScript(setup, plan.Fault, plan.FaultAt, plan.RecoverAt, output);
+        Task? progress = null;
+        Task? scripted = null;
+        RunResult result;
+        try
+        {
+            result = await LoadRunner.RunAsync(target, profile, options.Connections, run =>
+            {
+                progress = RunCommand.PrintProgressAsync(run, error);
+                scripted = script.RunAsync(run, stopScript.Token);
+            }, cancellationToken, trace).ConfigureAwait(false);
+        }
+        finally
+        {
+            await stopScript.CancelAsync().ConfigureAwait(false);
+            await stopPolling.CancelAsync().ConfigureAwait(false);
+            await polling.ConfigureAwait(false);
+            if (progress is not null)
+            {
+                await progress.ConfigureAwait(false);
+            }
+        }
+
+        await scripted!.ConfigureAwait(false);
+        var end = Stopwatch.GetTimestamp();
+        var drill = DrillAnalysis.Analyze(plan.Fault, Regions, plan.PerTryTimeout, result, trace.Snapshot(), poller.Samples,
+            script.FaultTimestamp ?? end, script.RecoverTimestamp ?? end);
+        return Report(options, plan, target, result, drill);
+    }
+
+    private static RunReport Report(LoadOptions options, DrillPlan plan, HttpTarget target, RunResult result, DrillSummary drill) => new()
+    {
+        Command = "drill",
+        Title = plan.Title ?? $"Failover drill: {plan.Fault.Name()} {Regions[0]}",
+        Target = target.Url,
+        Method = target.Method,
+        BodySize = target.BodySize,
+        Connections = options.Connections,
+        Result = result,
+        Budgets = BudgetEvaluator.Evaluate(options.Budgets, result, figure => figure.Name switch
+        {
+            "failed" => drill.Failed,
+            "failover-time" => drill.FailoverTimeMs,
+            "recovery-time" => drill.RecoveryTimeMs,
+            _ => null,
+        }),
+        Drill = drill,
+    };
+
+    /// <summary>Writes the reports and the edge's log into <paramref name="directory"/>; false (said on stderr) when it cannot.</summary>
+    private static async Task<bool> TryWriteReportsAsync(string directory, RunReport report, DrillSetup setup, TextWriter output, TextWriter error)
+    {
+        try
+        {
+            ReportWriter.Write(directory, report);
+            await File.WriteAllTextAsync(Path.Combine(directory, "edge.log"), setup.EdgeOutput(), CancellationToken.None).ConfigureAwait(false);
+            await output.WriteLineAsync($"\nreports: {Path.Combine(directory, ReportWriter.HtmlFile)} (and summary.json, summary.md, latency.hgrm, edge.log)").ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            await error.WriteLineAsync($"drill failover: cannot write the reports to {directory}: {e.Message}").ConfigureAwait(false);
+            return false;
         }
     }
 

@@ -16,61 +16,12 @@ internal static class SummaryJson
     public static byte[] Render(RunReport report)
     {
         var result = report.Result;
-        var profile = result.Profile;
         using var stream = new MemoryStream();
         using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
         {
             json.WriteStartObject();
-            json.WriteString("schema", Schema);
-            json.WriteString("command", report.Command);
-            json.WriteString("title", report.Title);
-            json.WriteString("target", report.Target.ToString());
-            json.WriteString("method", report.Method);
-            json.WriteNumber("body_size", report.BodySize);
-            json.WriteString("started_at", result.StartedAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
-            json.WriteNumber("rate_target", profile.Rate);
-            json.WriteNumber("duration_s", profile.Duration.TotalSeconds);
-            json.WriteNumber("warmup_s", profile.Warmup.TotalSeconds);
-            json.WriteNumber("connections", report.Connections);
-            json.WriteNumber("connections_opened", result.ConnectionsOpened);
-            json.WriteNumber("timeout_ms", profile.Timeout.TotalMilliseconds);
-            json.WriteNumber("grace_ms", profile.Grace.TotalMilliseconds);
-            json.WriteBoolean("interrupted", result.Interrupted);
-
-            json.WriteNumber("scheduled", result.Scheduled);
-            json.WriteNumber("sent", result.Sent);
-            json.WriteNumber("completed", result.Completed);
-            json.WriteNumber("succeeded", result.Succeeded);
-            json.WriteNumber("failed", result.Failed);
-            json.WriteNumber("error_rate", Math.Round(result.ErrorRate, 6));
-            json.WriteNumber("rate_achieved", Math.Round(result.RateAchieved, 2));
-
-            json.WriteStartObject("failures");
-            json.WriteNumber("http_status", result.HttpErrors);
-            json.WriteNumber("timeout", result.FailuresOf(FailureKind.Timeout));
-            json.WriteNumber("connect", result.FailuresOf(FailureKind.Connect));
-            json.WriteNumber("transport", result.FailuresOf(FailureKind.Transport));
-            json.WriteNumber("unfinished", result.FailuresOf(FailureKind.Unfinished));
-            json.WriteNumber("unsent", result.FailuresOf(FailureKind.Unsent));
-            json.WriteEndObject();
-
-            json.WriteStartObject("first_errors");
-            foreach (var (kind, message) in result.FirstErrors)
-            {
-                json.WriteString(Name(kind), message);
-            }
-
-            json.WriteEndObject();
-
-            json.WriteStartObject("late_sends");
-            json.WriteNumber("total", result.Late);
-            json.WriteNumber("no_idle_connection", result.LateNoConnection);
-            json.WriteNumber("scheduler_late", result.LateScheduler);
-            json.WriteNumber("threshold_ms", profile.LateThreshold.TotalMilliseconds);
-            json.WriteNumber("late_rate", Math.Round(result.LateRate, 6));
-            json.WriteEndObject();
-            json.WriteNumber("reconnects", result.Reconnects);
-
+            WriteRun(json, report);
+            WriteCounts(json, result);
             json.WriteLatency("latency_ms", result.LatencySummary);
             json.WriteLatency("latency_uncorrected_ms", LatencySummary.From(result.UncorrectedLatency));
             json.WriteLatency("send_lag_ms", LatencySummary.From(result.SendLag));
@@ -82,35 +33,7 @@ internal static class SummaryJson
             }
 
             json.WriteEndObject();
-
-            json.WriteStartArray("budgets");
-            foreach (var budget in report.Budgets)
-            {
-                json.WriteStartObject();
-                json.WriteString("name", budget.Budget.Figure.Name);
-                json.WriteString("budget", budget.Budget.Text);
-                json.WriteString("unit", budget.Budget.Figure.Kind switch
-                {
-                    Budgets.BudgetFigureKind.Latency or Budgets.BudgetFigureKind.Duration => "ms",
-                    Budgets.BudgetFigureKind.Count => "count",
-                    Budgets.BudgetFigureKind.Bytes => "bytes",
-                    _ => "ratio",
-                });
-                json.WriteNumber("limit", budget.Budget.Limit);
-                if (budget.Actual is { } actual)
-                {
-                    json.WriteNumber("actual", Math.Round(actual, 6));
-                }
-                else
-                {
-                    json.WriteNull("actual");
-                }
-
-                json.WriteBoolean("pass", budget.Passed);
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
+            WriteBudgets(json, report.Budgets);
             json.WriteBoolean("passed", report.Passed);
             if (report.Drill is { } drill)
             {
@@ -122,39 +45,138 @@ internal static class SummaryJson
                 WriteSpike(json, spike);
             }
 
-            json.WriteStartArray("markers");
-            foreach (var marker in result.Markers)
-            {
-                json.WriteStartObject();
-                json.WriteNumber("at_s", Math.Round(marker.At.TotalSeconds, 3));
-                json.WriteString("label", marker.Label);
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
-
-            json.WriteStartArray("per_second");
-            foreach (var second in result.Seconds)
-            {
-                json.WriteStartObject();
-                json.WriteNumber("t", second.Second);
-                json.WriteNumber("scheduled", second.Scheduled);
-                json.WriteNumber("sent", second.Sent);
-                json.WriteNumber("succeeded", second.Succeeded);
-                json.WriteNumber("failed", second.Failed);
-                json.WriteNumber("late", second.Late);
-                json.WriteNumber("responses", second.Responses);
-                json.WriteNullable("p50_ms", second.P50Ms);
-                json.WriteNullable("p99_ms", second.P99Ms);
-                json.WriteNullable("max_ms", second.MaxMs);
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
+            WriteTimeline(json, result);
             json.WriteEndObject();
         }
 
         return stream.ToArray();
+    }
+
+    /// <summary>What was run: the command, the target and the load profile.</summary>
+    private static void WriteRun(Utf8JsonWriter json, RunReport report)
+    {
+        var result = report.Result;
+        var profile = result.Profile;
+        json.WriteString("schema", Schema);
+        json.WriteString("command", report.Command);
+        json.WriteString("title", report.Title);
+        json.WriteString("target", report.Target.ToString());
+        json.WriteString("method", report.Method);
+        json.WriteNumber("body_size", report.BodySize);
+        json.WriteString("started_at", result.StartedAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+        json.WriteNumber("rate_target", profile.Rate);
+        json.WriteNumber("duration_s", profile.Duration.TotalSeconds);
+        json.WriteNumber("warmup_s", profile.Warmup.TotalSeconds);
+        json.WriteNumber("connections", report.Connections);
+        json.WriteNumber("connections_opened", result.ConnectionsOpened);
+        json.WriteNumber("timeout_ms", profile.Timeout.TotalMilliseconds);
+        json.WriteNumber("grace_ms", profile.Grace.TotalMilliseconds);
+        json.WriteBoolean("interrupted", result.Interrupted);
+
+    }
+
+    /// <summary>The counts of requests, failures by kind, the first errors and the late sends.</summary>
+    private static void WriteCounts(Utf8JsonWriter json, RunResult result)
+    {
+        json.WriteNumber("scheduled", result.Scheduled);
+        json.WriteNumber("sent", result.Sent);
+        json.WriteNumber("completed", result.Completed);
+        json.WriteNumber("succeeded", result.Succeeded);
+        json.WriteNumber("failed", result.Failed);
+        json.WriteNumber("error_rate", Math.Round(result.ErrorRate, 6));
+        json.WriteNumber("rate_achieved", Math.Round(result.RateAchieved, 2));
+
+        json.WriteStartObject("failures");
+        json.WriteNumber("http_status", result.HttpErrors);
+        json.WriteNumber("timeout", result.FailuresOf(FailureKind.Timeout));
+        json.WriteNumber("connect", result.FailuresOf(FailureKind.Connect));
+        json.WriteNumber("transport", result.FailuresOf(FailureKind.Transport));
+        json.WriteNumber("unfinished", result.FailuresOf(FailureKind.Unfinished));
+        json.WriteNumber("unsent", result.FailuresOf(FailureKind.Unsent));
+        json.WriteEndObject();
+
+        json.WriteStartObject("first_errors");
+        foreach (var (kind, message) in result.FirstErrors)
+        {
+            json.WriteString(Name(kind), message);
+        }
+
+        json.WriteEndObject();
+
+        json.WriteStartObject("late_sends");
+        json.WriteNumber("total", result.Late);
+        json.WriteNumber("no_idle_connection", result.LateNoConnection);
+        json.WriteNumber("scheduler_late", result.LateScheduler);
+        json.WriteNumber("threshold_ms", result.Profile.LateThreshold.TotalMilliseconds);
+        json.WriteNumber("late_rate", Math.Round(result.LateRate, 6));
+        json.WriteEndObject();
+        json.WriteNumber("reconnects", result.Reconnects);
+    }
+
+    private static void WriteBudgets(Utf8JsonWriter json, IReadOnlyList<Budgets.BudgetResult> budgets)
+    {
+        json.WriteStartArray("budgets");
+        foreach (var budget in budgets)
+        {
+            json.WriteStartObject();
+            json.WriteString("name", budget.Budget.Figure.Name);
+            json.WriteString("budget", budget.Budget.Text);
+            json.WriteString("unit", budget.Budget.Figure.Kind switch
+            {
+                Budgets.BudgetFigureKind.Latency or Budgets.BudgetFigureKind.Duration => "ms",
+                Budgets.BudgetFigureKind.Count => "count",
+                Budgets.BudgetFigureKind.Bytes => "bytes",
+                _ => "ratio",
+            });
+            json.WriteNumber("limit", budget.Budget.Limit);
+            if (budget.Actual is { } actual)
+            {
+                json.WriteNumber("actual", Math.Round(actual, 6));
+            }
+            else
+            {
+                json.WriteNull("actual");
+            }
+
+            json.WriteBoolean("pass", budget.Passed);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+    }
+
+    /// <summary>The markers (fault, recovery, phase changes) and the per-second figures.</summary>
+    private static void WriteTimeline(Utf8JsonWriter json, RunResult result)
+    {
+        json.WriteStartArray("markers");
+        foreach (var marker in result.Markers)
+        {
+            json.WriteStartObject();
+            json.WriteNumber("at_s", Math.Round(marker.At.TotalSeconds, 3));
+            json.WriteString("label", marker.Label);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+
+        json.WriteStartArray("per_second");
+        foreach (var second in result.Seconds)
+        {
+            json.WriteStartObject();
+            json.WriteNumber("t", second.Second);
+            json.WriteNumber("scheduled", second.Scheduled);
+            json.WriteNumber("sent", second.Sent);
+            json.WriteNumber("succeeded", second.Succeeded);
+            json.WriteNumber("failed", second.Failed);
+            json.WriteNumber("late", second.Late);
+            json.WriteNumber("responses", second.Responses);
+            json.WriteNullable("p50_ms", second.P50Ms);
+            json.WriteNullable("p99_ms", second.P99Ms);
+            json.WriteNullable("max_ms", second.MaxMs);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
     }
 
     private static void WriteDrill(Utf8JsonWriter json, DrillSummary drill)
