@@ -46,120 +46,30 @@ internal static class SpikeCommand
 
     private static async Task<int> ExecuteAsync(LoadOptions options, SpikePlan plan, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        var (edge, factor, phases, limits, extra, clients, upstreams, path, recoveryP99, title) =
-            (plan.Edge, plan.Factor, plan.Phases, plan.Limits, plan.Extra, plan.Clients, plan.Upstreams, plan.Path, plan.RecoveryP99Ms, plan.Title);
+        var phases = plan.Phases;
         var total = phases.Aggregate(TimeSpan.Zero, (sum, p) => sum + p.Duration);
         var meanRate = phases.Sum(p => p.Rate * p.Duration.TotalSeconds) / total.TotalSeconds;
         var profile = options.Profile(meanRate, total) with { Phases = phases };
         options.PrepareReportDirectory();
 
-        await output.WriteLineAsync($"{Name}: {DisplayFormat.Phases(phases)}, through {edge}; {options.Connections} connections" +
-            (clients > 1 ? $" from {clients} clients (127.0.0.1-127.0.0.{clients})" : "") +
-            $"; limits {(limits.Enabled ? "on" : "off")} (ends within {DisplayFormat.Duration(profile.MaxWallTime)} of the start)").ConfigureAwait(false);
+        await output.WriteLineAsync($"{Name}: {DisplayFormat.Phases(phases)}, through {plan.Edge}; {options.Connections} connections" +
+            (plan.Clients > 1 ? $" from {plan.Clients} clients (127.0.0.1-127.0.0.{plan.Clients})" : "") +
+            $"; limits {(plan.Limits.Enabled ? "on" : "off")} (ends within {DisplayFormat.Duration(profile.MaxWallTime)} of the start)").ConfigureAwait(false);
 
-        var setup = new SpikeSetup(edge, Directory.CreateTempSubdirectory("neuropilot-spike-").FullName);
+        var setup = new SpikeSetup(plan.Edge, Directory.CreateTempSubdirectory("neuropilot-spike-").FullName);
         try
         {
-            await setup.StartAsync(upstreams, limits, extra, output, cancellationToken).ConfigureAwait(false);
-            var limitsJson = SpikeEdgeConfig.LimitsOf(setup.Config)?.ToJsonString();
-            await output.WriteLineAsync($"  limits: {limitsJson ?? "none (no Limits section)"}").ConfigureAwait(false);
-
-            var target = options.Target("--path", $"http://127.0.0.1:{setup.EdgePort.ToString(CultureInfo.InvariantCulture)}{path}")
-                .WithResponseTag("Retry-After", []);
-            IReadOnlyList<IPAddress>? sources = clients > 1
-                ? [.. Enumerable.Range(1, clients).Select(i => new IPAddress([127, 0, 0, (byte)i]))]
-                : null;
-            var trace = new ResponseTrace();
-            using var client = ReadinessProbe.NewClient();
-            var scrapes = new IReadOnlyDictionary<string, double>?[phases.Length + 1];
-            scrapes[0] = await ShedCounters.ScrapeAsync(client, setup.MetricsUrl, SpikeEdgeConfig.Service, cancellationToken).ConfigureAwait(false);
-
-            var sampler = new ResourceSampler();
-            using var stopSampling = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var sampling = sampler.RunAsync(setup.EdgeProcessId, stopSampling.Token);
-            var loadBefore = MachineLoad.LoadAverage();
-            using var stopScript = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var script = new PhaseScript(phases, scrapes, client, setup.MetricsUrl, output);
-            Task? progress = null;
-            Task? scripted = null;
-            RunResult result;
-            try
-            {
-                result = await LoadRunner.RunAsync(target, profile, options.Connections, run =>
-                {
-                    progress = RunCommand.PrintProgressAsync(run, error);
-                    scripted = script.RunAsync(run, stopScript.Token);
-                }, cancellationToken, trace, sources).ConfigureAwait(false);
-            }
-            finally
-            {
-                await stopScript.CancelAsync().ConfigureAwait(false);
-                if (progress is not null)
-                {
-                    await progress.ConfigureAwait(false);
-                }
-
-                if (scripted is not null)
-                {
-                    await scripted.ConfigureAwait(false);
-                }
-            }
-
-            scrapes[^1] = await ShedCounters.ScrapeAsync(client, setup.MetricsUrl, SpikeEdgeConfig.Service, CancellationToken.None).ConfigureAwait(false);
-            await stopSampling.CancelAsync().ConfigureAwait(false);
-            await sampling.ConfigureAwait(false);
-
-            var spike = SpikeAnalysis.Analyze(result, trace.Snapshot(), sampler.Samples, scrapes, recoveryP99) with
-            {
-                LimitsEnabled = limits.Enabled,
-                LimitsJson = limitsJson,
-                SpikeFactor = factor,
-                Clients = clients,
-                Upstreams = upstreams,
-                LoadAverageBefore = loadBefore,
-                LoadAverageAfter = MachineLoad.LoadAverage(),
-            };
-            var report = new RunReport
-            {
-                Command = "drill",
-                Title = title,
-                Target = target.Url,
-                Method = target.Method,
-                BodySize = target.BodySize,
-                Connections = options.Connections,
-                Result = result,
-                Budgets = BudgetEvaluator.Evaluate(options.Budgets, result, figure => figure.Name switch
-                {
-                    "p99-admitted" => spike.P99AdmittedMs,
-                    "recovery-time" => spike.RecoveryTimeMs,
-                    "rss" => spike.RssBudgetBytes,
-                    "failed" => spike.FailedShare,
-                    "shed-baseline" => spike.ShedBaselineShare,
-                    _ => null,
-                }),
-                Spike = spike,
-            };
+            await setup.StartAsync(plan.Upstreams, plan.Limits, plan.Extra, output, cancellationToken).ConfigureAwait(false);
+            var report = await RunAsync(setup, options, plan, profile, output, error, cancellationToken).ConfigureAwait(false);
 
             await output.WriteLineAsync().ConfigureAwait(false);
             await output.WriteAsync(ReportWriter.Markdown(report)).ConfigureAwait(false);
-            if (options.ReportDirectory is { } directory)
+            if (options.ReportDirectory is { } directory && !await TryWriteReportsAsync(directory, report, setup, output, error).ConfigureAwait(false))
             {
-                try
-                {
-                    ReportWriter.Write(directory, report);
-                    await File.WriteAllTextAsync(Path.Combine(directory, "latency-admitted.hgrm"), ReportWriter.PercentileDistribution(spike.AdmittedLatency), CancellationToken.None).ConfigureAwait(false);
-                    await File.WriteAllTextAsync(Path.Combine(directory, "edge.json"), setup.Config, CancellationToken.None).ConfigureAwait(false);
-                    await File.WriteAllTextAsync(Path.Combine(directory, "edge.log"), setup.EdgeOutput(), CancellationToken.None).ConfigureAwait(false);
-                    await output.WriteLineAsync($"\nreports: {Path.Combine(directory, ReportWriter.HtmlFile)} (and summary.json, summary.md, latency.hgrm, latency-admitted.hgrm, edge.json, edge.log)").ConfigureAwait(false);
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                {
-                    await error.WriteLineAsync($"{Name}: cannot write the reports to {directory}: {e.Message}").ConfigureAwait(false);
-                    return ExitCodes.Failed;
-                }
+                return ExitCodes.Failed;
             }
 
-            return result.Interrupted ? ExitCodes.Interrupted : report.Passed ? ExitCodes.Ok : ExitCodes.BudgetBreached;
+            return report.Result.Interrupted ? ExitCodes.Interrupted : report.Passed ? ExitCodes.Ok : ExitCodes.BudgetBreached;
         }
         catch (Exception e) when (e is DrillException or TargetUnreachableException)
         {
@@ -174,6 +84,112 @@ internal static class SpikeCommand
         finally
         {
             await setup.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The measured run through the started edge: load, the phase script and the resource sampler side by side.</summary>
+    private static async Task<RunReport> RunAsync(
+        SpikeSetup setup, LoadOptions options, SpikePlan plan, LoadProfile profile, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        var phases = plan.Phases;
+        var limitsJson = SpikeEdgeConfig.LimitsOf(setup.Config)?.ToJsonString();
+        await output.WriteLineAsync($"  limits: {limitsJson ?? "none (no Limits section)"}").ConfigureAwait(false);
+
+        var target = options.Target("--path", $"http://127.0.0.1:{setup.EdgePort.ToString(CultureInfo.InvariantCulture)}{plan.Path}")
+            .WithResponseTag("Retry-After", []);
+        IReadOnlyList<IPAddress>? sources = plan.Clients > 1
+            ? [.. Enumerable.Range(1, plan.Clients).Select(i => new IPAddress([127, 0, 0, (byte)i]))]
+            : null;
+        var trace = new ResponseTrace();
+        using var client = ReadinessProbe.NewClient();
+        var scrapes = new IReadOnlyDictionary<string, double>?[phases.Length + 1];
+        scrapes[0] = await ShedCounters.ScrapeAsync(client, setup.MetricsUrl, SpikeEdgeConfig.Service, cancellationToken).ConfigureAwait(false);
+
+        var sampler = new ResourceSampler();
+        using var stopSampling = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var sampling = sampler.RunAsync(setup.EdgeProcessId, stopSampling.Token);
+        var loadBefore = MachineLoad.LoadAverage();
+        using var stopScript = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var script = new PhaseScript(phases, scrapes, client, setup.MetricsUrl, output);
+        Task? progress = null;
+        Task? scripted = null;
+        RunResult result;
+        try
+        {
+            result = await LoadRunner.RunAsync(target, profile, options.Connections, run =>
+            {
+                progress = RunCommand.PrintProgressAsync(run, error);
+                scripted = script.RunAsync(run, stopScript.Token);
+            }, cancellationToken, trace, sources).ConfigureAwait(false);
+        }
+        finally
+        {
+            await stopScript.CancelAsync().ConfigureAwait(false);
+            if (progress is not null)
+            {
+                await progress.ConfigureAwait(false);
+            }
+
+            if (scripted is not null)
+            {
+                await scripted.ConfigureAwait(false);
+            }
+        }
+
+        scrapes[^1] = await ShedCounters.ScrapeAsync(client, setup.MetricsUrl, SpikeEdgeConfig.Service, CancellationToken.None).ConfigureAwait(false);
+        await stopSampling.CancelAsync().ConfigureAwait(false);
+        await sampling.ConfigureAwait(false);
+
+        var spike = SpikeAnalysis.Analyze(result, trace.Snapshot(), sampler.Samples, scrapes, plan.RecoveryP99Ms) with
+        {
+            LimitsEnabled = plan.Limits.Enabled,
+            LimitsJson = limitsJson,
+            SpikeFactor = plan.Factor,
+            Clients = plan.Clients,
+            Upstreams = plan.Upstreams,
+            LoadAverageBefore = loadBefore,
+            LoadAverageAfter = MachineLoad.LoadAverage(),
+        };
+        return Report(options, plan.Title, target, result, spike);
+    }
+
+    private static RunReport Report(LoadOptions options, string title, HttpTarget target, RunResult result, SpikeSummary spike) => new()
+    {
+        Command = "drill",
+        Title = title,
+        Target = target.Url,
+        Method = target.Method,
+        BodySize = target.BodySize,
+        Connections = options.Connections,
+        Result = result,
+        Budgets = BudgetEvaluator.Evaluate(options.Budgets, result, figure => figure.Name switch
+        {
+            "p99-admitted" => spike.P99AdmittedMs,
+            "recovery-time" => spike.RecoveryTimeMs,
+            "rss" => spike.RssBudgetBytes,
+            "failed" => spike.FailedShare,
+            "shed-baseline" => spike.ShedBaselineShare,
+            _ => null,
+        }),
+        Spike = spike,
+    };
+
+    /// <summary>Writes the reports, the config and the edge's log into <paramref name="directory"/>; false (said on stderr) when it cannot.</summary>
+    private static async Task<bool> TryWriteReportsAsync(string directory, RunReport report, SpikeSetup setup, TextWriter output, TextWriter error)
+    {
+        try
+        {
+            ReportWriter.Write(directory, report);
+            await File.WriteAllTextAsync(Path.Combine(directory, "latency-admitted.hgrm"), ReportWriter.PercentileDistribution(report.Spike!.AdmittedLatency), CancellationToken.None).ConfigureAwait(false);
+            await File.WriteAllTextAsync(Path.Combine(directory, "edge.json"), setup.Config, CancellationToken.None).ConfigureAwait(false);
+            await File.WriteAllTextAsync(Path.Combine(directory, "edge.log"), setup.EdgeOutput(), CancellationToken.None).ConfigureAwait(false);
+            await output.WriteLineAsync($"\nreports: {Path.Combine(directory, ReportWriter.HtmlFile)} (and summary.json, summary.md, latency.hgrm, latency-admitted.hgrm, edge.json, edge.log)").ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            await error.WriteLineAsync($"{Name}: cannot write the reports to {directory}: {e.Message}").ConfigureAwait(false);
+            return false;
         }
     }
 
