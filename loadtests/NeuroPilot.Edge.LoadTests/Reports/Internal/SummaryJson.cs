@@ -250,39 +250,7 @@ internal static class SummaryJson
         json.WriteString("load_average_before", spike.LoadAverageBefore);
         json.WriteString("load_average_after", spike.LoadAverageAfter);
 
-        json.WriteStartArray("phases");
-        foreach (var phase in spike.Phases)
-        {
-            json.WriteStartObject();
-            json.WriteString("name", phase.Name);
-            json.WriteNumber("start_s", Math.Round(phase.Start.TotalSeconds, 3));
-            json.WriteNumber("duration_s", Math.Round(phase.Duration.TotalSeconds, 3));
-            json.WriteNumber("rate_target", phase.Rate);
-            json.WriteNumber("scheduled", phase.Scheduled);
-            json.WriteNumber("sent", phase.Sent);
-            json.WriteNumber("ok", phase.Ok);
-            json.WriteNumber("shed_429", phase.Shed429);
-            json.WriteNumber("shed_503", phase.Shed503);
-            json.WriteNumber("failed", phase.Failed);
-            json.WriteNumber("offered_rate", Math.Round(phase.OfferedRate, 2));
-            json.WriteNumber("achieved_rate", Math.Round(phase.AchievedRate, 2));
-            json.WriteNumber("late", phase.Late);
-            json.WriteNumber("late_share", Math.Round(phase.LateShare, 6));
-            json.WriteNullable("send_lag_p99_ms", phase.SendLagP99Ms);
-            json.WriteNumber("goodput", Math.Round(phase.Goodput, 2));
-            json.WriteNumber("shed_429_share", Math.Round(phase.Shed429Share, 6));
-            json.WriteNumber("shed_503_share", Math.Round(phase.Shed503Share, 6));
-            json.WriteNumber("failed_share", Math.Round(phase.FailedShare, 6));
-            json.WriteLatency("admitted_ms", phase.Admitted);
-            json.WriteLatency("admitted_from_send_ms", phase.AdmittedFromSend);
-            json.WriteNullable("rss_peak_bytes", phase.RssPeakBytes);
-            json.WriteNullable("cpu_s", phase.CpuSeconds);
-            json.WriteNullable("cpu_us_per_request", phase.CpuMicrosecondsPerRequest is { } perRequest ? Math.Round(perRequest, 1) : null);
-            WriteCounters(json, "edge_shed", phase.EdgeShed);
-            json.WriteEndObject();
-        }
-
-        json.WriteEndArray();
+        WritePhases(json, spike.Phases);
 
         json.WriteStartArray("windows");
         foreach (var window in spike.Windows)
@@ -314,6 +282,43 @@ internal static class SummaryJson
 
         json.WriteEndArray();
         json.WriteEndObject();
+    }
+
+    private static void WritePhases(Utf8JsonWriter json, IReadOnlyList<SpikePhaseSummary> phases)
+    {
+        json.WriteStartArray("phases");
+        foreach (var phase in phases)
+        {
+            json.WriteStartObject();
+            json.WriteString("name", phase.Name);
+            json.WriteNumber("start_s", Math.Round(phase.Start.TotalSeconds, 3));
+            json.WriteNumber("duration_s", Math.Round(phase.Duration.TotalSeconds, 3));
+            json.WriteNumber("rate_target", phase.Rate);
+            json.WriteNumber("scheduled", phase.Scheduled);
+            json.WriteNumber("sent", phase.Sent);
+            json.WriteNumber("ok", phase.Ok);
+            json.WriteNumber("shed_429", phase.Shed429);
+            json.WriteNumber("shed_503", phase.Shed503);
+            json.WriteNumber("failed", phase.Failed);
+            json.WriteNumber("offered_rate", Math.Round(phase.OfferedRate, 2));
+            json.WriteNumber("achieved_rate", Math.Round(phase.AchievedRate, 2));
+            json.WriteNumber("late", phase.Late);
+            json.WriteNumber("late_share", Math.Round(phase.LateShare, 6));
+            json.WriteNullable("send_lag_p99_ms", phase.SendLagP99Ms);
+            json.WriteNumber("goodput", Math.Round(phase.Goodput, 2));
+            json.WriteNumber("shed_429_share", Math.Round(phase.Shed429Share, 6));
+            json.WriteNumber("shed_503_share", Math.Round(phase.Shed503Share, 6));
+            json.WriteNumber("failed_share", Math.Round(phase.FailedShare, 6));
+            json.WriteLatency("admitted_ms", phase.Admitted);
+            json.WriteLatency("admitted_from_send_ms", phase.AdmittedFromSend);
+            json.WriteNullable("rss_peak_bytes", phase.RssPeakBytes);
+            json.WriteNullable("cpu_s", phase.CpuSeconds);
+            json.WriteNullable("cpu_us_per_request", phase.CpuMicrosecondsPerRequest is { } perRequest ? Math.Round(perRequest, 1) : null);
+            WriteCounters(json, "edge_shed", phase.EdgeShed);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
     }
 
     private static void WriteCounters(Utf8JsonWriter json, string name, IReadOnlyDictionary<string, double>? counters)
