@@ -1,3 +1,4 @@
+using System.CommandLine;
 using NeuroPilot.Edge.LoadTests.Budgets;
 using NeuroPilot.Edge.LoadTests.Cli;
 using NeuroPilot.Edge.LoadTests.Http;
@@ -16,24 +17,37 @@ internal static class CapacityCommand
     public static readonly TimeSpan DefaultStepWarmup = TimeSpan.FromSeconds(1);
     public const int MaxSteps = 200;
 
-    private static readonly string[] s_valueOptions =
-        [.. LoadOptions.ValueOptionNames, "--target", "--start", "--step", "--max", "--step-duration", "--require"];
-
-    public static async Task<int> ExecuteAsync(IReadOnlyList<string> args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    public static LoadCommand Create()
     {
-        var reader = ArgumentReader.Parse("capacity", args, s_valueOptions, []);
-        var options = LoadOptions.Read(reader);
-        if (reader.Optional("--warmup") is null)
+        var command = new LoadCommand("capacity", HelpText.Capacity, new LoadOptions { Warmup = DefaultStepWarmup });
+        var target = command.Text("--target", "URL", "http:// URL to request", required: true);
+        var start = command.Value("--start", ValueParsers.Rate, "R0", """
+            rates tried: R0, R0+S, R0+2S, ... up to RMAX; the ramp stops at the first step that
+            breaches a budget or does not reach 98% of its rate
+            """, required: true);
+        var step = command.Value("--step", ValueParsers.Rate, "S", null, required: true);
+        var max = command.Value("--max", ValueParsers.Rate, "RMAX", null, required: true);
+        var stepDuration = command.Value("--step-duration", ValueParsers.PositiveDuration, "D",
+            "measured time of each step (each also gets --warmup, default 1s here)", required: true);
+        var require = command.Value("--require", ValueParsers.Rate, "R", "exit 99 unless the capacity found is at least R req/s");
+        command.SetAction((parseResult, output, error, cancellationToken) =>
         {
-            options = options with { Warmup = DefaultStepWarmup };
-        }
+            var options = command.Load.Read(parseResult);
+            var ramp = new Ramp(
+                options.Target("--target", parseResult.GetValue(target)!),
+                parseResult.GetValue(start)!.Value,
+                parseResult.GetValue(step)!.Value,
+                parseResult.GetValue(max)!.Value,
+                parseResult.GetValue(stepDuration)!.Value,
+                parseResult.GetValue(require));
+            return ExecuteAsync(options, ramp, output, error, cancellationToken);
+        });
+        return command;
+    }
 
-        var target = options.Target("--target", reader.Required("--target"));
-        var start = reader.Required("--start", ValueParsers.Rate);
-        var step = reader.Required("--step", ValueParsers.Rate);
-        var max = reader.Required("--max", ValueParsers.Rate);
-        var stepDuration = reader.Required("--step-duration", ValueParsers.PositiveDuration);
-        var required = reader.Optional("--require", ValueParsers.Rate);
+    private static async Task<int> ExecuteAsync(LoadOptions options, Ramp ramp, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        var (target, start, step, max, stepDuration, required) = ramp;
         if (max < start)
         {
             throw new UsageException($"capacity: --max {max} is below --start {start}");
@@ -111,4 +125,7 @@ internal static class CapacityCommand
 
         return capacity.Passed ? ExitCodes.Ok : ExitCodes.BudgetBreached;
     }
+
+    /// <summary>The rates a ramp tries, against one target.</summary>
+    private sealed record Ramp(HttpTarget Target, double Start, double Step, double Max, TimeSpan StepDuration, double? Required);
 }

@@ -1,6 +1,9 @@
 namespace NeuroPilot.Edge.LoadTests.Cli;
 
-/// <summary>The help of every command.</summary>
+/// <summary>
+/// The prose of the help: the main help, and per command the text around its option rows (the rows themselves come
+/// from each command's options, see <see cref="OptionHelp"/>).
+/// </summary>
 internal static class HelpText
 {
     public const string Main = """
@@ -28,35 +31,14 @@ internal static class HelpText
         (target unreachable, peer failed to start), 130 interrupted.
         """;
 
-    public const string CommonOptions = """
-          --warmup W              sent on the same schedule first, left out of every result (default 0s)
-          --connections C         keep-alive connections, one request at a time each (default 64); a due request
-                                  that finds them all busy waits for one and counts as a late send
-          --method M              HTTP method (default GET)
-          --body-size N           request body of N bytes (512, 4k, 1m); sets Content-Length
-          --header K:V            extra request header (repeatable); Host defaults to the URL's
-          --timeout T             a request unanswered T after its intended start fails as a timeout (default 5s)
-          --grace G               after the last send, wait up to G for in-flight requests; the rest fail as
-                                  unfinished (default 2s). A run never lasts longer than warm-up + duration + grace.
-          --late-threshold T      a send starting more than T after its intended time counts as late (default 1ms)
-          --budget FIGURE=LIMIT   a budget to hold (repeatable), e.g. p99=5ms, max=250ms, error-rate=0.1%
-                                  figures: p50, p75, p90, p95, p99, p999, p9999, max, mean (latency: us, ms, s),
-                                  error-rate, late-rate (ratio: 0.1% or 0.001)
-          --report DIR            write reports into DIR (created if needed)
-        Durations take a unit: 250us, 500ms, 20s, 1.5s, 2m. Rates: 2000, 2k, 10k.
-        """;
-
-    public const string Run = $$"""
+    public static readonly CommandHelp Run = new(
+        Header: """
         neuropilot-loadtest run: one open-model run against one target, checked against budgets
 
         Usage:
           neuropilot-loadtest run --target URL --rate R --duration D [options]
-
-          --target URL            http:// URL to request (plain HTTP/1.1, keep-alive)
-          --rate R                requests per second, on a constant schedule
-          --duration D            measured time (after the warm-up)
-          --title TEXT            title of the reports (default "Load test")
-        {{CommonOptions}}
+        """,
+        Footer: """
         Reports (--report DIR): summary.json (sent, completed, failed, rate_achieved, latency_ms.{p50,p90,p99,p999,max},
         budgets with pass/fail, per-second figures), summary.md, latency.hgrm (HdrHistogram percentile distribution)
         and report.html (self-contained charts: latency, throughput and errors over time, percentile distribution).
@@ -66,23 +48,16 @@ internal static class HelpText
         Example:
           neuropilot-loadtest run --target http://127.0.0.1:8080/ --rate 2000 --duration 20s --warmup 2s \
             --budget p99=5ms --budget error-rate=0.1% --report artifacts/load/run
-        """;
+        """);
 
-    public const string Compare = $$"""
+    public static readonly CommandHelp Compare = new(
+        Header: """
         neuropilot-loadtest compare: the same load against several targets, in alternation, with the latency each adds
 
         Usage:
           neuropilot-loadtest compare --rate R --duration D [--rounds N] --target NAME=URL ... [options]
-
-          --target NAME=URL       a target (repeatable); the first is the baseline (usually the upstream, direct)
-          --rate R, --duration D  the load of every single run
-          --rounds N              rounds of A B C ... (default 3); results of a target merge across rounds
-          --peer nginx|haproxy    also start that reverse proxy from bench/peers/ in front of --upstream, compare it
-                                  as a target named after it, and stop it afterwards (repeatable)
-          --upstream URL          the upstream the peers forward to (http://127.0.0.1:9001); without --target, it is
-                                  also the baseline, named "direct"
-          --peers-dir DIR         where nginx.conf and haproxy.cfg are (default: bench/peers of this repository)
-        {{CommonOptions}}
+        """,
+        Footer: """
         With compare, a latency budget caps the latency every target adds to the baseline at that percentile
         (p99=1ms: no target adds more than 1 ms at p99); error-rate caps each target's own error rate.
 
@@ -95,21 +70,16 @@ internal static class HelpText
           neuropilot-loadtest compare --rate 2000 --duration 10s --warmup 1s --rounds 3 \
             --target direct=http://127.0.0.1:9001/ --target edge=http://127.0.0.1:8080/ \
             --peer nginx --peer haproxy --upstream http://127.0.0.1:9001 --report artifacts/load/compare
-        """;
+        """);
 
-    public const string Capacity = $$"""
+    public static readonly CommandHelp Capacity = new(
+        Header: """
         neuropilot-loadtest capacity: ramps the rate step by step and reports the highest rate that meets the budgets
 
         Usage:
           neuropilot-loadtest capacity --target URL --start R0 --step S --max RMAX --step-duration D --budget p99=5ms [options]
-
-          --target URL            http:// URL to request
-          --start R0, --step S, --max RMAX
-                                  rates tried: R0, R0+S, R0+2S, ... up to RMAX; the ramp stops at the first step that
-                                  breaches a budget or does not reach 98% of its rate
-          --step-duration D       measured time of each step (each also gets --warmup, default 1s here)
-          --require R             exit 99 unless the capacity found is at least R req/s
-        {{CommonOptions}}
+        """,
+        Footer: """
         At least one budget is required (the capacity is "the highest rate that meets them").
         Exit codes: 0 a rate met the budgets (and --require held), 99 none did, 2 bad arguments, 1 target unreachable.
         Reports (--report DIR): capacity.json, capacity.md, capacity.html.
@@ -117,9 +87,10 @@ internal static class HelpText
         Example:
           neuropilot-loadtest capacity --target http://127.0.0.1:8080/ --start 1000 --step 1000 --max 10000 \
             --step-duration 5s --budget p99=5ms --budget error-rate=0.1% --report artifacts/load/capacity
-        """;
+        """);
 
-    public const string Drill = $$"""
+    public static readonly CommandHelp DrillFailover = new(
+        Header: """
         neuropilot-loadtest drill failover: break the primary region under load and measure the failover
 
         Usage:
@@ -129,19 +100,8 @@ internal static class HelpText
         (PATH run --config, us-east primary) on free loopback ports, waits for /readyz, sends GET requests through the
         edge at a constant rate, breaks us-east at --fault-at and mends it at --recover-at. Every process it started is
         stopped at the end (by pid), also on errors and Ctrl+C.
-
-          --edge PATH             the neuropilot-edge binary (the AOT build: dotnet publish src/NeuroPilot.Edge -o DIR)
-          --fault F               kill: SIGKILL us-east (refused), recovery restarts it on the same port;
-                                  stop: SIGSTOP (hung), recovery SIGCONT;
-                                  503: POST /_upstream/fault?mode=503, recovery mode=none (default kill)
-          --fault-at T            when the fault is injected, from the start of the measured window (default 4s)
-          --recover-at T          when the recovery starts (default 8s); needs fault-at < recover-at < duration
-          --per-try-timeout T     the edge's Retry.PerTryTimeout (default: not set, the edge's default)
-          --rate R                requests per second (default 200)
-          --duration D            measured time (default 12s)
-          --path P                request path (default /)
-          --title TEXT            title of the reports
-        {{CommonOptions}}
+        """,
+        Footer: """
         Drill figures (also budgets: --budget failed=0 --budget failover-time=2s --budget recovery-time=10s):
           failed                  requests that got no 2xx (HTTP errors, timeouts, connection errors), split into
                                   before and after the fault (by when they ended)
@@ -163,9 +123,10 @@ internal static class HelpText
         Example:
           neuropilot-loadtest drill failover --edge /tmp/drill-edge/neuropilot-edge --fault stop --per-try-timeout 1s \
             --budget failed=0 --budget failover-time=2s --budget recovery-time=10s --report artifacts/load/drill
-        """;
+        """);
 
-    public static readonly string DrillSpike = $$"""
+    public static readonly CommandHelp DrillSpike = new(
+        Header: """
         neuropilot-loadtest drill spike: a load spike against the edge's limits; what is served, shed and failed
 
         Usage:
@@ -178,32 +139,8 @@ internal static class HelpText
         for --after. It samples the edge's RSS and CPU from /proc/PID every 100 ms and reads its shed counters
         (neuropilot_edge_requests_shed_total) from /metrics at each phase change. Every process it started is stopped
         at the end (by pid), also on errors and Ctrl+C.
-
-          --edge PATH             the neuropilot-edge binary (the AOT build: dotnet publish src/NeuroPilot.Edge -o DIR)
-          --rate R                baseline requests per second (default 500)
-          --spike-factor F        the spike's rate is F times the baseline (default 10)
-          --baseline D, --spike D, --after D
-                                  length of each phase (default 4s each); the run lasts their sum (+ warm-up, grace)
-          --limits on|off         on (default): write the limits below into the config; off: no Limits section at
-                                  all (also none from --config-extra): what the limits prevent
-          --max-in-flight N       Services.api.Limits.MaxInFlight (default {{Spike.SpikeLimits.DefaultMaxInFlight}} when no service limit is given)
-          --max-queue N           Limits.MaxQueue: requests that may wait for a slot (the edge's default: a quarter
-                                  of MaxInFlight)
-          --queue-timeout T       Limits.QueueTimeout (the edge's default 1s)
-          --max-body-size N       Limits.MaxRequestBodySize (bytes: 1m, 512k)
-          --rate-limit N          Limits.RateLimit.PerClient: requests per client address per --rate-limit-per (1s),
-                                  bursts of --rate-limit-burst (default N)
-          --max-connections N     Edge.Limits.MaxConnections
-          --config-extra JSON     a JSON object merged over the generated config (inline, or the path of a file), e.g.
-                                  '{"Services": {"api": {"Limits": {"MaxInFlight": 32, "MaxQueue": 8} } } }'
-          --clients N             connect from N source addresses, 127.0.0.1 to 127.0.0.N (default 1), so that
-                                  per-client rate limits see N clients; connections are spread over them
-          --upstreams N           upstream processes behind the edge (default 1)
-          --path P                request path (default /; /delay?ms=5 makes the upstream take 5 ms)
-          --recovery-p99 T        the admitted p99 a 250 ms window must be within to count as recovered (default:
-                                  the p99-admitted budget, else 5ms)
-          --title TEXT            title of the reports
-        {{CommonOptions}}
+        """,
+        Footer: """
         --connections defaults to 256 here: a spike needs connections to carry the extra concurrency (a due request
         that finds none idle waits in the harness, counted as a late send, and the edge never sees it).
 
@@ -237,5 +174,5 @@ internal static class HelpText
           neuropilot-loadtest drill spike --edge /tmp/drill-edge/neuropilot-edge --rate 500 --spike-factor 10 \
             --max-in-flight 32 --rate-limit 200 --clients 8 --budget p99-admitted=50ms --budget recovery-time=2s \
             --budget rss=100MiB --budget failed=0 --report artifacts/load/spike
-        """;
+        """);
 }

@@ -7,13 +7,6 @@ namespace NeuroPilot.Edge.LoadTests.Cli;
 /// <summary>The options every load command shares (request shape, connections, timeouts, budgets, reports).</summary>
 internal sealed record LoadOptions
 {
-    /// <summary>Value options read here; each command adds its own.</summary>
-    public static readonly string[] ValueOptionNames =
-    [
-        "--warmup", "--connections", "--method", "--body-size", "--header", "--budget", "--report",
-        "--timeout", "--grace", "--late-threshold",
-    ];
-
     public int Connections { get; init; } = LoadProfileDefaults.Connections;
 
     public string Method { get; init; } = "GET";
@@ -33,35 +26,6 @@ internal sealed record LoadOptions
     public IReadOnlyList<Budget> Budgets { get; init; } = [];
 
     public string? ReportDirectory { get; init; }
-
-    /// <exception cref="UsageException">An option has a bad value.</exception>
-    public static LoadOptions Read(ArgumentReader args) => Read(args, []);
-
-    /// <summary>Reads the shared options; budgets may also name <paramref name="extraBudgetFigures"/> (a drill's figures).</summary>
-    /// <exception cref="UsageException">An option has a bad value.</exception>
-    public static LoadOptions Read(ArgumentReader args, IReadOnlyList<BudgetFigure> extraBudgetFigures)
-    {
-        var options = new LoadOptions
-        {
-            Connections = args.Optional("--connections", t => ValueParsers.Count(t, 1, LoadProfileDefaults.MaxConnections)) ?? LoadProfileDefaults.Connections,
-            Method = (args.Optional("--method") ?? "GET").ToUpperInvariant(),
-            BodySize = args.Optional("--body-size", ValueParsers.Size) ?? 0,
-            Headers = [.. args.All("--header").Select(h => args.Convert("--header", h, ValueParsers.Header))],
-            Warmup = args.Optional("--warmup", ValueParsers.Duration) ?? LoadProfileDefaults.Warmup,
-            Timeout = args.Optional("--timeout", ValueParsers.PositiveDuration) ?? LoadProfileDefaults.Timeout,
-            Grace = args.Optional("--grace", ValueParsers.Duration) ?? LoadProfileDefaults.Grace,
-            LateThreshold = args.Optional("--late-threshold", ValueParsers.Duration) ?? LoadProfileDefaults.LateThreshold,
-            Budgets = [.. args.All("--budget").Select(b => args.Convert("--budget", b, t => Budget.Parse(t, extraBudgetFigures)))],
-            ReportDirectory = args.Optional("--report"),
-        };
-
-        if (options.ReportDirectory is { Length: 0 })
-        {
-            throw new UsageException("--report needs a directory");
-        }
-
-        return options;
-    }
 
     public LoadProfile Profile(double rate, TimeSpan duration) => new()
     {

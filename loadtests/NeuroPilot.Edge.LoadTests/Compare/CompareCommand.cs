@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text.RegularExpressions;
 using NeuroPilot.Edge.LoadTests.Budgets;
 using NeuroPilot.Edge.LoadTests.Cli;
@@ -17,21 +18,49 @@ internal static partial class CompareCommand
 {
     public const int DefaultRounds = 3;
 
-    private static readonly string[] s_valueOptions =
-        [.. LoadOptions.ValueOptionNames, "--rate", "--duration", "--rounds", "--target", "--peer", "--upstream", "--peers-dir"];
-
-    public static async Task<int> ExecuteAsync(IReadOnlyList<string> args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    public static LoadCommand Create()
     {
-        var reader = ArgumentReader.Parse("compare", args, s_valueOptions, []);
-        var options = LoadOptions.Read(reader);
-        var rate = reader.Required("--rate", ValueParsers.Rate);
-        var duration = reader.Required("--duration", ValueParsers.PositiveDuration);
-        var rounds = reader.Optional("--rounds", t => ValueParsers.Count(t, 1, 100)) ?? DefaultRounds;
-        var targets = ReadTargets(reader, options);
-        var peers = ReadPeers(reader, out var upstream);
-        if (upstream is not null && targets.Count == 0)
+        var command = new LoadCommand("compare", HelpText.Compare);
+        var targets = command.Repeatable("--target", t => t, "NAME=URL",
+            "a target (repeatable); the first is the baseline (usually the upstream, direct)");
+        var rate = command.Value("--rate", ValueParsers.Rate, "R", "the load of every single run", required: true);
+        var duration = command.Value("--duration", ValueParsers.PositiveDuration, "D", null, required: true);
+        var rounds = command.Value("--rounds", t => ValueParsers.Count(t, 1, 100), "N",
+            "rounds of A B C ... (default 3); results of a target merge across rounds");
+        var peers = command.Repeatable("--peer", ParsePeer, "nginx|haproxy", """
+            also start that reverse proxy from bench/peers/ in front of --upstream, compare it
+            as a target named after it, and stop it afterwards (repeatable)
+            """);
+        var upstream = command.Parsed("--upstream", ParseUpstream, "URL", """
+            the upstream the peers forward to (http://127.0.0.1:9001); without --target, it is
+            also the baseline, named "direct"
+            """);
+        var peersDirectory = command.Text("--peers-dir", "DIR", "where nginx.conf and haproxy.cfg are (default: bench/peers of this repository)");
+        command.SetAction((parseResult, output, error, cancellationToken) =>
         {
-            targets.Add(new CompareTarget("direct", upstream));
+            var options = command.Load.Read(parseResult);
+            var plan = new ComparePlan
+            {
+                Rate = parseResult.GetValue(rate)!.Value,
+                Duration = parseResult.GetValue(duration)!.Value,
+                Rounds = parseResult.GetValue(rounds) ?? DefaultRounds,
+                Targets = parseResult.GetValue(targets) ?? [],
+                Peers = parseResult.GetValue(peers) ?? [],
+                Upstream = parseResult.GetValue(upstream),
+                PeersDirectory = parseResult.GetValue(peersDirectory),
+            };
+            return ExecuteAsync(options, plan, output, error, cancellationToken);
+        });
+        return command;
+    }
+
+    private static async Task<int> ExecuteAsync(LoadOptions options, ComparePlan plan, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        var targets = ReadTargets(plan, options);
+        var peers = ReadPeers(plan);
+        if (plan.Upstream is not null && targets.Count == 0)
+        {
+            targets.Add(new CompareTarget("direct", plan.Upstream));
         }
 
         if (targets.Count + peers.Count < 2)
@@ -39,84 +68,37 @@ internal static partial class CompareCommand
             throw new UsageException("compare: needs at least two targets (--target NAME=URL, or --upstream with --peer)");
         }
 
-        string? peersDirectory = null;
-        if (peers.Count > 0)
-        {
-            peersDirectory = reader.Optional("--peers-dir") ?? PeersDirectory.Find()
-                ?? throw new UsageException("compare: cannot find bench/peers/ from here; give --peers-dir DIR");
-        }
-
-        var profile = options.Profile(rate, duration);
+        var peersDirectory = peers.Count == 0 ? null : plan.PeersDirectory ?? PeersDirectory.Find()
+            ?? throw new UsageException("compare: cannot find bench/peers/ from here; give --peers-dir DIR");
+        var profile = options.Profile(plan.Rate, plan.Duration);
         options.PrepareReportDirectory();
         var running = new List<PeerProcess>();
         try
         {
             foreach (var peer in peers)
             {
-                var started = await PeerProcess.StartAsync(peer, peersDirectory!, $"{upstream!.Host}:{upstream.Port}", cancellationToken).ConfigureAwait(false);
-                running.Add(started);
-                var url = new Uri($"http://{started.Listen}{upstream.PathAndQuery}");
-                targets.Add(new CompareTarget(peer.Name, url, peer.Name));
-                await output.WriteLineAsync($"compare: started {peer.Name} (pid {started.ProcessId}) on {started.Listen}, forwarding to {upstream.Host}:{upstream.Port}").ConfigureAwait(false);
+                targets.Add(await StartPeerAsync(peer, peersDirectory!, plan.Upstream!, running, output, cancellationToken).ConfigureAwait(false));
             }
 
             var httpTargets = targets.Select(t => options.Target("--target", t.Url.ToString())).ToList();
-            var perRun = profile.MaxWallTime;
             await output.WriteLineAsync(
-                $"compare: {DisplayFormat.Rate(rate)} for {DisplayFormat.Duration(duration)} per run, {rounds} rounds of {string.Join(" ", targets.Select(t => t.Name))} " +
-                $"(at most {DisplayFormat.Duration(perRun * rounds * targets.Count)})").ConfigureAwait(false);
+                $"compare: {DisplayFormat.Rate(plan.Rate)} for {DisplayFormat.Duration(plan.Duration)} per run, {plan.Rounds} rounds of {string.Join(" ", targets.Select(t => t.Name))} " +
+                $"(at most {DisplayFormat.Duration(profile.MaxWallTime * plan.Rounds * targets.Count)})").ConfigureAwait(false);
 
-            var results = targets.Select(_ => new List<RunResult>()).ToList();
             var startedAt = DateTimeOffset.UtcNow;
+            var results = targets.Select(_ => new List<RunResult>()).ToList();
             var interrupted = false;
-            for (var round = 1; round <= rounds && !interrupted; round++)
+            try
             {
-                for (var i = 0; i < targets.Count && !interrupted; i++)
-                {
-                    RunResult result;
-                    try
-                    {
-                        result = await LoadRunner.RunAsync(httpTargets[i], profile, options.Connections, null, cancellationToken).ConfigureAwait(false);
-                    }
-                    catch (TargetUnreachableException e)
-                    {
-                        await error.WriteLineAsync($"compare: {targets[i].Name}: {e.Message}").ConfigureAwait(false);
-                        return ExitCodes.Failed;
-                    }
-
-                    interrupted = result.Interrupted;
-                    results[i].Add(result);
-                    var s = result.LatencySummary;
-                    await output.WriteLineAsync(
-                        $"  round {round}/{rounds} {targets[i].Name,-12} p50 {DisplayFormat.Milliseconds(s.P50),-10} p99 {DisplayFormat.Milliseconds(s.P99),-10} " +
-                        $"max {DisplayFormat.Milliseconds(s.Max),-10} errors {DisplayFormat.Percent(result.ErrorRate)}, {DisplayFormat.Rate(result.RateAchieved)}").ConfigureAwait(false);
-                }
+                interrupted = await RunRoundsAsync(targets, httpTargets, results, options.Connections, plan.Rounds, profile, output, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TargetUnreachableException e)
+            {
+                await error.WriteLineAsync($"compare: {e.Message}").ConfigureAwait(false);
+                return ExitCodes.Failed;
             }
 
-            var comparisons = targets.Select((t, i) => new TargetComparison(t, results[i])).Where(c => c.Rounds.Count > 0).ToList();
-            var comparison = new ComparisonResult
-            {
-                Profile = profile,
-                Rounds = rounds,
-                Connections = options.Connections,
-                Method = options.Method,
-                Targets = comparisons,
-                BudgetsGiven = options.Budgets,
-                StartedAt = startedAt,
-                Interrupted = interrupted,
-            };
-            foreach (var target in comparisons.Skip(1))
-            {
-                target.Budgets = BudgetEvaluator.EvaluateAdded(options.Budgets, comparison.Baseline.Summary, target.Summary, target.Ratios);
-            }
-
-            if (options.Budgets.Any(b => b.Figure.Kind == BudgetFigureKind.Ratio))
-            {
-                comparison.Baseline.Budgets = BudgetEvaluator.EvaluateAdded(
-                    [.. options.Budgets.Where(b => b.Figure.Kind == BudgetFigureKind.Ratio)],
-                    comparison.Baseline.Summary, comparison.Baseline.Summary, comparison.Baseline.Ratios);
-            }
-
+            var comparison = Compare(options, plan.Rounds, profile, targets, results, startedAt, interrupted);
             await output.WriteLineAsync().ConfigureAwait(false);
             await output.WriteAsync(CompareReport.Markdown(comparison)).ConfigureAwait(false);
             if (options.ReportDirectory is { } directory)
@@ -141,10 +123,92 @@ internal static partial class CompareCommand
         }
     }
 
-    private static List<CompareTarget> ReadTargets(ArgumentReader reader, LoadOptions options)
+    /// <summary>Starts <paramref name="peer"/> in front of <paramref name="upstream"/> (added to <paramref name="running"/> at once, so it is stopped whatever follows).</summary>
+    private static async Task<CompareTarget> StartPeerAsync(
+        PeerDefinition peer, string peersDirectory, Uri upstream, List<PeerProcess> running, TextWriter output, CancellationToken cancellationToken)
+    {
+        var started = await PeerProcess.StartAsync(peer, peersDirectory, $"{upstream.Host}:{upstream.Port}", cancellationToken).ConfigureAwait(false);
+        running.Add(started);
+        await output.WriteLineAsync($"compare: started {peer.Name} (pid {started.ProcessId}) on {started.Listen}, forwarding to {upstream.Host}:{upstream.Port}").ConfigureAwait(false);
+        return new CompareTarget(peer.Name, new Uri($"http://{started.Listen}{upstream.PathAndQuery}"), peer.Name);
+    }
+
+    /// <summary>Runs every target once per round, in order, into <paramref name="results"/>; true when interrupted.</summary>
+    /// <exception cref="TargetUnreachableException">A target cannot be reached (the message starts with its name).</exception>
+    private static async Task<bool> RunRoundsAsync(
+        List<CompareTarget> targets,
+        List<HttpTarget> httpTargets,
+        List<List<RunResult>> results,
+        int connections,
+        int rounds,
+        LoadProfile profile,
+        TextWriter output,
+        CancellationToken cancellationToken)
+    {
+        for (var round = 1; round <= rounds; round++)
+        {
+            for (var i = 0; i < targets.Count; i++)
+            {
+                RunResult result;
+                try
+                {
+                    result = await LoadRunner.RunAsync(httpTargets[i], profile, connections, null, cancellationToken).ConfigureAwait(false);
+                }
+                catch (TargetUnreachableException e)
+                {
+                    throw new TargetUnreachableException($"{targets[i].Name}: {e.Message}", e);
+                }
+
+                results[i].Add(result);
+                var s = result.LatencySummary;
+                await output.WriteLineAsync(
+                    $"  round {round}/{rounds} {targets[i].Name,-12} p50 {DisplayFormat.Milliseconds(s.P50),-10} p99 {DisplayFormat.Milliseconds(s.P99),-10} " +
+                    $"max {DisplayFormat.Milliseconds(s.Max),-10} errors {DisplayFormat.Percent(result.ErrorRate)}, {DisplayFormat.Rate(result.RateAchieved)}").ConfigureAwait(false);
+                if (result.Interrupted)
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The targets side by side, each checked against the budgets (latency: added to the baseline; ratios: its own).</summary>
+    private static ComparisonResult Compare(
+        LoadOptions options, int rounds, LoadProfile profile, List<CompareTarget> targets, List<List<RunResult>> results, DateTimeOffset startedAt, bool interrupted)
+    {
+        var comparisons = targets.Select((t, i) => new TargetComparison(t, results[i])).Where(c => c.Rounds.Count > 0).ToList();
+        var comparison = new ComparisonResult
+        {
+            Profile = profile,
+            Rounds = rounds,
+            Connections = options.Connections,
+            Method = options.Method,
+            Targets = comparisons,
+            BudgetsGiven = options.Budgets,
+            StartedAt = startedAt,
+            Interrupted = interrupted,
+        };
+        foreach (var target in comparisons.Skip(1))
+        {
+            target.Budgets = BudgetEvaluator.EvaluateAdded(options.Budgets, comparison.Baseline.Summary, target.Summary, target.Ratios);
+        }
+
+        if (options.Budgets.Any(b => b.Figure.Kind == BudgetFigureKind.Ratio))
+        {
+            comparison.Baseline.Budgets = BudgetEvaluator.EvaluateAdded(
+                [.. options.Budgets.Where(b => b.Figure.Kind == BudgetFigureKind.Ratio)],
+                comparison.Baseline.Summary, comparison.Baseline.Summary, comparison.Baseline.Ratios);
+        }
+
+        return comparison;
+    }
+
+    private static List<CompareTarget> ReadTargets(ComparePlan plan, LoadOptions options)
     {
         var targets = new List<CompareTarget>();
-        foreach (var text in reader.All("--target"))
+        foreach (var text in plan.Targets)
         {
             var equals = text.IndexOf('=', StringComparison.Ordinal);
             if (equals <= 0)
@@ -158,7 +222,7 @@ internal static partial class CompareCommand
                 throw new UsageException($"compare: --target {text}: the name \"{name}\" may only have letters, digits, '-', '_' and '.'");
             }
 
-            if (targets.Any(t => t.Name == name) || PeerDefinition.Find(name) is not null && reader.All("--peer").Contains(name, StringComparer.OrdinalIgnoreCase))
+            if (targets.Any(t => t.Name == name) || plan.Peers.Any(p => p.Name.Equals(name, StringComparison.OrdinalIgnoreCase)))
             {
                 throw new UsageException($"compare: --target {text}: the name \"{name}\" is used twice");
             }
@@ -170,35 +234,34 @@ internal static partial class CompareCommand
         return targets;
     }
 
-    private static List<PeerDefinition> ReadPeers(ArgumentReader reader, out Uri? upstream)
+    private static List<PeerDefinition> ReadPeers(ComparePlan plan)
     {
         var peers = new List<PeerDefinition>();
-        foreach (var name in reader.All("--peer"))
+        foreach (var peer in plan.Peers)
         {
-            var peer = PeerDefinition.Find(name) ?? throw new UsageException($"compare: --peer {name}: unknown peer; known peers: {PeerDefinition.KnownNames}");
             if (peers.Contains(peer))
             {
-                throw new UsageException($"compare: --peer {name} is given twice");
+                throw new UsageException($"compare: --peer {peer.Name} is given twice");
             }
 
             peers.Add(peer);
         }
 
-        upstream = null;
-        if (reader.Optional("--upstream") is { } text)
-        {
-            if (!Uri.TryCreate(text, UriKind.Absolute, out upstream) || upstream.Scheme != Uri.UriSchemeHttp)
-            {
-                throw new UsageException($"compare: --upstream {text}: not an absolute http:// URL");
-            }
-        }
-        else if (peers.Count > 0)
+        if (peers.Count > 0 && plan.Upstream is null)
         {
             throw new UsageException("compare: --peer needs --upstream URL (the server the peers forward to)");
         }
 
         return peers;
     }
+
+    private static PeerDefinition ParsePeer(string name) =>
+        PeerDefinition.Find(name) ?? throw new FormatException($"unknown peer; known peers: {PeerDefinition.KnownNames}");
+
+    private static Uri ParseUpstream(string text) =>
+        Uri.TryCreate(text, UriKind.Absolute, out var upstream) && upstream.Scheme == Uri.UriSchemeHttp
+            ? upstream
+            : throw new FormatException("not an absolute http:// URL");
 
     [GeneratedRegex("^[A-Za-z0-9_.-]{1,40}$", RegexOptions.CultureInvariant)]
     private static partial Regex NamePattern();

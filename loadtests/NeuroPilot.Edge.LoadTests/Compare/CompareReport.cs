@@ -129,59 +129,7 @@ internal static class CompareReport
             json.WriteStartArray("targets");
             foreach (var target in comparison.Targets)
             {
-                json.WriteStartObject();
-                json.WriteString("name", target.Target.Name);
-                json.WriteString("url", target.Target.Url.ToString());
-                if (target.Target.PeerName is { } peer)
-                {
-                    json.WriteString("peer", peer);
-                }
-
-                json.WriteNumber("scheduled", target.Scheduled);
-                json.WriteNumber("failed", target.Failed);
-                json.WriteNumber("error_rate", Math.Round(target.Ratios.ErrorRate, 6));
-                json.WriteNumber("rate_achieved", Math.Round(target.RateAchieved, 2));
-                json.WriteLatency("latency_ms", target.Summary);
-                json.WriteStartObject("added_ms");
-                foreach (var percentile in ComparePercentile.All)
-                {
-                    json.WriteNullable(percentile.JsonName, ComparisonResult.Added(percentile, target, comparison.Baseline) is { } a ? Math.Round(a, 3) : null);
-                }
-
-                json.WriteEndObject();
-                json.WriteStartObject("ratio");
-                foreach (var percentile in ComparePercentile.All)
-                {
-                    json.WriteNullable(percentile.JsonName, ComparisonResult.Ratio(percentile, target, comparison.Baseline) is { } r ? Math.Round(r, 3) : null);
-                }
-
-                json.WriteEndObject();
-                json.WriteStartArray("rounds");
-                foreach (var round in target.Rounds)
-                {
-                    json.WriteStartObject();
-                    json.WriteNumber("sent", round.Sent);
-                    json.WriteNumber("failed", round.Failed);
-                    json.WriteNumber("rate_achieved", Math.Round(round.RateAchieved, 2));
-                    json.WriteLatency("latency_ms", round.LatencySummary);
-                    json.WriteEndObject();
-                }
-
-                json.WriteEndArray();
-                json.WriteStartArray("budgets");
-                foreach (var budget in target.Budgets)
-                {
-                    json.WriteStartObject();
-                    json.WriteString("budget", budget.Budget.Text);
-                    json.WriteString("measures", budget.Budget.Figure.Kind == Budgets.BudgetFigureKind.Latency ? "added latency (ms)" : "ratio");
-                    json.WriteNumber("limit", budget.Budget.Limit);
-                    json.WriteNullable("actual", budget.Actual is { } a ? Math.Round(a, 6) : null);
-                    json.WriteBoolean("pass", budget.Passed);
-                    json.WriteEndObject();
-                }
-
-                json.WriteEndArray();
-                json.WriteEndObject();
+                WriteTarget(json, target, comparison.Baseline);
             }
 
             json.WriteEndArray();
@@ -190,6 +138,63 @@ internal static class CompareReport
         }
 
         return stream.ToArray();
+    }
+
+    private static void WriteTarget(Utf8JsonWriter json, TargetComparison target, TargetComparison baseline)
+    {
+        json.WriteStartObject();
+        json.WriteString("name", target.Target.Name);
+        json.WriteString("url", target.Target.Url.ToString());
+        if (target.Target.PeerName is { } peer)
+        {
+            json.WriteString("peer", peer);
+        }
+
+        json.WriteNumber("scheduled", target.Scheduled);
+        json.WriteNumber("failed", target.Failed);
+        json.WriteNumber("error_rate", Math.Round(target.Ratios.ErrorRate, 6));
+        json.WriteNumber("rate_achieved", Math.Round(target.RateAchieved, 2));
+        json.WriteLatency("latency_ms", target.Summary);
+        json.WriteStartObject("added_ms");
+        foreach (var percentile in ComparePercentile.All)
+        {
+            json.WriteNullable(percentile.JsonName, ComparisonResult.Added(percentile, target, baseline) is { } a ? Math.Round(a, 3) : null);
+        }
+
+        json.WriteEndObject();
+        json.WriteStartObject("ratio");
+        foreach (var percentile in ComparePercentile.All)
+        {
+            json.WriteNullable(percentile.JsonName, ComparisonResult.Ratio(percentile, target, baseline) is { } r ? Math.Round(r, 3) : null);
+        }
+
+        json.WriteEndObject();
+        json.WriteStartArray("rounds");
+        foreach (var round in target.Rounds)
+        {
+            json.WriteStartObject();
+            json.WriteNumber("sent", round.Sent);
+            json.WriteNumber("failed", round.Failed);
+            json.WriteNumber("rate_achieved", Math.Round(round.RateAchieved, 2));
+            json.WriteLatency("latency_ms", round.LatencySummary);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteStartArray("budgets");
+        foreach (var budget in target.Budgets)
+        {
+            json.WriteStartObject();
+            json.WriteString("budget", budget.Budget.Text);
+            json.WriteString("measures", budget.Budget.Figure.Kind == Budgets.BudgetFigureKind.Latency ? "added latency (ms)" : "ratio");
+            json.WriteNumber("limit", budget.Budget.Limit);
+            json.WriteNullable("actual", budget.Actual is { } a ? Math.Round(a, 6) : null);
+            json.WriteBoolean("pass", budget.Passed);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
     }
 
     private static string Html(ComparisonResult comparison)

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -24,138 +25,89 @@ internal static class DrillCommand
 
     public static readonly IReadOnlyList<string> Regions = ["us-east", "eu-west", "ap-south"];
 
-    private static readonly string[] s_valueOptions =
-    [
-        .. LoadOptions.ValueOptionNames, "--edge", "--rate", "--duration", "--fault", "--fault-at", "--recover-at",
-        "--per-try-timeout", "--path", "--title",
-    ];
+    public const string Name = "drill failover";
 
-    public static async Task<int> ExecuteAsync(IReadOnlyList<string> args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    public static LoadCommand Create()
     {
-        if (args.Count > 0 && args[0] == "spike")
+        var command = new LoadCommand(Name, HelpText.DrillFailover, extraBudgetFigures: BudgetFigure.Drill);
+        var edge = command.Text("--edge", "PATH", EdgeBinaryOption.Description, required: true);
+        var fault = command.Value("--fault", DrillFaults.Parse, "F", """
+            kill: SIGKILL us-east (refused), recovery restarts it on the same port;
+            stop: SIGSTOP (hung), recovery SIGCONT;
+            503: POST /_upstream/fault?mode=503, recovery mode=none (default kill)
+            """);
+        var faultAt = command.Value("--fault-at", ValueParsers.PositiveDuration, "T",
+            "when the fault is injected, from the start of the measured window (default 4s)");
+        var recoverAt = command.Value("--recover-at", ValueParsers.PositiveDuration, "T",
+            "when the recovery starts (default 8s); needs fault-at < recover-at < duration");
+        var perTryTimeout = command.Value("--per-try-timeout", ValueParsers.PositiveDuration, "T",
+            "the edge's Retry.PerTryTimeout (default: not set, the edge's default)");
+        var rate = command.Value("--rate", ValueParsers.Rate, "R", "requests per second (default 200)");
+        var duration = command.Value("--duration", ValueParsers.PositiveDuration, "D", "measured time (default 12s)");
+        var path = command.Text("--path", "P", "request path (default /)");
+        var title = command.Text("--title", "TEXT", "title of the reports");
+        command.SetAction((parseResult, output, error, cancellationToken) =>
         {
-            return await Spike.SpikeCommand.ExecuteAsync([.. args.Skip(1)], output, error, cancellationToken).ConfigureAwait(false);
+            var options = command.Load.Read(parseResult);
+            var plan = new DrillPlan
+            {
+                Edge = EdgeBinaryOption.Read(Name, parseResult.GetValue(edge)!),
+                Rate = parseResult.GetValue(rate) ?? 200,
+                Duration = parseResult.GetValue(duration) ?? TimeSpan.FromSeconds(12),
+                Fault = parseResult.GetValue(fault) ?? DrillFault.Kill,
+                FaultAt = parseResult.GetValue(faultAt) ?? TimeSpan.FromSeconds(4),
+                RecoverAt = parseResult.GetValue(recoverAt) ?? TimeSpan.FromSeconds(8),
+                PerTryTimeout = parseResult.GetValue(perTryTimeout),
+                Path = parseResult.GetValue(path) ?? "/",
+                Title = parseResult.GetValue(title),
+            };
+            Check(plan);
+            return ExecuteAsync(options, plan, output, error, cancellationToken);
+        });
+        return command;
+    }
+
+    private static void Check(DrillPlan plan)
+    {
+        if (plan.FaultAt >= plan.RecoverAt || plan.RecoverAt >= plan.Duration)
+        {
+            throw new UsageException($"drill failover: need --fault-at < --recover-at < --duration (got {DisplayFormat.Duration(plan.FaultAt)}, {DisplayFormat.Duration(plan.RecoverAt)}, {DisplayFormat.Duration(plan.Duration)})");
         }
 
-        if (args.Count == 0 || args[0] != "failover")
-        {
-            throw new UsageException($"drill: unknown drill{(args.Count == 0 ? "" : $" \"{args[0]}\"")} (drills: failover, spike; see drill failover --help, drill spike --help)");
-        }
-
-        var reader = ArgumentReader.Parse("drill failover", [.. args.Skip(1)], s_valueOptions, []);
-        var options = LoadOptions.Read(reader, BudgetFigure.Drill);
-        var edge = reader.Required("--edge");
-        if (!File.Exists(edge))
-        {
-            throw new UsageException($"drill failover: --edge {edge}: no such file (the neuropilot-edge binary)");
-        }
-
-        edge = Path.GetFullPath(edge);
-        var rate = reader.Optional("--rate", ValueParsers.Rate) ?? 200;
-        var duration = reader.Optional("--duration", ValueParsers.PositiveDuration) ?? TimeSpan.FromSeconds(12);
-        var fault = reader.Optional("--fault", DrillFaults.Parse) ?? DrillFault.Kill;
-        var faultAt = reader.Optional("--fault-at", ValueParsers.PositiveDuration) ?? TimeSpan.FromSeconds(4);
-        var recoverAt = reader.Optional("--recover-at", ValueParsers.PositiveDuration) ?? TimeSpan.FromSeconds(8);
-        var perTryTimeout = reader.Optional("--per-try-timeout", ValueParsers.PositiveDuration);
-        var path = reader.Optional("--path") ?? "/";
-        if (faultAt >= recoverAt || recoverAt >= duration)
-        {
-            throw new UsageException($"drill failover: need --fault-at < --recover-at < --duration (got {DisplayFormat.Duration(faultAt)}, {DisplayFormat.Duration(recoverAt)}, {DisplayFormat.Duration(duration)})");
-        }
-
-        if (perTryTimeout is { } perTry && perTry < TimeSpan.FromMilliseconds(10))
+        if (plan.PerTryTimeout is { } perTry && perTry < TimeSpan.FromMilliseconds(10))
         {
             throw new UsageException("drill failover: --per-try-timeout must be at least 10ms (the edge's minimum)");
         }
 
-        if (!path.StartsWith('/'))
+        if (!plan.Path.StartsWith('/'))
         {
-            throw new UsageException($"drill failover: --path {path}: must start with /");
+            throw new UsageException($"drill failover: --path {plan.Path}: must start with /");
         }
+    }
 
-        var title = reader.Optional("--title") ?? $"Failover drill: {fault.Name()} {Regions[0]}";
-        var profile = options.Profile(rate, duration);
+    private static async Task<int> ExecuteAsync(LoadOptions options, DrillPlan plan, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        var profile = options.Profile(plan.Rate, plan.Duration);
         options.PrepareReportDirectory();
 
-        await output.WriteLineAsync($"drill failover: {fault.Name()} {Regions[0]} at {DisplayFormat.Duration(faultAt)}, recover at {DisplayFormat.Duration(recoverAt)}; " +
-            $"GET at {DisplayFormat.Rate(rate)} for {DisplayFormat.Duration(duration)} through {edge}" +
-            (perTryTimeout is { } t ? $" (per-try timeout {DisplayFormat.Duration(t)})" : "")).ConfigureAwait(false);
+        await output.WriteLineAsync($"drill failover: {plan.Fault.Name()} {Regions[0]} at {DisplayFormat.Duration(plan.FaultAt)}, recover at {DisplayFormat.Duration(plan.RecoverAt)}; " +
+            $"GET at {DisplayFormat.Rate(plan.Rate)} for {DisplayFormat.Duration(plan.Duration)} through {plan.Edge}" +
+            (plan.PerTryTimeout is { } t ? $" (per-try timeout {DisplayFormat.Duration(t)})" : "")).ConfigureAwait(false);
 
-        var setup = new DrillSetup(edge, Directory.CreateTempSubdirectory("neuropilot-drill-").FullName);
+        var setup = new DrillSetup(plan.Edge, Directory.CreateTempSubdirectory("neuropilot-drill-").FullName);
         try
         {
-            await setup.StartAsync(perTryTimeout, output, cancellationToken).ConfigureAwait(false);
-            var target = options.Target("--path", $"http://127.0.0.1:{setup.EdgePort.ToString(CultureInfo.InvariantCulture)}{path}")
-                .WithResponseTag(RegionHeader, Regions);
-            var trace = new ResponseTrace();
-            var poller = new StatusPoller();
-            using var stopPolling = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var polling = poller.RunAsync(new Uri($"http://127.0.0.1:{setup.AdminPort.ToString(CultureInfo.InvariantCulture)}/admin/status"), stopPolling.Token);
-            using var stopScript = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            var script = new FaultScript(setup, fault, faultAt, recoverAt, output);
-            Task? progress = null;
-            Task? scripted = null;
-            RunResult result;
-            try
-            {
-                result = await LoadRunner.RunAsync(target, profile, options.Connections, run =>
-                {
-                    progress = RunCommand.PrintProgressAsync(run, error);
-                    scripted = script.RunAsync(run, stopScript.Token);
-                }, cancellationToken, trace).ConfigureAwait(false);
-            }
-            finally
-            {
-                await stopScript.CancelAsync().ConfigureAwait(false);
-                await stopPolling.CancelAsync().ConfigureAwait(false);
-                await polling.ConfigureAwait(false);
-                if (progress is not null)
-                {
-                    await progress.ConfigureAwait(false);
-                }
-            }
-
-            await scripted!.ConfigureAwait(false);
-            var end = Stopwatch.GetTimestamp();
-            var drill = DrillAnalysis.Analyze(fault, Regions, perTryTimeout, result, trace.Snapshot(), poller.Samples,
-                script.FaultTimestamp ?? end, script.RecoverTimestamp ?? end);
-            var report = new RunReport
-            {
-                Command = "drill",
-                Title = title,
-                Target = target.Url,
-                Method = target.Method,
-                BodySize = target.BodySize,
-                Connections = options.Connections,
-                Result = result,
-                Budgets = BudgetEvaluator.Evaluate(options.Budgets, result, figure => figure.Name switch
-                {
-                    "failed" => drill.Failed,
-                    "failover-time" => drill.FailoverTimeMs,
-                    "recovery-time" => drill.RecoveryTimeMs,
-                    _ => null,
-                }),
-                Drill = drill,
-            };
+            await setup.StartAsync(plan.PerTryTimeout, output, cancellationToken).ConfigureAwait(false);
+            var report = await RunAsync(setup, options, plan, profile, output, error, cancellationToken).ConfigureAwait(false);
 
             await output.WriteLineAsync().ConfigureAwait(false);
             await output.WriteAsync(ReportWriter.Markdown(report)).ConfigureAwait(false);
-            if (options.ReportDirectory is { } directory)
+            if (options.ReportDirectory is { } directory && !await TryWriteReportsAsync(directory, report, setup, output, error).ConfigureAwait(false))
             {
-                try
-                {
-                    ReportWriter.Write(directory, report);
-                    await File.WriteAllTextAsync(Path.Combine(directory, "edge.log"), setup.EdgeOutput(), CancellationToken.None).ConfigureAwait(false);
-                    await output.WriteLineAsync($"\nreports: {Path.Combine(directory, ReportWriter.HtmlFile)} (and summary.json, summary.md, latency.hgrm, edge.log)").ConfigureAwait(false);
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                {
-                    await error.WriteLineAsync($"drill failover: cannot write the reports to {directory}: {e.Message}").ConfigureAwait(false);
-                    return ExitCodes.Failed;
-                }
+                return ExitCodes.Failed;
             }
 
-            return result.Interrupted ? ExitCodes.Interrupted : report.Passed ? ExitCodes.Ok : ExitCodes.BudgetBreached;
+            return report.Result.Interrupted ? ExitCodes.Interrupted : report.Passed ? ExitCodes.Ok : ExitCodes.BudgetBreached;
         }
         catch (Exception e) when (e is DrillException or TargetUnreachableException)
         {
@@ -170,6 +122,83 @@ internal static class DrillCommand
         finally
         {
             await setup.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The measured run through the started edge: load, the fault script and the status poller side by side.</summary>
+    private static async Task<RunReport> RunAsync(
+        DrillSetup setup, LoadOptions options, DrillPlan plan, LoadProfile profile, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        var target = options.Target("--path", $"http://127.0.0.1:{setup.EdgePort.ToString(CultureInfo.InvariantCulture)}{plan.Path}")
+            .WithResponseTag(RegionHeader, Regions);
+        var trace = new ResponseTrace();
+        var poller = new StatusPoller();
+        using var stopPolling = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var polling = poller.RunAsync(new Uri($"http://127.0.0.1:{setup.AdminPort.ToString(CultureInfo.InvariantCulture)}/admin/status"), stopPolling.Token);
+        using var stopScript = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var script = new FaultScript(setup, plan.Fault, plan.FaultAt, plan.RecoverAt, output);
+        Task? progress = null;
+        Task? scripted = null;
+        RunResult result;
+        try
+        {
+            result = await LoadRunner.RunAsync(target, profile, options.Connections, run =>
+            {
+                progress = RunCommand.PrintProgressAsync(run, error);
+                scripted = script.RunAsync(run, stopScript.Token);
+            }, cancellationToken, trace).ConfigureAwait(false);
+        }
+        finally
+        {
+            await stopScript.CancelAsync().ConfigureAwait(false);
+            await stopPolling.CancelAsync().ConfigureAwait(false);
+            await polling.ConfigureAwait(false);
+            if (progress is not null)
+            {
+                await progress.ConfigureAwait(false);
+            }
+        }
+
+        await scripted!.ConfigureAwait(false);
+        var end = Stopwatch.GetTimestamp();
+        var drill = DrillAnalysis.Analyze(plan.Fault, Regions, plan.PerTryTimeout, result, trace.Snapshot(), poller.Samples,
+            script.FaultTimestamp ?? end, script.RecoverTimestamp ?? end);
+        return Report(options, plan, target, result, drill);
+    }
+
+    private static RunReport Report(LoadOptions options, DrillPlan plan, HttpTarget target, RunResult result, DrillSummary drill) => new()
+    {
+        Command = "drill",
+        Title = plan.Title ?? $"Failover drill: {plan.Fault.Name()} {Regions[0]}",
+        Target = target.Url,
+        Method = target.Method,
+        BodySize = target.BodySize,
+        Connections = options.Connections,
+        Result = result,
+        Budgets = BudgetEvaluator.Evaluate(options.Budgets, result, figure => figure.Name switch
+        {
+            "failed" => drill.Failed,
+            "failover-time" => drill.FailoverTimeMs,
+            "recovery-time" => drill.RecoveryTimeMs,
+            _ => null,
+        }),
+        Drill = drill,
+    };
+
+    /// <summary>Writes the reports and the edge's log into <paramref name="directory"/>; false (said on stderr) when it cannot.</summary>
+    private static async Task<bool> TryWriteReportsAsync(string directory, RunReport report, DrillSetup setup, TextWriter output, TextWriter error)
+    {
+        try
+        {
+            ReportWriter.Write(directory, report);
+            await File.WriteAllTextAsync(Path.Combine(directory, "edge.log"), setup.EdgeOutput(), CancellationToken.None).ConfigureAwait(false);
+            await output.WriteLineAsync($"\nreports: {Path.Combine(directory, ReportWriter.HtmlFile)} (and summary.json, summary.md, latency.hgrm, edge.log)").ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            await error.WriteLineAsync($"drill failover: cannot write the reports to {directory}: {e.Message}").ConfigureAwait(false);
+            return false;
         }
     }
 

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using NeuroPilot.Edge.LoadTests.Budgets;
 using NeuroPilot.Edge.LoadTests.Cli;
 using NeuroPilot.Edge.LoadTests.Http;
@@ -11,16 +12,32 @@ internal static class RunCommand
 {
     private static readonly TimeSpan s_progressInterval = TimeSpan.FromSeconds(5);
 
-    private static readonly string[] s_valueOptions = [.. LoadOptions.ValueOptionNames, "--target", "--rate", "--duration", "--title"];
-
-    public static async Task<int> ExecuteAsync(IReadOnlyList<string> args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    public static LoadCommand Create()
     {
-        var reader = ArgumentReader.Parse("run", args, s_valueOptions, []);
-        var options = LoadOptions.Read(reader);
-        var target = options.Target("--target", reader.Required("--target"));
-        var rate = reader.Required("--rate", ValueParsers.Rate);
-        var duration = reader.Required("--duration", ValueParsers.PositiveDuration);
-        var title = reader.Optional("--title") ?? "Load test";
+        var command = new LoadCommand("run", HelpText.Run);
+        var target = command.Text("--target", "URL", "http:// URL to request (plain HTTP/1.1, keep-alive)", required: true);
+        var rate = command.Value("--rate", ValueParsers.Rate, "R", "requests per second, on a constant schedule", required: true);
+        var duration = command.Value("--duration", ValueParsers.PositiveDuration, "D", "measured time (after the warm-up)", required: true);
+        var title = command.Text("--title", "TEXT", "title of the reports (default \"Load test\")");
+        command.SetAction((parseResult, output, error, cancellationToken) =>
+        {
+            var options = command.Load.Read(parseResult);
+            return ExecuteAsync(
+                options,
+                options.Target("--target", parseResult.GetValue(target)!),
+                parseResult.GetValue(rate)!.Value,
+                parseResult.GetValue(duration)!.Value,
+                parseResult.GetValue(title) ?? "Load test",
+                output,
+                error,
+                cancellationToken);
+        });
+        return command;
+    }
+
+    private static async Task<int> ExecuteAsync(
+        LoadOptions options, HttpTarget target, double rate, TimeSpan duration, string title, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
         var profile = options.Profile(rate, duration);
         options.PrepareReportDirectory();
 

@@ -77,6 +77,14 @@ internal static class SpikeHtmlSection
 
         // Over half a second at least: CPU time comes in 10 ms ticks, too coarse for 100 ms steps.
         var cpu = NewChart(result, "Edge CPU (user + kernel), cores busy, per 500 ms", "cores", autoLog: false, xMax);
+        cpu.Series.Add(new ChartSeries("CPU", ChartColors.P99, ChartSeriesKind.Line, CoresBusy(resources)));
+        body.Append(cpu.Render());
+        body.Append("</section>\n");
+    }
+
+    /// <summary>Cores busy between samples at least half a second apart (and over the last, shorter stretch).</summary>
+    private static List<ChartPoint> CoresBusy(List<SpikeResourcePoint> resources)
+    {
         var cores = new List<ChartPoint>();
         var from = 0;
         for (var i = 1; i < resources.Count; i++)
@@ -90,9 +98,7 @@ internal static class SpikeHtmlSection
             }
         }
 
-        cpu.Series.Add(new ChartSeries("CPU", ChartColors.P99, ChartSeriesKind.Line, cores));
-        body.Append(cpu.Render());
-        body.Append("</section>\n");
+        return cores;
     }
 
     private static ChartSeries WindowSeries(SpikeSummary spike, string name, string color, Func<SpikeWindow, long> count) =>

@@ -16,61 +16,12 @@ internal static class SummaryJson
     public static byte[] Render(RunReport report)
     {
         var result = report.Result;
-        var profile = result.Profile;
         using var stream = new MemoryStream();
         using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
         {
             json.WriteStartObject();
-            json.WriteString("schema", Schema);
-            json.WriteString("command", report.Command);
-            json.WriteString("title", report.Title);
-            json.WriteString("target", report.Target.ToString());
-            json.WriteString("method", report.Method);
-            json.WriteNumber("body_size", report.BodySize);
-            json.WriteString("started_at", result.StartedAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
-            json.WriteNumber("rate_target", profile.Rate);
-            json.WriteNumber("duration_s", profile.Duration.TotalSeconds);
-            json.WriteNumber("warmup_s", profile.Warmup.TotalSeconds);
-            json.WriteNumber("connections", report.Connections);
-            json.WriteNumber("connections_opened", result.ConnectionsOpened);
-            json.WriteNumber("timeout_ms", profile.Timeout.TotalMilliseconds);
-            json.WriteNumber("grace_ms", profile.Grace.TotalMilliseconds);
-            json.WriteBoolean("interrupted", result.Interrupted);
-
-            json.WriteNumber("scheduled", result.Scheduled);
-            json.WriteNumber("sent", result.Sent);
-            json.WriteNumber("completed", result.Completed);
-            json.WriteNumber("succeeded", result.Succeeded);
-            json.WriteNumber("failed", result.Failed);
-            json.WriteNumber("error_rate", Math.Round(result.ErrorRate, 6));
-            json.WriteNumber("rate_achieved", Math.Round(result.RateAchieved, 2));
-
-            json.WriteStartObject("failures");
-            json.WriteNumber("http_status", result.HttpErrors);
-            json.WriteNumber("timeout", result.FailuresOf(FailureKind.Timeout));
-            json.WriteNumber("connect", result.FailuresOf(FailureKind.Connect));
-            json.WriteNumber("transport", result.FailuresOf(FailureKind.Transport));
-            json.WriteNumber("unfinished", result.FailuresOf(FailureKind.Unfinished));
-            json.WriteNumber("unsent", result.FailuresOf(FailureKind.Unsent));
-            json.WriteEndObject();
-
-            json.WriteStartObject("first_errors");
-            foreach (var (kind, message) in result.FirstErrors)
-            {
-                json.WriteString(Name(kind), message);
-            }
-
-            json.WriteEndObject();
-
-            json.WriteStartObject("late_sends");
-            json.WriteNumber("total", result.Late);
-            json.WriteNumber("no_idle_connection", result.LateNoConnection);
-            json.WriteNumber("scheduler_late", result.LateScheduler);
-            json.WriteNumber("threshold_ms", profile.LateThreshold.TotalMilliseconds);
-            json.WriteNumber("late_rate", Math.Round(result.LateRate, 6));
-            json.WriteEndObject();
-            json.WriteNumber("reconnects", result.Reconnects);
-
+            WriteRun(json, report);
+            WriteCounts(json, result);
             json.WriteLatency("latency_ms", result.LatencySummary);
             json.WriteLatency("latency_uncorrected_ms", LatencySummary.From(result.UncorrectedLatency));
             json.WriteLatency("send_lag_ms", LatencySummary.From(result.SendLag));
@@ -82,35 +33,7 @@ internal static class SummaryJson
             }
 
             json.WriteEndObject();
-
-            json.WriteStartArray("budgets");
-            foreach (var budget in report.Budgets)
-            {
-                json.WriteStartObject();
-                json.WriteString("name", budget.Budget.Figure.Name);
-                json.WriteString("budget", budget.Budget.Text);
-                json.WriteString("unit", budget.Budget.Figure.Kind switch
-                {
-                    Budgets.BudgetFigureKind.Latency or Budgets.BudgetFigureKind.Duration => "ms",
-                    Budgets.BudgetFigureKind.Count => "count",
-                    Budgets.BudgetFigureKind.Bytes => "bytes",
-                    _ => "ratio",
-                });
-                json.WriteNumber("limit", budget.Budget.Limit);
-                if (budget.Actual is { } actual)
-                {
-                    json.WriteNumber("actual", Math.Round(actual, 6));
-                }
-                else
-                {
-                    json.WriteNull("actual");
-                }
-
-                json.WriteBoolean("pass", budget.Passed);
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
+            WriteBudgets(json, report.Budgets);
             json.WriteBoolean("passed", report.Passed);
             if (report.Drill is { } drill)
             {
@@ -122,39 +45,138 @@ internal static class SummaryJson
                 WriteSpike(json, spike);
             }
 
-            json.WriteStartArray("markers");
-            foreach (var marker in result.Markers)
-            {
-                json.WriteStartObject();
-                json.WriteNumber("at_s", Math.Round(marker.At.TotalSeconds, 3));
-                json.WriteString("label", marker.Label);
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
-
-            json.WriteStartArray("per_second");
-            foreach (var second in result.Seconds)
-            {
-                json.WriteStartObject();
-                json.WriteNumber("t", second.Second);
-                json.WriteNumber("scheduled", second.Scheduled);
-                json.WriteNumber("sent", second.Sent);
-                json.WriteNumber("succeeded", second.Succeeded);
-                json.WriteNumber("failed", second.Failed);
-                json.WriteNumber("late", second.Late);
-                json.WriteNumber("responses", second.Responses);
-                json.WriteNullable("p50_ms", second.P50Ms);
-                json.WriteNullable("p99_ms", second.P99Ms);
-                json.WriteNullable("max_ms", second.MaxMs);
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
+            WriteTimeline(json, result);
             json.WriteEndObject();
         }
 
         return stream.ToArray();
+    }
+
+    /// <summary>What was run: the command, the target and the load profile.</summary>
+    private static void WriteRun(Utf8JsonWriter json, RunReport report)
+    {
+        var result = report.Result;
+        var profile = result.Profile;
+        json.WriteString("schema", Schema);
+        json.WriteString("command", report.Command);
+        json.WriteString("title", report.Title);
+        json.WriteString("target", report.Target.ToString());
+        json.WriteString("method", report.Method);
+        json.WriteNumber("body_size", report.BodySize);
+        json.WriteString("started_at", result.StartedAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+        json.WriteNumber("rate_target", profile.Rate);
+        json.WriteNumber("duration_s", profile.Duration.TotalSeconds);
+        json.WriteNumber("warmup_s", profile.Warmup.TotalSeconds);
+        json.WriteNumber("connections", report.Connections);
+        json.WriteNumber("connections_opened", result.ConnectionsOpened);
+        json.WriteNumber("timeout_ms", profile.Timeout.TotalMilliseconds);
+        json.WriteNumber("grace_ms", profile.Grace.TotalMilliseconds);
+        json.WriteBoolean("interrupted", result.Interrupted);
+
+    }
+
+    /// <summary>The counts of requests, failures by kind, the first errors and the late sends.</summary>
+    private static void WriteCounts(Utf8JsonWriter json, RunResult result)
+    {
+        json.WriteNumber("scheduled", result.Scheduled);
+        json.WriteNumber("sent", result.Sent);
+        json.WriteNumber("completed", result.Completed);
+        json.WriteNumber("succeeded", result.Succeeded);
+        json.WriteNumber("failed", result.Failed);
+        json.WriteNumber("error_rate", Math.Round(result.ErrorRate, 6));
+        json.WriteNumber("rate_achieved", Math.Round(result.RateAchieved, 2));
+
+        json.WriteStartObject("failures");
+        json.WriteNumber("http_status", result.HttpErrors);
+        json.WriteNumber("timeout", result.FailuresOf(FailureKind.Timeout));
+        json.WriteNumber("connect", result.FailuresOf(FailureKind.Connect));
+        json.WriteNumber("transport", result.FailuresOf(FailureKind.Transport));
+        json.WriteNumber("unfinished", result.FailuresOf(FailureKind.Unfinished));
+        json.WriteNumber("unsent", result.FailuresOf(FailureKind.Unsent));
+        json.WriteEndObject();
+
+        json.WriteStartObject("first_errors");
+        foreach (var (kind, message) in result.FirstErrors)
+        {
+            json.WriteString(Name(kind), message);
+        }
+
+        json.WriteEndObject();
+
+        json.WriteStartObject("late_sends");
+        json.WriteNumber("total", result.Late);
+        json.WriteNumber("no_idle_connection", result.LateNoConnection);
+        json.WriteNumber("scheduler_late", result.LateScheduler);
+        json.WriteNumber("threshold_ms", result.Profile.LateThreshold.TotalMilliseconds);
+        json.WriteNumber("late_rate", Math.Round(result.LateRate, 6));
+        json.WriteEndObject();
+        json.WriteNumber("reconnects", result.Reconnects);
+    }
+
+    private static void WriteBudgets(Utf8JsonWriter json, IReadOnlyList<Budgets.BudgetResult> budgets)
+    {
+        json.WriteStartArray("budgets");
+        foreach (var budget in budgets)
+        {
+            json.WriteStartObject();
+            json.WriteString("name", budget.Budget.Figure.Name);
+            json.WriteString("budget", budget.Budget.Text);
+            json.WriteString("unit", budget.Budget.Figure.Kind switch
+            {
+                Budgets.BudgetFigureKind.Latency or Budgets.BudgetFigureKind.Duration => "ms",
+                Budgets.BudgetFigureKind.Count => "count",
+                Budgets.BudgetFigureKind.Bytes => "bytes",
+                _ => "ratio",
+            });
+            json.WriteNumber("limit", budget.Budget.Limit);
+            if (budget.Actual is { } actual)
+            {
+                json.WriteNumber("actual", Math.Round(actual, 6));
+            }
+            else
+            {
+                json.WriteNull("actual");
+            }
+
+            json.WriteBoolean("pass", budget.Passed);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+    }
+
+    /// <summary>The markers (fault, recovery, phase changes) and the per-second figures.</summary>
+    private static void WriteTimeline(Utf8JsonWriter json, RunResult result)
+    {
+        json.WriteStartArray("markers");
+        foreach (var marker in result.Markers)
+        {
+            json.WriteStartObject();
+            json.WriteNumber("at_s", Math.Round(marker.At.TotalSeconds, 3));
+            json.WriteString("label", marker.Label);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+
+        json.WriteStartArray("per_second");
+        foreach (var second in result.Seconds)
+        {
+            json.WriteStartObject();
+            json.WriteNumber("t", second.Second);
+            json.WriteNumber("scheduled", second.Scheduled);
+            json.WriteNumber("sent", second.Sent);
+            json.WriteNumber("succeeded", second.Succeeded);
+            json.WriteNumber("failed", second.Failed);
+            json.WriteNumber("late", second.Late);
+            json.WriteNumber("responses", second.Responses);
+            json.WriteNullable("p50_ms", second.P50Ms);
+            json.WriteNullable("p99_ms", second.P99Ms);
+            json.WriteNullable("max_ms", second.MaxMs);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
     }
 
     private static void WriteDrill(Utf8JsonWriter json, DrillSummary drill)
@@ -228,39 +250,7 @@ internal static class SummaryJson
         json.WriteString("load_average_before", spike.LoadAverageBefore);
         json.WriteString("load_average_after", spike.LoadAverageAfter);
 
-        json.WriteStartArray("phases");
-        foreach (var phase in spike.Phases)
-        {
-            json.WriteStartObject();
-            json.WriteString("name", phase.Name);
-            json.WriteNumber("start_s", Math.Round(phase.Start.TotalSeconds, 3));
-            json.WriteNumber("duration_s", Math.Round(phase.Duration.TotalSeconds, 3));
-            json.WriteNumber("rate_target", phase.Rate);
-            json.WriteNumber("scheduled", phase.Scheduled);
-            json.WriteNumber("sent", phase.Sent);
-            json.WriteNumber("ok", phase.Ok);
-            json.WriteNumber("shed_429", phase.Shed429);
-            json.WriteNumber("shed_503", phase.Shed503);
-            json.WriteNumber("failed", phase.Failed);
-            json.WriteNumber("offered_rate", Math.Round(phase.OfferedRate, 2));
-            json.WriteNumber("achieved_rate", Math.Round(phase.AchievedRate, 2));
-            json.WriteNumber("late", phase.Late);
-            json.WriteNumber("late_share", Math.Round(phase.LateShare, 6));
-            json.WriteNullable("send_lag_p99_ms", phase.SendLagP99Ms);
-            json.WriteNumber("goodput", Math.Round(phase.Goodput, 2));
-            json.WriteNumber("shed_429_share", Math.Round(phase.Shed429Share, 6));
-            json.WriteNumber("shed_503_share", Math.Round(phase.Shed503Share, 6));
-            json.WriteNumber("failed_share", Math.Round(phase.FailedShare, 6));
-            json.WriteLatency("admitted_ms", phase.Admitted);
-            json.WriteLatency("admitted_from_send_ms", phase.AdmittedFromSend);
-            json.WriteNullable("rss_peak_bytes", phase.RssPeakBytes);
-            json.WriteNullable("cpu_s", phase.CpuSeconds);
-            json.WriteNullable("cpu_us_per_request", phase.CpuMicrosecondsPerRequest is { } perRequest ? Math.Round(perRequest, 1) : null);
-            WriteCounters(json, "edge_shed", phase.EdgeShed);
-            json.WriteEndObject();
-        }
-
-        json.WriteEndArray();
+        WritePhases(json, spike.Phases);
 
         json.WriteStartArray("windows");
         foreach (var window in spike.Windows)
@@ -292,6 +282,43 @@ internal static class SummaryJson
 
         json.WriteEndArray();
         json.WriteEndObject();
+    }
+
+    private static void WritePhases(Utf8JsonWriter json, IReadOnlyList<SpikePhaseSummary> phases)
+    {
+        json.WriteStartArray("phases");
+        foreach (var phase in phases)
+        {
+            json.WriteStartObject();
+            json.WriteString("name", phase.Name);
+            json.WriteNumber("start_s", Math.Round(phase.Start.TotalSeconds, 3));
+            json.WriteNumber("duration_s", Math.Round(phase.Duration.TotalSeconds, 3));
+            json.WriteNumber("rate_target", phase.Rate);
+            json.WriteNumber("scheduled", phase.Scheduled);
+            json.WriteNumber("sent", phase.Sent);
+            json.WriteNumber("ok", phase.Ok);
+            json.WriteNumber("shed_429", phase.Shed429);
+            json.WriteNumber("shed_503", phase.Shed503);
+            json.WriteNumber("failed", phase.Failed);
+            json.WriteNumber("offered_rate", Math.Round(phase.OfferedRate, 2));
+            json.WriteNumber("achieved_rate", Math.Round(phase.AchievedRate, 2));
+            json.WriteNumber("late", phase.Late);
+            json.WriteNumber("late_share", Math.Round(phase.LateShare, 6));
+            json.WriteNullable("send_lag_p99_ms", phase.SendLagP99Ms);
+            json.WriteNumber("goodput", Math.Round(phase.Goodput, 2));
+            json.WriteNumber("shed_429_share", Math.Round(phase.Shed429Share, 6));
+            json.WriteNumber("shed_503_share", Math.Round(phase.Shed503Share, 6));
+            json.WriteNumber("failed_share", Math.Round(phase.FailedShare, 6));
+            json.WriteLatency("admitted_ms", phase.Admitted);
+            json.WriteLatency("admitted_from_send_ms", phase.AdmittedFromSend);
+            json.WriteNullable("rss_peak_bytes", phase.RssPeakBytes);
+            json.WriteNullable("cpu_s", phase.CpuSeconds);
+            json.WriteNullable("cpu_us_per_request", phase.CpuMicrosecondsPerRequest is { } perRequest ? Math.Round(perRequest, 1) : null);
+            WriteCounters(json, "edge_shed", phase.EdgeShed);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
     }
 
     private static void WriteCounters(Utf8JsonWriter json, string name, IReadOnlyDictionary<string, double>? counters)
