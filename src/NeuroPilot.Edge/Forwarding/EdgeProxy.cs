@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.ObjectPool;
 using NeuroPilot.Edge.ClientIdentity;
 using NeuroPilot.Edge.Failover;
-using NeuroPilot.Edge.Hosting;
 using NeuroPilot.Edge.Limits;
 using NeuroPilot.Edge.Routing;
 using NeuroPilot.Edge.Telemetry;
@@ -193,25 +192,34 @@ public sealed class EdgeProxy(EdgeRuntime runtime, IHttpForwarder forwarder, Edg
             _attempts.Return(attempt);
         }
 
+        Complete(context, new Outcome(service, region, destination, client.Address, result, error, bodyTooLarge), started);
+    }
+
+    /// <summary>Where a request ended up and how: what <see cref="Complete"/> answers, counts and logs.</summary>
+    private readonly record struct Outcome(ServiceRoute Service, RegionRoute Region, DestinationState Destination, string? Client, AttemptResult Result, ForwarderError Error, bool BodyTooLarge);
+
+    /// <summary>After the last attempt: the error status when nothing was relayed, the request's metrics and its access log line.</summary>
+    private void Complete(HttpContext context, in Outcome outcome, long started)
+    {
         if (!context.Response.HasStarted)
         {
-            SetErrorStatus(context, result, bodyTooLarge);
+            SetErrorStatus(context, outcome.Result, outcome.BodyTooLarge);
         }
 
-        if (bodyTooLarge)
+        if (outcome.BodyTooLarge)
         {
-            service.Metrics.RecordShed(LimitDecision.BodyTooLarge);
+            outcome.Service.Metrics.RecordShed(LimitDecision.BodyTooLarge);
         }
 
-        var status = result == AttemptResult.ClientFailure && context.RequestAborted.IsCancellationRequested
+        var status = outcome.Result == AttemptResult.ClientFailure && context.RequestAborted.IsCancellationRequested
             ? ClientClosedRequest
             : context.Response.StatusCode;
         var elapsed = Stopwatch.GetElapsedTime(started);
-        region.Metrics.RecordRequest(status, elapsed.TotalSeconds);
+        outcome.Region.Metrics.RecordRequest(status, elapsed.TotalSeconds);
 
         if (runtime.AccessLog is { } accessLog)
         {
-            WriteAccessLog(accessLog, context, service, region, destination, client.Address, status, elapsed, error);
+            WriteAccessLog(accessLog, context, outcome, status, elapsed);
         }
     }
 
@@ -255,8 +263,7 @@ public sealed class EdgeProxy(EdgeRuntime runtime, IHttpForwarder forwarder, Edg
         }
     }
 
-    private void WriteAccessLog(AccessLog accessLog, HttpContext context, ServiceRoute service, RegionRoute region,
-        DestinationState destination, string? client, int status, TimeSpan elapsed, ForwarderError error)
+    private void WriteAccessLog(AccessLog accessLog, HttpContext context, in Outcome outcome, int status, TimeSpan elapsed)
     {
         var request = context.Request;
         accessLog.Write(new AccessLogEntry(
@@ -266,11 +273,11 @@ public sealed class EdgeProxy(EdgeRuntime runtime, IHttpForwarder forwarder, Edg
             request.Path.Value ?? "/",
             status,
             elapsed.TotalMilliseconds,
-            service.Name,
-            region.Name,
-            destination.Address,
-            client,
-            error == ForwarderError.None ? null : error.ToString(),
+            outcome.Service.Name,
+            outcome.Region.Name,
+            outcome.Destination.Address,
+            outcome.Client,
+            outcome.Error == ForwarderError.None ? null : outcome.Error.ToString(),
             request.Headers.TraceParent.Count > 0 ? request.Headers.TraceParent.ToString() : null));
     }
 

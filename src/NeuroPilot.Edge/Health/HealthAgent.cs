@@ -93,87 +93,107 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
     {
         lock (_gate)
         {
-            var wanted = new Dictionary<string, (Uri Url, HealthCheckOptions Options, UpstreamTlsOptions? Tls, List<DestinationState> Subscribers)>(StringComparer.Ordinal);
-            var current = new HashSet<DestinationState>();
-            foreach (var service in table.Services)
-            {
-                foreach (var region in service.Regions)
-                {
-                    foreach (var destination in region.Destinations)
-                    {
-                        current.Add(destination);
-                        var tls = destination.Url.Scheme == Uri.UriSchemeHttps ? service.Options.UpstreamTls : null;
-                        var key = TargetKey(destination.Url, service.Options.HealthCheck, tls);
-                        if (!wanted.TryGetValue(key, out var entry))
-                        {
-                            entry = (destination.Url, service.Options.HealthCheck, tls, []);
-                            wanted[key] = entry;
-                        }
-
-                        entry.Subscribers.Add(destination);
-                    }
-                }
-            }
-
-            foreach (var (key, target) in _targets.ToList())
-            {
-                if (!wanted.ContainsKey(key))
-                {
-                    target.Dispose();
-                    _targets.Remove(key);
-                }
-            }
-
-            _publisher.Retain(table);
-
-            foreach (var destination in _watched.Keys.ToList())
-            {
-                if (!current.Contains(destination))
-                {
-                    destination.Breaker.StateChanged -= _watched[destination].OnBreakerChanged;
-                    _watched.Remove(destination);
-                    _metrics.ForgetDestination(destination.Service, destination.Region, destination.Address);
-                }
-            }
-
-            ForgetRemovedSeries(table);
-
-            foreach (var (key, (url, options, tls, subscribers)) in wanted)
-            {
-                if (!_targets.TryGetValue(key, out var target))
-                {
-                    // New probe settings for a destination that stays must not forget it is down: the tracker starts
-                    // from what the destination is now (a new destination starts up).
-                    var startHealthy = !subscribers.Any(d => d.MarkedDown);
-                    target = new ProbeTarget(key, url, options, _prober, _time, OnProbeResult, startHealthy) { Tls = tls };
-                    _targets[key] = target;
-                    target.Subscribers = [.. subscribers];
-                    target.Start();
-                }
-                else
-                {
-                    target.Subscribers = [.. subscribers];
-                }
-
-                foreach (var destination in subscribers)
-                {
-                    if (!_watched.TryGetValue(destination, out var watch))
-                    {
-                        watch = new Watch(this, destination);
-                        destination.Breaker.StateChanged += watch.OnBreakerChanged;
-                        _watched[destination] = watch;
-                    }
-
-                    watch.Target = target;
-
-                    // A destination that joins a target that already knows its health takes that health over.
-                    destination.MarkedDown = !target.Tracker.Healthy;
-                }
-            }
+            var (wanted, current) = WantedTargets(table);
+            StopRemoved(table, wanted, current);
+            StartOrKeep(wanted);
         }
 
         Tick();
     }
+
+    /// <summary>One probe target per address and probe settings, with the destinations it speaks for; and every destination of the table.</summary>
+    private static (Dictionary<string, WantedTarget> Wanted, HashSet<DestinationState> Current) WantedTargets(RoutingTable table)
+    {
+        var wanted = new Dictionary<string, WantedTarget>(StringComparer.Ordinal);
+        var current = new HashSet<DestinationState>();
+        foreach (var service in table.Services)
+        {
+            foreach (var region in service.Regions)
+            {
+                foreach (var destination in region.Destinations)
+                {
+                    current.Add(destination);
+                    var tls = destination.Url.Scheme == Uri.UriSchemeHttps ? service.Options.UpstreamTls : null;
+                    var key = TargetKey(destination.Url, service.Options.HealthCheck, tls);
+                    if (!wanted.TryGetValue(key, out var entry))
+                    {
+                        entry = new WantedTarget(destination.Url, service.Options.HealthCheck, tls, []);
+                        wanted[key] = entry;
+                    }
+
+                    entry.Subscribers.Add(destination);
+                }
+            }
+        }
+
+        return (wanted, current);
+    }
+
+    /// <summary>Stops the probes, breaker watches and metric series of what left the table (under the gate).</summary>
+    private void StopRemoved(RoutingTable table, Dictionary<string, WantedTarget> wanted, HashSet<DestinationState> current)
+    {
+        foreach (var (key, target) in _targets.ToList())
+        {
+            if (!wanted.ContainsKey(key))
+            {
+                target.Dispose();
+                _targets.Remove(key);
+            }
+        }
+
+        _publisher.Retain(table);
+
+        foreach (var destination in _watched.Keys.ToList())
+        {
+            if (!current.Contains(destination))
+            {
+                destination.Breaker.StateChanged -= _watched[destination].OnBreakerChanged;
+                _watched.Remove(destination);
+                _metrics.ForgetDestination(destination.Service, destination.Region, destination.Address);
+            }
+        }
+
+        ForgetRemovedSeries(table);
+    }
+
+    /// <summary>Starts the probe targets that are new, hands each its destinations, and watches every destination's breaker (under the gate).</summary>
+    private void StartOrKeep(Dictionary<string, WantedTarget> wanted)
+    {
+        foreach (var (key, (url, options, tls, subscribers)) in wanted)
+        {
+            if (!_targets.TryGetValue(key, out var target))
+            {
+                // New probe settings for a destination that stays must not forget it is down: the tracker starts
+                // from what the destination is now (a new destination starts up).
+                var startHealthy = !subscribers.Any(d => d.MarkedDown);
+                target = new ProbeTarget(key, url, options, _prober, _time, OnProbeResult, startHealthy) { Tls = tls };
+                _targets[key] = target;
+                target.Subscribers = [.. subscribers];
+                target.Start();
+            }
+            else
+            {
+                target.Subscribers = [.. subscribers];
+            }
+
+            foreach (var destination in subscribers)
+            {
+                if (!_watched.TryGetValue(destination, out var watch))
+                {
+                    watch = new Watch(this, destination);
+                    destination.Breaker.StateChanged += watch.OnBreakerChanged;
+                    _watched[destination] = watch;
+                }
+
+                watch.Target = target;
+
+                // A destination that joins a target that already knows its health takes that health over.
+                destination.MarkedDown = !target.Tracker.Healthy;
+            }
+        }
+    }
+
+    private readonly record struct WantedTarget(Uri Url, HealthCheckOptions Options, UpstreamTlsOptions? Tls, List<DestinationState> Subscribers);
 
     /// <summary>
     /// Removes the metric series of regions and services that left the table (under the gate, after their probes

@@ -29,6 +29,9 @@ public sealed class RegionRoute
     /// <summary>State of the region that outlives a routing table (the operator's drain).</summary>
     public RegionState State { get; init; } = new();
 
+    /// <summary>Where the random draws of destination picking come from: <see cref="Random.Shared"/>; tests give a scripted one.</summary>
+    public Random Choices { get; init; } = Random.Shared;
+
     /// <summary>Per-request metric children of this region.</summary>
     public required Telemetry.RegionMetrics Metrics { get; init; }
 
@@ -46,8 +49,8 @@ public sealed class RegionRoute
             return only.IsAvailable || IsTrialCandidate(only) ? only : null;
         }
 
-        var first = destinations[Random.Shared.Next(destinations.Length)];
-        var second = destinations[Random.Shared.Next(destinations.Length)];
+        var first = destinations[Choices.Next(destinations.Length)];
+        var second = destinations[Choices.Next(destinations.Length)];
         if (IsTrialCandidate(first))
         {
             return first;
@@ -88,7 +91,7 @@ public sealed class RegionRoute
     public DestinationState? PickUntried(ReadOnlySpan<DestinationState?> tried, bool requireAvailable)
     {
         var destinations = Destinations;
-        var start = destinations.Length == 1 ? 0 : Random.Shared.Next(destinations.Length);
+        var start = destinations.Length == 1 ? 0 : Choices.Next(destinations.Length);
         for (var i = 0; i < destinations.Length; i++)
         {
             var candidate = destinations[(start + i) % destinations.Length];

@@ -22,8 +22,6 @@ public sealed class MethodLengthTests(ITestOutputHelper output)
         "Configuration/Internal/DnsConfigReader.cs: ReadRecord",
         "Dns/DnsPlanner.cs: Plan",
         "Dns/DnsReconciler.cs: RoundAsync",
-        "Forwarding/EdgeProxy.cs: ForwardAsync",
-        "Health/HealthAgent.cs: Reconcile",
         "Telemetry/EdgeMetrics.cs: EdgeMetrics (constructor)",
         "Tls/Internal/ReloadableFile.cs: Check",
     ];

@@ -60,8 +60,12 @@ public class RegionRouteTests
         }
     }
 
-    [Fact]
-    public void PickDestination_OneBusyOneIdle_PrefersTheIdleOne()
+    [Theory]
+    [InlineData(0, 1, 9001)]
+    [InlineData(1, 0, 9001)]
+    [InlineData(0, 0, 9001)]
+    [InlineData(1, 1, 9002)]
+    public void PickDestination_OneBusyOneIdle_TheIdleOneWinsUnlessTheBusyOneIsDrawnTwice(int firstDraw, int secondDraw, int expectedPort)
     {
         var idle = Destination(9001);
         var busy = Destination(9002);
@@ -70,11 +74,33 @@ public class RegionRouteTests
             busy.OnRequestStarted();
         }
 
-        var counts = CountPicks(Region("us-east", idle, busy), Picks);
+        var region = Region("us-east", new ScriptedRandom(firstDraw, secondDraw), idle, busy);
 
-        // Power of two choices: the busy one wins only when drawn twice (1 in 4).
-        var idleShare = counts.GetValueOrDefault(idle) / (double)Picks;
-        Assert.True(idleShare >= 0.70, $"the idle destination got {idleShare:P1} of the picks");
+        Assert.Equal(expectedPort, region.PickDestination()!.Url.Port);
+    }
+
+    [Fact]
+    public void PickUntried_StartsAtTheDrawnDestination_AndSkipsTheTriedOnes()
+    {
+        DestinationState[] destinations = [Destination(9001), Destination(9002), Destination(9003)];
+        var region = Region("us-east", new ScriptedRandom(1, 2, 0), destinations);
+
+        Assert.Same(destinations[1], region.PickUntried(tried: [], requireAvailable: true));
+        Assert.Same(destinations[2], region.PickUntried(tried: [destinations[1]], requireAvailable: true));
+        Assert.Same(destinations[0], region.PickUntried(tried: [destinations[2]], requireAvailable: true));
+    }
+
+    /// <summary>Draws the given values in turn (each below the bound asked for).</summary>
+    private sealed class ScriptedRandom(params int[] draws) : Random
+    {
+        private int _next;
+
+        public override int Next(int maxValue)
+        {
+            var value = draws[_next++ % draws.Length];
+            Assert.InRange(value, 0, maxValue - 1);
+            return value;
+        }
     }
 
     [Fact]

@@ -24,6 +24,10 @@ internal static class TestRoutes
     public static RegionRoute Region(string name, params DestinationState[] destinations) =>
         new("api", name, 0, destinations) { Metrics = new RegionMetrics(Metrics, "api", name) };
 
+    /// <summary>A region whose destination picking draws from <paramref name="choices"/> (a scripted <see cref="Random"/>).</summary>
+    public static RegionRoute Region(string name, Random choices, params DestinationState[] destinations) =>
+        new("api", name, 0, destinations) { Metrics = new RegionMetrics(Metrics, "api", name), Choices = choices };
+
     public static ServiceRoute Service(params RegionRoute[] regions) => Service(new RetryOptions(), regions);
 
     /// <summary>A service with its regions in priority order (as given) and these retry settings.</summary>
