@@ -10,6 +10,7 @@ using NeuroPilot.Edge.Health;
 using NeuroPilot.Edge.Hosting;
 using NeuroPilot.Edge.Routing;
 using NeuroPilot.Edge.Telemetry;
+using Xunit.Abstractions;
 
 namespace NeuroPilot.Edge.Tests.Admin;
 
@@ -19,7 +20,7 @@ namespace NeuroPilot.Edge.Tests.Admin;
 /// plan), captured from the hand-written writer before the typed records replaced it: users' scripts parse it,
 /// so every property, its order, its value format and every null must stay.
 /// </summary>
-public sealed class StatusJsonTests : IDisposable
+public sealed class StatusJsonTests(ITestOutputHelper output) : IDisposable
 {
     private static readonly DateTimeOffset Start = new(2026, 12, 4, 10, 0, 0, TimeSpan.Zero);
 
@@ -66,10 +67,40 @@ public sealed class StatusJsonTests : IDisposable
         Assert.Equal(Expected(ServicesJson + "\n" + DnsStartingJson), json);
     }
 
+    /// <summary>A figure for the record, not a budget: 2,000 renders of the status with DNS and a plan.</summary>
+    [Fact]
+    public void Status_RenderedTwoThousandTimes_ReportsTimeAndAllocationPerResponse()
+    {
+        var runtime = RepresentativeEdge();
+        var dns = RepresentativeDns();
+        var buffer = new ArrayBufferWriter<byte>(16 * 1024);
+        const int Count = 2_000;
+        for (var i = 0; i < 200; i++)
+        {
+            buffer.ResetWrittenCount();
+            Write(buffer, runtime, dns);
+        }
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread();
+        var started = TimeProvider.System.GetTimestamp();
+        for (var i = 0; i < Count; i++)
+        {
+            buffer.ResetWrittenCount();
+            Write(buffer, runtime, dns);
+        }
+
+        var elapsed = TimeProvider.System.GetElapsedTime(started);
+        allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
+        output.WriteLine($"{Count} renders of {buffer.WrittenCount} B: {elapsed.TotalMicroseconds / Count:0.0} us and {allocated / Count} B allocated per response");
+        Assert.Equal(Expected(ServicesJson + "\n" + DnsWithPlanJson), Encoding.UTF8.GetString(buffer.WrittenSpan));
+    }
+
+    private static void Write(ArrayBufferWriter<byte> buffer, EdgeRuntime runtime, DnsStatus dns) => StatusWriter.Write(buffer, runtime, dns);
+
     private static string Render(EdgeRuntime runtime, DnsStatus dns)
     {
         var buffer = new ArrayBufferWriter<byte>();
-        StatusWriter.Write(buffer, runtime, dns);
+        Write(buffer, runtime, dns);
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
