@@ -95,7 +95,7 @@ public sealed class StatusJsonTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(Expected(ServicesJson + "\n" + DnsWithPlanJson), Encoding.UTF8.GetString(buffer.WrittenSpan));
     }
 
-    private static void Write(ArrayBufferWriter<byte> buffer, EdgeRuntime runtime, DnsStatus dns) => StatusWriter.Write(buffer, runtime, dns);
+    private static void Write(ArrayBufferWriter<byte> buffer, EdgeRuntime runtime, DnsStatus dns) => StatusJson.From(runtime, dns).WriteTo(buffer);
 
     private static string Render(EdgeRuntime runtime, DnsStatus dns)
     {
