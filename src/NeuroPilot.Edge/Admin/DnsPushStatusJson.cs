@@ -25,8 +25,8 @@ public sealed record DnsPushStatusJson(
     IReadOnlyList<DnsRegionStatusJson> Regions,
     DnsPlanJson? LastPlan) : DnsStatusJson(State)
 {
-    /// <summary>The pusher's snapshot; <see cref="DnsStatus.Provider"/> must be set.</summary>
-    public static new DnsPushStatusJson From(DnsStatus dns)
+    /// <summary>The pusher's snapshot (<see cref="DnsStatus.Provider"/> set) with its state as written on the wire.</summary>
+    public static DnsPushStatusJson From(DnsStatus dns, string state)
     {
         var regions = new DnsRegionStatusJson[dns.Regions.Count];
         for (var i = 0; i < regions.Length; i++)
@@ -35,7 +35,7 @@ public sealed record DnsPushStatusJson(
         }
 
         return new DnsPushStatusJson(
-            dns.State,
+            state,
             dns.Provider!,
             dns.OwnerId,
             dns.DryRun,

@@ -12,6 +12,10 @@ namespace NeuroPilot.Edge.Admin;
 [JsonDerivedType(typeof(DnsPushStatusJson))]
 public record DnsStatusJson([property: JsonPropertyOrder(-1)] string State)
 {
-    public static DnsStatusJson From(DnsStatus dns) =>
-        dns.Provider is null ? new DnsStatusJson(dns.State) : DnsPushStatusJson.From(dns);
+    public static DnsStatusJson From(DnsStatus dns)
+    {
+        // The one place that reads the pusher's state for status.
+        var state = dns.State;
+        return dns.Provider is null ? new DnsStatusJson(state) : DnsPushStatusJson.From(dns, state);
+    }
 }
