@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using NeuroPilot.Edge.Admin.Internal;
 using NeuroPilot.Edge.Hosting;
 using NeuroPilot.Edge.Routing;
 using NeuroPilot.Edge.Telemetry;
@@ -12,9 +13,7 @@ namespace NeuroPilot.Edge.Admin;
 /// (<c>POST /admin/reload</c>, region drain/undrain, <c>POST /admin/dns/force</c>), which need <c>Authorization: Bearer $NEUROPILOT_EDGE_ADMIN_TOKEN</c>
 /// and are disabled when that variable is unset.
 /// </summary>
-public sealed partial class AdminEndpoints(
-    EdgeRuntime runtime, EdgeMetrics metrics, AdminToken token, Dns.DnsReconciler dns, ConfigReloader reloader, Health.HealthAgent health,
-    TimeProvider time, ILogger<AdminEndpoints> logger)
+public sealed partial class AdminEndpoints
 {
     /// <summary>
     /// 64 KiB: no admin endpoint reads a body. A larger one is refused before anything else (413), and a request
@@ -26,7 +25,66 @@ public sealed partial class AdminEndpoints(
     /// <summary>How long <c>POST /admin/reload</c> waits for its reload before answering 202 (the reload goes on).</summary>
     public static readonly TimeSpan ReloadWait = TimeSpan.FromSeconds(10);
 
+    private readonly EdgeRuntime _runtime;
+    private readonly EdgeMetrics _metrics;
+    private readonly AdminToken _token;
+    private readonly Dns.DnsReconciler _dns;
+    private readonly ConfigReloader _reloader;
+    private readonly Health.HealthAgent _health;
+    private readonly TimeProvider _time;
+    private readonly ILogger<AdminEndpoints> _logger;
+
+    public AdminEndpoints(
+        EdgeRuntime runtime, EdgeMetrics metrics, AdminToken token, Dns.DnsReconciler dns, ConfigReloader reloader, Health.HealthAgent health,
+        TimeProvider time, ILogger<AdminEndpoints> logger)
+    {
+        (_runtime, _metrics, _token, _dns, _reloader, _health, _time, _logger) = (runtime, metrics, token, dns, reloader, health, time, logger);
+        Routes = new AdminRouteTable(
+        [
+            AdminRoute.Get("/healthz", (context, _) => WriteTextAsync(context, StatusCodes.Status200OK, "ok\n")),
+            AdminRoute.Get("/readyz", ReadyAsync),
+            AdminRoute.Get("/metrics", MetricsAsync),
+            AdminRoute.Get("/admin/status", StatusAsync),
+            AdminRoute.Write("/admin/reload", ReloadAsync),
+            AdminRoute.Write("/admin/dns/force", ForceDnsAsync),
+            AdminRoute.Write("/admin/services/{service}/regions/{region}/drain", (context, values) => DrainAsync(context, values, drain: true)),
+            AdminRoute.Write("/admin/services/{service}/regions/{region}/undrain", (context, values) => DrainAsync(context, values, drain: false)),
+        ]);
+    }
+
+    internal AdminRouteTable Routes { get; }
+
     public async Task InvokeAsync(HttpContext context)
+    {
+        if (await RefusedBodyAsync(context))
+        {
+            return;
+        }
+
+        var request = context.Request;
+        var match = Routes.Match(request.Method, request.Path.Value ?? "/");
+        if (match.Route is { } route)
+        {
+            if (!route.IsWrite || await AuthorizeAsync(context))
+            {
+                await route.Handler(context, match.Values!);
+            }
+
+            return;
+        }
+
+        if (match.Allow is { } allow)
+        {
+            context.Response.Headers.Allow = allow;
+            await WriteTextAsync(context, StatusCodes.Status405MethodNotAllowed, $"method not allowed: use {allow}\n");
+            return;
+        }
+
+        await WriteTextAsync(context, StatusCodes.Status404NotFound, "not found: try /healthz, /readyz, /metrics, /admin/status\n");
+    }
+
+    /// <summary>Caps the body; a request that has one gets <c>Connection: close</c>, and one over the cap a 413 (true).</summary>
+    private static async Task<bool> RefusedBodyAsync(HttpContext context)
     {
         var request = context.Request;
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodyLimit)
@@ -34,94 +92,79 @@ public sealed partial class AdminEndpoints(
             bodyLimit.MaxRequestBodySize = MaxRequestBodySize;
         }
 
-        if (HasBody(request))
+        if (!HasBody(request))
         {
-            // Never drained: the connection ends with this response.
-            context.Response.Headers.Connection = "close";
-            if (request.ContentLength > MaxRequestBodySize)
-            {
-                await WriteTextAsync(context, StatusCodes.Status413PayloadTooLarge, $"admin requests carry no body (at most {MaxRequestBodySize / 1024} KiB)\n");
-                return;
-            }
+            return false;
         }
 
-        var path = request.Path.Value ?? "/";
-        var isGet = HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method);
-        switch (path)
+        // Never drained: the connection ends with this response.
+        context.Response.Headers.Connection = "close";
+        if (request.ContentLength > MaxRequestBodySize)
         {
-            case "/healthz" when isGet:
-                await WriteTextAsync(context, StatusCodes.Status200OK, "ok\n");
-                return;
-            case "/readyz" when isGet:
-                var notReady = NotReadyServices();
-                await WriteTextAsync(
-                    context,
-                    notReady.Count == 0 ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable,
-                    notReady.Count == 0 ? "ready\n" : $"not ready: no usable region for {string.Join(", ", notReady)}\n");
-                return;
-            case "/metrics" when isGet:
-                context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
-                await metrics.Registry.CollectAndExportAsTextAsync(context.Response.Body, context.RequestAborted);
-                return;
-            case "/admin/status" when isGet:
-                context.Response.ContentType = "application/json";
-                await StatusWriter.WriteAsync(context.Response.BodyWriter, runtime, dns.Status);
-                return;
-            case "/admin/reload" when HttpMethods.IsPost(request.Method):
-                if (await AuthorizeAsync(context))
-                {
-                    ReloadResult result;
-                    try
-                    {
-                        result = await reloader.RequestAsync("admin API").WaitAsync(ReloadWait, time, context.RequestAborted);
-                    }
-                    catch (TimeoutException)
-                    {
-                        await WriteTextAsync(context, StatusCodes.Status202Accepted, "reload still running (the file is slow to read): see the log and /metrics\n");
-                        return;
-                    }
-
-                    await WriteTextAsync(
-                        context,
-                        result == ReloadResult.Rejected ? StatusCodes.Status422UnprocessableEntity : StatusCodes.Status200OK,
-                        $"{result.ToString().ToLowerInvariant()}\n");
-                }
-
-                return;
-            case "/admin/dns/force" when HttpMethods.IsPost(request.Method):
-                if (await AuthorizeAsync(context))
-                {
-                    if (runtime.Config.Dns is null)
-                    {
-                        await WriteTextAsync(context, StatusCodes.Status404NotFound, "DNS push is not configured (no Dns section)\n");
-                        return;
-                    }
-
-                    LogDnsForced();
-                    dns.Force();
-                    await WriteTextAsync(context, StatusCodes.Status202Accepted, "DNS round requested with the change cap lifted: see /admin/status\n");
-                }
-
-                return;
+            await WriteTextAsync(context, StatusCodes.Status413PayloadTooLarge, $"admin requests carry no body (at most {MaxRequestBodySize / 1024} KiB)\n");
+            return true;
         }
 
-        if (HttpMethods.IsPost(request.Method) && TryParseRegionAction(path, out var service, out var region, out var drain))
-        {
-            if (await AuthorizeAsync(context))
-            {
-                await DrainAsync(context, service, region, drain);
-            }
+        return false;
+    }
 
+    private Task ReadyAsync(HttpContext context, IReadOnlyDictionary<string, string> values)
+    {
+        var notReady = NotReadyServices();
+        return WriteTextAsync(
+            context,
+            notReady.Count == 0 ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable,
+            notReady.Count == 0 ? "ready\n" : $"not ready: no usable region for {string.Join(", ", notReady)}\n");
+    }
+
+    private Task MetricsAsync(HttpContext context, IReadOnlyDictionary<string, string> values)
+    {
+        context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
+        return _metrics.Registry.CollectAndExportAsTextAsync(context.Response.Body, context.RequestAborted);
+    }
+
+    private async Task StatusAsync(HttpContext context, IReadOnlyDictionary<string, string> values)
+    {
+        context.Response.ContentType = "application/json";
+        StatusJson.From(_runtime, _dns.Status).WriteTo(context.Response.BodyWriter);
+        await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
+    }
+
+    private async Task ReloadAsync(HttpContext context, IReadOnlyDictionary<string, string> values)
+    {
+        ReloadResult result;
+        try
+        {
+            result = await _reloader.RequestAsync("admin API").WaitAsync(ReloadWait, _time, context.RequestAborted);
+        }
+        catch (TimeoutException)
+        {
+            await WriteTextAsync(context, StatusCodes.Status202Accepted, "reload still running (the file is slow to read): see the log and /metrics\n");
             return;
         }
 
-        await WriteTextAsync(context, StatusCodes.Status404NotFound, "not found: try /healthz, /readyz, /metrics, /admin/status\n");
+        await WriteTextAsync(
+            context,
+            result == ReloadResult.Rejected ? StatusCodes.Status422UnprocessableEntity : StatusCodes.Status200OK,
+            $"{result.ToString().ToLowerInvariant()}\n");
+    }
+
+    private Task ForceDnsAsync(HttpContext context, IReadOnlyDictionary<string, string> values)
+    {
+        if (_runtime.Config.Dns is null)
+        {
+            return WriteTextAsync(context, StatusCodes.Status404NotFound, "DNS push is not configured (no Dns section)\n");
+        }
+
+        LogDnsForced();
+        _dns.Force();
+        return WriteTextAsync(context, StatusCodes.Status202Accepted, "DNS round requested with the change cap lifted: see /admin/status\n");
     }
 
     private List<string> NotReadyServices()
     {
         var notReady = new List<string>();
-        foreach (var service in runtime.Table.Services)
+        foreach (var service in _runtime.Table.Services)
         {
             if (service.Health.Serving is null)
             {
@@ -132,9 +175,10 @@ public sealed partial class AdminEndpoints(
         return notReady;
     }
 
-    private async Task DrainAsync(HttpContext context, string serviceName, string regionName, bool drain)
+    private async Task DrainAsync(HttpContext context, IReadOnlyDictionary<string, string> values, bool drain)
     {
-        var service = runtime.Table.Find(serviceName);
+        var (serviceName, regionName) = (values["service"], values["region"]);
+        var service = _runtime.Table.Find(serviceName);
         var region = service is null ? null : Array.Find(service.Regions, r => string.Equals(r.Name, regionName, StringComparison.OrdinalIgnoreCase));
         if (service is null || region is null)
         {
@@ -145,14 +189,14 @@ public sealed partial class AdminEndpoints(
         region.State.Drained = drain;
 
         // Routing follows the published health: decide it now, not at the next tick.
-        health.Evaluate(service);
+        _health.Evaluate(service);
         LogDrain(drain ? "drained" : "undrained", region.Service, region.Name);
         await WriteTextAsync(context, StatusCodes.Status200OK, $"{region.Service}/{region.Name} {(drain ? "drained" : "undrained")}\n");
     }
 
     private async Task<bool> AuthorizeAsync(HttpContext context)
     {
-        switch (token.Check(context.Request.Headers.Authorization))
+        switch (_token.Check(context.Request.Headers.Authorization))
         {
             case AdminToken.Result.Allowed:
                 return true;
@@ -164,24 +208,6 @@ public sealed partial class AdminEndpoints(
                 await WriteTextAsync(context, StatusCodes.Status401Unauthorized, "missing or wrong bearer token\n");
                 return false;
         }
-    }
-
-    /// <summary>Parses <c>/admin/services/{service}/regions/{region}/drain</c> and <c>.../undrain</c>.</summary>
-    internal static bool TryParseRegionAction(string path, out string service, out string region, out bool drain)
-    {
-        service = region = "";
-        drain = false;
-        var parts = path.Split('/');
-        if (parts.Length != 7 || parts[0] != "" || parts[1] != "admin" || parts[2] != "services" || parts[4] != "regions" ||
-            parts[3].Length == 0 || parts[5].Length == 0 || parts[6] is not ("drain" or "undrain"))
-        {
-            return false;
-        }
-
-        service = Uri.UnescapeDataString(parts[3]);
-        region = Uri.UnescapeDataString(parts[5]);
-        drain = parts[6] == "drain";
-        return true;
     }
 
     private static bool HasBody(HttpRequest request) =>
