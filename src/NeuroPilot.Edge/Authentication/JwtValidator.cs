@@ -334,22 +334,9 @@ public sealed class JwtValidator
 
                 audienceMatches = matches;
             }
-            else
+            else if (!TryReadOtherClaim(ref reader, claimValues, ref forwarded))
             {
-                var claim = ForwardedClaim(ref reader);
-                reader.Read();
-                if (claim >= 0 && claim < claimValues.Length)
-                {
-                    if ((forwarded & (1u << claim)) != 0)
-                    {
-                        return JwtFailure.Malformed;
-                    }
-
-                    forwarded |= 1u << claim;
-                    claimValues[claim] = ClaimText(ref reader);
-                }
-
-                reader.Skip();
+                return JwtFailure.Malformed;
             }
         }
 
@@ -358,6 +345,35 @@ public sealed class JwtValidator
             return JwtFailure.Malformed;
         }
 
+        return CheckClaims(expires, notBefore, issuerMatches, audienceMatches);
+    }
+
+    /// <summary>
+    /// A claim the edge does not check: kept in <paramref name="claimValues"/> when it is forwarded, else skipped.
+    /// False when a forwarded claim comes twice (<paramref name="forwarded"/>: the bits of those seen).
+    /// </summary>
+    private bool TryReadOtherClaim(ref Utf8JsonReader reader, Span<string?> claimValues, ref uint forwarded)
+    {
+        var claim = ForwardedClaim(ref reader);
+        reader.Read();
+        if (claim >= 0 && claim < claimValues.Length)
+        {
+            if ((forwarded & (1u << claim)) != 0)
+            {
+                return false;
+            }
+
+            forwarded |= 1u << claim;
+            claimValues[claim] = ClaimText(ref reader);
+        }
+
+        reader.Skip();
+        return true;
+    }
+
+    /// <summary>The checks, in order: exp (required, with the clock skew), nbf, iss, aud.</summary>
+    private JwtFailure CheckClaims(double? expires, double? notBefore, bool? issuerMatches, bool? audienceMatches)
+    {
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0;
         if (expires is not { } exp)
         {

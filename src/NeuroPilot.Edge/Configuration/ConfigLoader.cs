@@ -251,82 +251,10 @@ public static class ConfigLoader
 
     private static ServiceOptions ReadService(List<ConfigError> errors, string name, ConfigReader reader)
     {
-        var regions = new List<RegionOptions>();
-        if (reader.TryGet("Regions", out var regionsElement))
-        {
-            if (regionsElement.ValueKind != JsonValueKind.Array)
-            {
-                reader.Error("Regions", $"{ConfigReader.Show(regionsElement)} is not an array of regions");
-            }
-            else
-            {
-                var index = 0;
-                foreach (var item in regionsElement.EnumerateArray())
-                {
-                    // A region that is not an object keeps its place (empty name: skipped by the validator), so later
-                    // errors name the right index.
-                    regions.Add(ConfigReader.Open(errors, $"{reader.Child("Regions")}[{index++}]", item) is { } regionReader
-                        ? ReadRegion(regionReader)
-                        : new RegionOptions { Name = "", Destinations = [] });
-                }
-            }
-        }
-
-        var health = new HealthCheckOptions();
-        if (reader.Object("HealthCheck") is { } healthReader)
-        {
-            // Unwritten FastInterval and Timeout never exceed a short Interval the user did write.
-            var interval = healthReader.Duration("Interval", HealthCheckDefaults.Interval, TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1));
-            health = new HealthCheckOptions
-            {
-                Path = healthReader.String("Path"),
-                Interval = interval,
-                FastInterval = healthReader.Duration("FastInterval", Min(HealthCheckDefaults.FastInterval, interval), TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1)),
-                Timeout = healthReader.Duration("Timeout", Min(HealthCheckDefaults.Timeout, interval), TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(5)),
-                UnhealthyThreshold = healthReader.Int("UnhealthyThreshold", HealthCheckDefaults.UnhealthyThreshold, 1, 100),
-                HealthyThreshold = healthReader.Int("HealthyThreshold", HealthCheckDefaults.HealthyThreshold, 1, 100),
-                HealthyStatusCodes = healthReader.StatusRanges("HealthyStatusCodes") ?? [(200, 299)],
-            };
-            healthReader.RejectUnknownKeys();
-        }
-
-        var breaker = new CircuitBreakerOptions();
-        if (reader.Object("CircuitBreaker") is { } breakerReader)
-        {
-            var breakDuration = breakerReader.Duration("BreakDuration", CircuitBreakerDefaults.BreakDuration, TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1));
-            breaker = new CircuitBreakerOptions
-            {
-                ConsecutiveFailures = breakerReader.Int("ConsecutiveFailures", CircuitBreakerDefaults.ConsecutiveFailures, 1, 10_000),
-                FailureRatio = breakerReader.Double("FailureRatio", CircuitBreakerDefaults.FailureRatio, 0.01, 1),
-                SamplingDuration = breakerReader.Duration("SamplingDuration", CircuitBreakerDefaults.SamplingDuration, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10)),
-                MinimumThroughput = breakerReader.Int("MinimumThroughput", CircuitBreakerDefaults.MinimumThroughput, 1, 1_000_000),
-                BreakDuration = breakDuration,
-                MaxBreakDuration = breakerReader.Duration("MaxBreakDuration", Max(CircuitBreakerDefaults.MaxBreakDuration, breakDuration), TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(24)),
-                HalfOpenTrials = breakerReader.Int("HalfOpenTrials", CircuitBreakerDefaults.HalfOpenTrials, 1, 1000),
-                FailureStatusCodes = Codes(breakerReader.StatusRanges("FailureStatusCodes")) ?? CircuitBreakerDefaults.FailureStatusCodes,
-                StallTimeout = breakerReader.Duration("StallTimeout", CircuitBreakerDefaults.StallTimeout, TimeSpan.Zero, TimeSpan.FromHours(1)),
-                StallMinRequests = breakerReader.Int("StallMinRequests", CircuitBreakerDefaults.StallMinRequests, 1, 100_000),
-            };
-            breakerReader.RejectUnknownKeys();
-        }
-
-        var retry = new RetryOptions();
-        if (reader.Object("Retry") is { } retryReader)
-        {
-            var perTry = retryReader.Duration("PerTryTimeout", TimeSpan.Zero, TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(1));
-            retry = new RetryOptions
-            {
-                MaxAttempts = retryReader.Int("MaxAttempts", RetryDefaults.MaxAttempts, 1, 10),
-                PerTryTimeout = perTry > TimeSpan.Zero ? perTry : null,
-                RetryOnStatusCodes = Codes(retryReader.StatusRanges("RetryOnStatusCodes")) ?? RetryDefaults.RetryOnStatusCodes,
-                BufferLimitBytes = retryReader.Int("BufferLimitBytes", RetryDefaults.BufferLimitBytes, 0, 16 * 1024 * 1024),
-                RetryNonIdempotent = retryReader.Bool("RetryNonIdempotent", false),
-                BudgetPercent = retryReader.Double("BudgetPercent", RetryDefaults.BudgetPercent, 0, 100),
-                MinRetryConcurrency = retryReader.Int("MinRetryConcurrency", RetryDefaults.MinRetryConcurrency, 0, 1_000_000),
-            };
-            retryReader.RejectUnknownKeys();
-        }
-
+        var regions = ReadRegions(errors, reader);
+        var health = reader.Object("HealthCheck") is { } healthReader ? ReadHealthCheck(healthReader) : new HealthCheckOptions();
+        var breaker = reader.Object("CircuitBreaker") is { } breakerReader ? ReadCircuitBreaker(breakerReader) : new CircuitBreakerOptions();
+        var retry = reader.Object("Retry") is { } retryReader ? ReadRetry(retryReader) : new RetryOptions();
         var service = new ServiceOptions
         {
             CircuitBreaker = breaker,
@@ -354,6 +282,89 @@ public static class ConfigLoader
 
         reader.RejectUnknownKeys();
         return service;
+    }
+
+    /// <summary>A service's <c>Regions</c>; a missing array is reported by <see cref="ReadService"/>, after the other keys.</summary>
+    private static List<RegionOptions> ReadRegions(List<ConfigError> errors, ConfigReader reader)
+    {
+        var regions = new List<RegionOptions>();
+        if (!reader.TryGet("Regions", out var regionsElement))
+        {
+            return regions;
+        }
+
+        if (regionsElement.ValueKind != JsonValueKind.Array)
+        {
+            reader.Error("Regions", $"{ConfigReader.Show(regionsElement)} is not an array of regions");
+            return regions;
+        }
+
+        var index = 0;
+        foreach (var item in regionsElement.EnumerateArray())
+        {
+            // A region that is not an object keeps its place (empty name: skipped by the validator), so later
+            // errors name the right index.
+            regions.Add(ConfigReader.Open(errors, $"{reader.Child("Regions")}[{index++}]", item) is { } regionReader
+                ? ReadRegion(regionReader)
+                : new RegionOptions { Name = "", Destinations = [] });
+        }
+
+        return regions;
+    }
+
+    private static HealthCheckOptions ReadHealthCheck(ConfigReader reader)
+    {
+        // Unwritten FastInterval and Timeout never exceed a short Interval the user did write.
+        var interval = reader.Duration("Interval", HealthCheckDefaults.Interval, TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1));
+        var health = new HealthCheckOptions
+        {
+            Path = reader.String("Path"),
+            Interval = interval,
+            FastInterval = reader.Duration("FastInterval", Min(HealthCheckDefaults.FastInterval, interval), TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1)),
+            Timeout = reader.Duration("Timeout", Min(HealthCheckDefaults.Timeout, interval), TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(5)),
+            UnhealthyThreshold = reader.Int("UnhealthyThreshold", HealthCheckDefaults.UnhealthyThreshold, 1, 100),
+            HealthyThreshold = reader.Int("HealthyThreshold", HealthCheckDefaults.HealthyThreshold, 1, 100),
+            HealthyStatusCodes = reader.StatusRanges("HealthyStatusCodes") ?? [(200, 299)],
+        };
+        reader.RejectUnknownKeys();
+        return health;
+    }
+
+    private static CircuitBreakerOptions ReadCircuitBreaker(ConfigReader reader)
+    {
+        var breakDuration = reader.Duration("BreakDuration", CircuitBreakerDefaults.BreakDuration, TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1));
+        var breaker = new CircuitBreakerOptions
+        {
+            ConsecutiveFailures = reader.Int("ConsecutiveFailures", CircuitBreakerDefaults.ConsecutiveFailures, 1, 10_000),
+            FailureRatio = reader.Double("FailureRatio", CircuitBreakerDefaults.FailureRatio, 0.01, 1),
+            SamplingDuration = reader.Duration("SamplingDuration", CircuitBreakerDefaults.SamplingDuration, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10)),
+            MinimumThroughput = reader.Int("MinimumThroughput", CircuitBreakerDefaults.MinimumThroughput, 1, 1_000_000),
+            BreakDuration = breakDuration,
+            MaxBreakDuration = reader.Duration("MaxBreakDuration", Max(CircuitBreakerDefaults.MaxBreakDuration, breakDuration), TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(24)),
+            HalfOpenTrials = reader.Int("HalfOpenTrials", CircuitBreakerDefaults.HalfOpenTrials, 1, 1000),
+            FailureStatusCodes = Codes(reader.StatusRanges("FailureStatusCodes")) ?? CircuitBreakerDefaults.FailureStatusCodes,
+            StallTimeout = reader.Duration("StallTimeout", CircuitBreakerDefaults.StallTimeout, TimeSpan.Zero, TimeSpan.FromHours(1)),
+            StallMinRequests = reader.Int("StallMinRequests", CircuitBreakerDefaults.StallMinRequests, 1, 100_000),
+        };
+        reader.RejectUnknownKeys();
+        return breaker;
+    }
+
+    private static RetryOptions ReadRetry(ConfigReader reader)
+    {
+        var perTry = reader.Duration("PerTryTimeout", TimeSpan.Zero, TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(1));
+        var retry = new RetryOptions
+        {
+            MaxAttempts = reader.Int("MaxAttempts", RetryDefaults.MaxAttempts, 1, 10),
+            PerTryTimeout = perTry > TimeSpan.Zero ? perTry : null,
+            RetryOnStatusCodes = Codes(reader.StatusRanges("RetryOnStatusCodes")) ?? RetryDefaults.RetryOnStatusCodes,
+            BufferLimitBytes = reader.Int("BufferLimitBytes", RetryDefaults.BufferLimitBytes, 0, 16 * 1024 * 1024),
+            RetryNonIdempotent = reader.Bool("RetryNonIdempotent", false),
+            BudgetPercent = reader.Double("BudgetPercent", RetryDefaults.BudgetPercent, 0, 100),
+            MinRetryConcurrency = reader.Int("MinRetryConcurrency", RetryDefaults.MinRetryConcurrency, 0, 1_000_000),
+        };
+        reader.RejectUnknownKeys();
+        return retry;
     }
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;

@@ -269,6 +269,12 @@ public static class ConfigValidator
             errors.Add(new ConfigError($"{path}.UpstreamTls", "no destination of this service is https://: UpstreamTls applies to https:// destinations only"));
         }
 
+        ValidateRegions(service, path, errors);
+    }
+
+    /// <summary>Each region of a service: a valid name used once, enough destinations, no destination listed twice.</summary>
+    private static void ValidateRegions(ServiceOptions service, string path, List<ConfigError> errors)
+    {
         var regionNames = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         var destinations = new Dictionary<Uri, string>();
         for (var r = 0; r < service.Regions.Count; r++)

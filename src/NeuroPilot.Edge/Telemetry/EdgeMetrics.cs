@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Prometheus;
 
 namespace NeuroPilot.Edge.Telemetry;
@@ -20,6 +21,33 @@ public sealed class EdgeMetrics
 
         // No exemplars: with a trace active, the default provider costs ~250 ns per request (bench/).
         factory.ExemplarBehavior = new ExemplarBehavior { DefaultExemplarProvider = static (_, _) => Exemplar.None };
+        CreateRequestMetrics(factory);
+        CreateConfigMetrics(factory);
+        CreateRetryMetrics(factory);
+        CreateHealthMetrics(factory);
+        CreateDnsMetrics(factory);
+        CreateLimitMetrics(factory);
+        Info = factory.CreateGauge(
+            "neuropilot_edge_build_info",
+            "Always 1; the version of the running edge.",
+            new GaugeConfiguration { LabelNames = ["version"] });
+
+        // Hardening (issue 10): the access log's dropped lines.
+        AccessLogDropped = factory.CreateCounter(
+            "neuropilot_edge_access_log_dropped_total",
+            "Access log lines dropped: the writer fell behind (queue full: 16,384 lines or 16 MiB) or a write failed.");
+        // DNS hardening (issue 10).
+        DnsLoopRestarts = factory.CreateCounter(
+            "neuropilot_edge_dns_loop_restarts_total",
+            "Times the DNS reconcile loop faulted and was restarted by its supervisor (after a backoff).");
+        CreateAuthMetrics(factory);
+        CreateTlsMetrics(factory);
+    }
+
+    /// <summary>Proxied requests: counts, durations, answers of the edge itself, in flight.</summary>
+    [MemberNotNull(nameof(Requests), nameof(RequestDuration), nameof(Unrouted), nameof(InFlight))]
+    private void CreateRequestMetrics(IMetricFactory factory)
+    {
         Requests = factory.CreateCounter(
             "neuropilot_edge_requests_total",
             "Proxied requests by service, serving region and response status code.",
@@ -35,6 +63,12 @@ public sealed class EdgeMetrics
         InFlight = factory.CreateGauge(
             "neuropilot_edge_requests_in_flight",
             "Requests being proxied now.");
+    }
+
+    /// <summary>Config reloads.</summary>
+    [MemberNotNull(nameof(ConfigReloads), nameof(ConfigLoaded))]
+    private void CreateConfigMetrics(IMetricFactory factory)
+    {
         ConfigReloads = factory.CreateCounter(
             "neuropilot_edge_config_reloads_total",
             "Config reloads by result (applied, rejected, unchanged).",
@@ -42,6 +76,12 @@ public sealed class EdgeMetrics
         ConfigLoaded = factory.CreateGauge(
             "neuropilot_edge_config_last_reload_success_timestamp_seconds",
             "Unix time of the last config load that was applied.");
+    }
+
+    /// <summary>Retries and the retry budget.</summary>
+    [MemberNotNull(nameof(Retries), nameof(RetryBudgetExhausted))]
+    private void CreateRetryMetrics(IMetricFactory factory)
+    {
         Retries = factory.CreateCounter(
             "neuropilot_edge_retries_total",
             "Requests retried on another destination, by service and the reason the previous attempt failed.",
@@ -50,6 +90,12 @@ public sealed class EdgeMetrics
             "neuropilot_edge_retry_budget_exhausted_total",
             "Retries not made because the service's retry budget was spent.",
             new CounterConfiguration { LabelNames = ["service"] });
+    }
+
+    /// <summary>Health: destinations, breakers, serving regions, probes.</summary>
+    [MemberNotNull(nameof(DestinationHealthy), nameof(CircuitStateGauge), nameof(CircuitOpened), nameof(Failovers), nameof(RegionServing), nameof(ProbeDuration), nameof(Probes))]
+    private void CreateHealthMetrics(IMetricFactory factory)
+    {
         DestinationHealthy = factory.CreateGauge(
             "neuropilot_edge_destination_healthy",
             "1 when the destination takes new requests (probes up and breaker closed), else 0.",
@@ -78,6 +124,12 @@ public sealed class EdgeMetrics
             "neuropilot_edge_probes_total",
             "Active health probes by result (success, failure).",
             new CounterConfiguration { LabelNames = ["service", "region", "destination", "result"] });
+    }
+
+    /// <summary>The DNS pusher.</summary>
+    [MemberNotNull(nameof(DnsPushes), nameof(DnsPushDuration), nameof(DnsServed), nameof(DnsLastSuccess), nameof(DnsNeverEmptyBlocked), nameof(DnsConflicts), nameof(DnsProviderRequests))]
+    private void CreateDnsMetrics(IMetricFactory factory)
+    {
         DnsPushes = factory.CreateCounter(
             "neuropilot_edge_dns_pushes_total",
             "DNS reconciliations by provider and result: success (changes applied), unchanged, dry_run, blocked (change cap), " +
@@ -105,6 +157,12 @@ public sealed class EdgeMetrics
             "neuropilot_edge_dns_provider_requests_total",
             "Requests sent to the DNS provider (HTTP calls or DNS messages, retries included).",
             new CounterConfiguration { LabelNames = ["provider"] });
+    }
+
+    /// <summary>Limits: requests shed, client connections.</summary>
+    [MemberNotNull(nameof(RequestsShed), nameof(ConnectionsRejected), nameof(ConnectionsOpen))]
+    private void CreateLimitMetrics(IMetricFactory factory)
+    {
         RequestsShed = factory.CreateCounter(
             "neuropilot_edge_requests_shed_total",
             "Requests a service's limits answered without forwarding them (413, 429, 503), by service and reason.",
@@ -115,20 +173,12 @@ public sealed class EdgeMetrics
         ConnectionsOpen = factory.CreateGauge(
             "neuropilot_edge_connections_open",
             "Open client connections to the proxy listeners.");
-        Info = factory.CreateGauge(
-            "neuropilot_edge_build_info",
-            "Always 1; the version of the running edge.",
-            new GaugeConfiguration { LabelNames = ["version"] });
+    }
 
-        // Hardening (issue 10): the access log's dropped lines.
-        AccessLogDropped = factory.CreateCounter(
-            "neuropilot_edge_access_log_dropped_total",
-            "Access log lines dropped: the writer fell behind (queue full: 16,384 lines or 16 MiB) or a write failed.");
-        // DNS hardening (issue 10).
-        DnsLoopRestarts = factory.CreateCounter(
-            "neuropilot_edge_dns_loop_restarts_total",
-            "Times the DNS reconcile loop faulted and was restarted by its supervisor (after a backoff).");
-        // JWT at the edge (Authentication/).
+    /// <summary>JWT at the edge (Authentication/).</summary>
+    [MemberNotNull(nameof(AuthRejected), nameof(JwtKeysReloads))]
+    private void CreateAuthMetrics(IMetricFactory factory)
+    {
         AuthRejected = factory.CreateCounter(
             "neuropilot_edge_auth_rejected_total",
             "Requests answered 401 by a service's JWT check (never forwarded), by reason: missing, malformed, too_large, " +
@@ -138,8 +188,12 @@ public sealed class EdgeMetrics
             "neuropilot_edge_jwt_keys_reloads_total",
             "JWKS file loads by result: applied (new keys in use), rejected (unreadable or unusable; the keys in use stay).",
             new CounterConfiguration { LabelNames = ["result"] });
+    }
 
-        // TLS (issue 11): certificates of the https listeners and of upstream mTLS, by the certificate's first DNS name.
+    /// <summary>TLS (issue 11): certificates of the https listeners and of upstream mTLS, by the certificate's first DNS name.</summary>
+    [MemberNotNull(nameof(TlsCertificateExpiry), nameof(TlsCertificateReloads), nameof(TlsCertificateReloadFailures), nameof(TlsPlainHttpRejected))]
+    private void CreateTlsMetrics(IMetricFactory factory)
+    {
         TlsCertificateExpiry = factory.CreateGauge(
             "neuropilot_edge_tls_certificate_expiry_seconds",
             "Unix time at which a certificate in use expires (its NotAfter), by its first DNS name.",
@@ -159,64 +213,64 @@ public sealed class EdgeMetrics
 
     public CollectorRegistry Registry { get; }
 
-    public Counter DnsPushes { get; }
+    public Counter DnsPushes { get; private set; }
 
-    public Histogram DnsPushDuration { get; }
+    public Histogram DnsPushDuration { get; private set; }
 
-    public Histogram DnsServed { get; }
+    public Histogram DnsServed { get; private set; }
 
-    public Gauge DnsLastSuccess { get; }
+    public Gauge DnsLastSuccess { get; private set; }
 
-    public Gauge DnsNeverEmptyBlocked { get; }
+    public Gauge DnsNeverEmptyBlocked { get; private set; }
 
-    public Gauge DnsConflicts { get; }
+    public Gauge DnsConflicts { get; private set; }
 
-    public Counter DnsProviderRequests { get; }
+    public Counter DnsProviderRequests { get; private set; }
 
-    public Counter Requests { get; }
+    public Counter Requests { get; private set; }
 
-    public Histogram RequestDuration { get; }
+    public Histogram RequestDuration { get; private set; }
 
-    public Counter Unrouted { get; }
+    public Counter Unrouted { get; private set; }
 
-    public Gauge InFlight { get; }
+    public Gauge InFlight { get; private set; }
 
-    public Counter ConfigReloads { get; }
+    public Counter ConfigReloads { get; private set; }
 
-    public Gauge ConfigLoaded { get; }
+    public Gauge ConfigLoaded { get; private set; }
 
     public Gauge Info { get; }
 
-    public Counter RequestsShed { get; }
+    public Counter RequestsShed { get; private set; }
 
-    public Counter ConnectionsRejected { get; }
+    public Counter ConnectionsRejected { get; private set; }
 
-    public Gauge ConnectionsOpen { get; }
+    public Gauge ConnectionsOpen { get; private set; }
 
-    public Counter Retries { get; }
+    public Counter Retries { get; private set; }
 
-    public Counter RetryBudgetExhausted { get; }
+    public Counter RetryBudgetExhausted { get; private set; }
 
-    public Gauge DestinationHealthy { get; }
+    public Gauge DestinationHealthy { get; private set; }
 
-    public Gauge CircuitStateGauge { get; }
+    public Gauge CircuitStateGauge { get; private set; }
 
-    public Counter CircuitOpened { get; }
+    public Counter CircuitOpened { get; private set; }
 
-    public Counter Failovers { get; }
+    public Counter Failovers { get; private set; }
 
-    public Gauge RegionServing { get; }
+    public Gauge RegionServing { get; private set; }
 
-    public Histogram ProbeDuration { get; }
+    public Histogram ProbeDuration { get; private set; }
 
-    public Counter Probes { get; }
+    public Counter Probes { get; private set; }
 
     /// <summary><c>neuropilot_edge_access_log_dropped_total</c>.</summary>
     public Counter AccessLogDropped { get; }
 
-    public Counter AuthRejected { get; }
+    public Counter AuthRejected { get; private set; }
 
-    public Counter JwtKeysReloads { get; }
+    public Counter JwtKeysReloads { get; private set; }
 
     /// <summary>Removes every series of a destination that left the routing table, so no alert fires for it.</summary>
     public void ForgetDestination(string service, string region, string destination)
@@ -262,13 +316,13 @@ public sealed class EdgeMetrics
     public Counter DnsLoopRestarts { get; }
 
     // TLS (issue 11).
-    public Gauge TlsCertificateExpiry { get; }
+    public Gauge TlsCertificateExpiry { get; private set; }
 
-    public Counter TlsCertificateReloads { get; }
+    public Counter TlsCertificateReloads { get; private set; }
 
-    public Counter TlsCertificateReloadFailures { get; }
+    public Counter TlsCertificateReloadFailures { get; private set; }
 
-    public Counter TlsPlainHttpRejected { get; }
+    public Counter TlsPlainHttpRejected { get; private set; }
 
     /// <summary>A registry with the process metrics only: .NET meters and event counters stay off the request path.</summary>
     public static CollectorRegistry CreateRegistry()

@@ -97,100 +97,118 @@ internal static class JsonWebKeyReader
         switch (kty)
         {
             case "OKP":
-                if (crv != "Ed25519")
-                {
-                    reason = $"curve {Show(crv)} is not supported (OKP keys: Ed25519)";
-                    return null;
-                }
-
-                if (alg is not (null or "EdDSA" or "Ed25519"))
-                {
-                    reason = $"\"alg\" {Show(alg)} does not fit an Ed25519 key (EdDSA)";
-                    return null;
-                }
-
-                var x = Bytes(element, "x");
-                var point = x is { Length: Ed25519JsonWebKey.PublicKeySize } ? Ed25519.ValidatePublicKeyFullExport(x) : null;
-                if (point is null)
-                {
-                    reason = "\"x\" is not an Ed25519 public key (32 bytes, base64url, a valid point)";
-                    return null;
-                }
-
-                return new Ed25519JsonWebKey(kid, point);
-
+                return CreateEd25519(element, kid, crv, alg, out reason);
             case "EC":
-                if (crv != "P-256")
-                {
-                    reason = $"curve {Show(crv)} is not supported (EC keys: P-256)";
-                    return null;
-                }
-
-                if (alg is not (null or "ES256"))
-                {
-                    reason = $"\"alg\" {Show(alg)} does not fit a P-256 key (ES256)";
-                    return null;
-                }
-
-                var (ex, ey) = (Bytes(element, "x"), Bytes(element, "y"));
-                if (ex is not { Length: EcdsaJsonWebKey.CoordinateSize } || ey is not { Length: EcdsaJsonWebKey.CoordinateSize })
-                {
-                    reason = "\"x\" and \"y\" must be 32-byte base64url coordinates";
-                    return null;
-                }
-
-                try
-                {
-                    return new EcdsaJsonWebKey(kid, ECDsa.Create(new ECParameters
-                    {
-                        Curve = ECCurve.NamedCurves.nistP256,
-                        Q = new ECPoint { X = ex, Y = ey },
-                    }));
-                }
-                catch (CryptographicException)
-                {
-                    reason = "(x, y) is not a point on P-256";
-                    return null;
-                }
-
+                return CreateEcdsa(element, kid, crv, alg, out reason);
             case "RSA":
-                if (alg is not (null or "RS256"))
-                {
-                    reason = $"\"alg\" {Show(alg)} is not supported for RSA keys (RS256)";
-                    return null;
-                }
-
-                var (n, e) = (Bytes(element, "n"), Bytes(element, "e"));
-                if (n is null || e is null || e.Length is 0 or > 8)
-                {
-                    reason = "\"n\" and \"e\" must be base64url numbers";
-                    return null;
-                }
-
-                var modulus = n.AsSpan().TrimStart((byte)0).ToArray();
-                var bits = modulus.Length == 0 ? 0 : ((modulus.Length - 1) * 8) + 32 - BitOperations.LeadingZeroCount((uint)modulus[0]);
-                if (bits is < RsaJsonWebKey.MinBits or > RsaJsonWebKey.MaxBits)
-                {
-                    reason = $"a {bits}-bit RSA key is outside {RsaJsonWebKey.MinBits} to {RsaJsonWebKey.MaxBits} bits";
-                    return null;
-                }
-
-                var rsa = RSA.Create();
-                try
-                {
-                    rsa.ImportParameters(new RSAParameters { Modulus = modulus, Exponent = e });
-                    return new RsaJsonWebKey(kid, rsa, modulus.Length);
-                }
-                catch (CryptographicException)
-                {
-                    rsa.Dispose();
-                    reason = "not a usable RSA public key";
-                    return null;
-                }
-
+                return CreateRsa(element, kid, alg, out reason);
             default:
                 reason = kty is null ? "no \"kty\"" : $"kty \"{Clip(kty)}\" is not supported (OKP, EC, RSA)";
                 return null;
+        }
+    }
+
+    /// <summary>An OKP key (RFC 8037): Ed25519 only, <c>x</c> a valid point.</summary>
+    private static JsonWebKey? CreateEd25519(JsonElement element, string? kid, string? crv, string? alg, out string? reason)
+    {
+        reason = null;
+        if (crv != "Ed25519")
+        {
+            reason = $"curve {Show(crv)} is not supported (OKP keys: Ed25519)";
+            return null;
+        }
+
+        if (alg is not (null or "EdDSA" or "Ed25519"))
+        {
+            reason = $"\"alg\" {Show(alg)} does not fit an Ed25519 key (EdDSA)";
+            return null;
+        }
+
+        var x = Bytes(element, "x");
+        var point = x is { Length: Ed25519JsonWebKey.PublicKeySize } ? Ed25519.ValidatePublicKeyFullExport(x) : null;
+        if (point is null)
+        {
+            reason = "\"x\" is not an Ed25519 public key (32 bytes, base64url, a valid point)";
+            return null;
+        }
+
+        return new Ed25519JsonWebKey(kid, point);
+    }
+
+    /// <summary>An EC key (RFC 7518 section 6.2): P-256 only, (<c>x</c>, <c>y</c>) a point on the curve.</summary>
+    private static JsonWebKey? CreateEcdsa(JsonElement element, string? kid, string? crv, string? alg, out string? reason)
+    {
+        reason = null;
+        if (crv != "P-256")
+        {
+            reason = $"curve {Show(crv)} is not supported (EC keys: P-256)";
+            return null;
+        }
+
+        if (alg is not (null or "ES256"))
+        {
+            reason = $"\"alg\" {Show(alg)} does not fit a P-256 key (ES256)";
+            return null;
+        }
+
+        var (ex, ey) = (Bytes(element, "x"), Bytes(element, "y"));
+        if (ex is not { Length: EcdsaJsonWebKey.CoordinateSize } || ey is not { Length: EcdsaJsonWebKey.CoordinateSize })
+        {
+            reason = "\"x\" and \"y\" must be 32-byte base64url coordinates";
+            return null;
+        }
+
+        try
+        {
+            return new EcdsaJsonWebKey(kid, ECDsa.Create(new ECParameters
+            {
+                Curve = ECCurve.NamedCurves.nistP256,
+                Q = new ECPoint { X = ex, Y = ey },
+            }));
+        }
+        catch (CryptographicException)
+        {
+            reason = "(x, y) is not a point on P-256";
+            return null;
+        }
+    }
+
+    /// <summary>An RSA key (RFC 7518 section 6.3): RS256, a modulus of <see cref="RsaJsonWebKey.MinBits"/> to <see cref="RsaJsonWebKey.MaxBits"/> bits.</summary>
+    private static JsonWebKey? CreateRsa(JsonElement element, string? kid, string? alg, out string? reason)
+    {
+        reason = null;
+        if (alg is not (null or "RS256"))
+        {
+            reason = $"\"alg\" {Show(alg)} is not supported for RSA keys (RS256)";
+            return null;
+        }
+
+        var (n, e) = (Bytes(element, "n"), Bytes(element, "e"));
+        if (n is null || e is null || e.Length is 0 or > 8)
+        {
+            reason = "\"n\" and \"e\" must be base64url numbers";
+            return null;
+        }
+
+        var modulus = n.AsSpan().TrimStart((byte)0).ToArray();
+        var bits = modulus.Length == 0 ? 0 : ((modulus.Length - 1) * 8) + 32 - BitOperations.LeadingZeroCount((uint)modulus[0]);
+        if (bits is < RsaJsonWebKey.MinBits or > RsaJsonWebKey.MaxBits)
+        {
+            reason = $"a {bits}-bit RSA key is outside {RsaJsonWebKey.MinBits} to {RsaJsonWebKey.MaxBits} bits";
+            return null;
+        }
+
+        var rsa = RSA.Create();
+        try
+        {
+            rsa.ImportParameters(new RSAParameters { Modulus = modulus, Exponent = e });
+            return new RsaJsonWebKey(kid, rsa, modulus.Length);
+        }
+        catch (CryptographicException)
+        {
+            rsa.Dispose();
+            reason = "not a usable RSA public key";
+            return null;
         }
     }
 

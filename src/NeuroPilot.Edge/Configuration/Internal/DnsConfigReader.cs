@@ -26,114 +26,9 @@ internal static class DnsConfigReader
             reader.Error("OwnerId", $"\"{owner}\" is not a valid owner id (1 to 63 letters, digits, '.', '_', '-')");
         }
 
-        var records = new List<DnsRecordOptions>();
-        if (reader.TryGet("Records", out var recordsElement))
-        {
-            if (recordsElement.ValueKind != JsonValueKind.Array)
-            {
-                reader.Error("Records", $"{ConfigReader.Show(recordsElement)} is not an array of records");
-            }
-            else
-            {
-                var index = 0;
-                foreach (var item in recordsElement.EnumerateArray())
-                {
-                    var path = $"{reader.Child("Records")}[{index++}]";
-                    records.Add(ConfigReader.Open(errors, path, item) is { } recordReader
-                        ? ReadRecord(recordReader)
-                        : new DnsRecordOptions { Name = "", Service = "", Regions = [] });
-                }
-            }
-        }
-        else
-        {
-            reader.Error("Records", "missing: list the records to publish");
-        }
-
-        CloudflareOptions? cloudflare = null;
-        if (reader.Object("Cloudflare") is { } cloudflareReader)
-        {
-            var zoneId = cloudflareReader.String("ZoneId");
-            if (string.IsNullOrWhiteSpace(zoneId))
-            {
-                cloudflareReader.Error("ZoneId", "missing: the zone's id from the Cloudflare dashboard (Overview, API)");
-            }
-
-            var baseUrl = DnsDefaults.CloudflareApiBaseUrl;
-            if (cloudflareReader.String("ApiBaseUrl") is { } urlText)
-            {
-                if (Uri.TryCreate(urlText.TrimEnd('/'), UriKind.Absolute, out var url) && url.Scheme is "http" or "https" && string.IsNullOrEmpty(url.Query))
-                {
-                    baseUrl = url;
-                }
-                else
-                {
-                    cloudflareReader.Error("ApiBaseUrl", $"\"{urlText}\" is not an absolute http or https URL");
-                }
-            }
-
-            cloudflare = new CloudflareOptions
-            {
-                ZoneId = zoneId ?? "",
-                ApiBaseUrl = baseUrl,
-                Proxied = cloudflareReader.Bool("Proxied", false),
-                RequestsPerFiveMinutes = cloudflareReader.Int("RequestsPerFiveMinutes", DnsDefaults.CloudflareRequestsPerFiveMinutes, 10, 1_200),
-                RequestTimeout = cloudflareReader.Duration("RequestTimeout", DnsDefaults.CloudflareRequestTimeout, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(5)),
-            };
-            cloudflareReader.RejectUnknownKeys();
-        }
-
-        Rfc2136Options? rfc2136 = null;
-        if (reader.Object("Rfc2136") is { } rfcReader)
-        {
-            var serverText = rfcReader.String("Server");
-            IPEndPoint? server = null;
-            if (serverText is null)
-            {
-                rfcReader.Error("Server", "missing: the primary server's address and port (\"192.0.2.53:53\")");
-            }
-            else if (!TryParseEndPoint(serverText, out server))
-            {
-                rfcReader.Error("Server", $"\"{serverText}\" is not an IP address with an optional port (\"192.0.2.53:53\", \"[2001:db8::53]:53\")");
-            }
-
-            var zone = rfcReader.String("Zone");
-            if (zone is null)
-            {
-                rfcReader.Error("Zone", "missing: the zone to update (\"example.com.\")");
-            }
-            else if (!IsHostName(DnsNames.Normalize(zone)))
-            {
-                rfcReader.Error("Zone", $"\"{zone}\" is not a DNS name");
-            }
-
-            var keyName = rfcReader.String("TsigKeyName");
-            if (keyName is null)
-            {
-                rfcReader.Error("TsigKeyName", "missing: the TSIG key's name as the server knows it");
-            }
-            else if (!IsHostName(DnsNames.Normalize(keyName), minLabels: 1))
-            {
-                rfcReader.Error("TsigKeyName", $"\"{keyName}\" is not a DNS name");
-            }
-
-            var algorithm = rfcReader.String("TsigAlgorithm")?.ToLowerInvariant() ?? "hmac-sha256";
-            if (algorithm is not ("hmac-sha256" or "hmac-sha512"))
-            {
-                rfcReader.Error("TsigAlgorithm", $"\"{algorithm}\" is not one of: hmac-sha256, hmac-sha512");
-            }
-
-            rfc2136 = new Rfc2136Options
-            {
-                Server = server ?? new IPEndPoint(IPAddress.Loopback, 53),
-                Zone = DnsNames.Normalize(zone ?? ""),
-                TsigKeyName = DnsNames.Normalize(keyName ?? ""),
-                TsigAlgorithm = algorithm,
-                Timeout = rfcReader.Duration("Timeout", DnsDefaults.Rfc2136Timeout, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(1)),
-            };
-            rfcReader.RejectUnknownKeys();
-        }
-
+        var records = ReadRecords(errors, reader);
+        var cloudflare = reader.Object("Cloudflare") is { } cloudflareReader ? ReadCloudflare(cloudflareReader) : null;
+        var rfc2136 = reader.Object("Rfc2136") is { } rfcReader ? ReadRfc2136(rfcReader) : null;
         var options = new DnsOptions
         {
             Provider = provider,
@@ -146,6 +41,117 @@ internal static class DnsConfigReader
             Records = records,
             Cloudflare = cloudflare,
             Rfc2136 = rfc2136,
+        };
+        reader.RejectUnknownKeys();
+        return options;
+    }
+
+    /// <summary><c>Dns.Records</c>: one entry per array item, so later errors name the right index.</summary>
+    private static List<DnsRecordOptions> ReadRecords(List<ConfigError> errors, ConfigReader reader)
+    {
+        var records = new List<DnsRecordOptions>();
+        if (!reader.TryGet("Records", out var recordsElement))
+        {
+            reader.Error("Records", "missing: list the records to publish");
+        }
+        else if (recordsElement.ValueKind != JsonValueKind.Array)
+        {
+            reader.Error("Records", $"{ConfigReader.Show(recordsElement)} is not an array of records");
+        }
+        else
+        {
+            var index = 0;
+            foreach (var item in recordsElement.EnumerateArray())
+            {
+                var path = $"{reader.Child("Records")}[{index++}]";
+                records.Add(ConfigReader.Open(errors, path, item) is { } recordReader
+                    ? ReadRecord(recordReader)
+                    : new DnsRecordOptions { Name = "", Service = "", Regions = [] });
+            }
+        }
+
+        return records;
+    }
+
+    private static CloudflareOptions ReadCloudflare(ConfigReader reader)
+    {
+        var zoneId = reader.String("ZoneId");
+        if (string.IsNullOrWhiteSpace(zoneId))
+        {
+            reader.Error("ZoneId", "missing: the zone's id from the Cloudflare dashboard (Overview, API)");
+        }
+
+        var baseUrl = DnsDefaults.CloudflareApiBaseUrl;
+        if (reader.String("ApiBaseUrl") is { } urlText)
+        {
+            if (Uri.TryCreate(urlText.TrimEnd('/'), UriKind.Absolute, out var url) && url.Scheme is "http" or "https" && string.IsNullOrEmpty(url.Query))
+            {
+                baseUrl = url;
+            }
+            else
+            {
+                reader.Error("ApiBaseUrl", $"\"{urlText}\" is not an absolute http or https URL");
+            }
+        }
+
+        var options = new CloudflareOptions
+        {
+            ZoneId = zoneId ?? "",
+            ApiBaseUrl = baseUrl,
+            Proxied = reader.Bool("Proxied", false),
+            RequestsPerFiveMinutes = reader.Int("RequestsPerFiveMinutes", DnsDefaults.CloudflareRequestsPerFiveMinutes, 10, 1_200),
+            RequestTimeout = reader.Duration("RequestTimeout", DnsDefaults.CloudflareRequestTimeout, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(5)),
+        };
+        reader.RejectUnknownKeys();
+        return options;
+    }
+
+    private static Rfc2136Options ReadRfc2136(ConfigReader reader)
+    {
+        var serverText = reader.String("Server");
+        IPEndPoint? server = null;
+        if (serverText is null)
+        {
+            reader.Error("Server", "missing: the primary server's address and port (\"192.0.2.53:53\")");
+        }
+        else if (!TryParseEndPoint(serverText, out server))
+        {
+            reader.Error("Server", $"\"{serverText}\" is not an IP address with an optional port (\"192.0.2.53:53\", \"[2001:db8::53]:53\")");
+        }
+
+        var zone = reader.String("Zone");
+        if (zone is null)
+        {
+            reader.Error("Zone", "missing: the zone to update (\"example.com.\")");
+        }
+        else if (!IsHostName(DnsNames.Normalize(zone)))
+        {
+            reader.Error("Zone", $"\"{zone}\" is not a DNS name");
+        }
+
+        var keyName = reader.String("TsigKeyName");
+        if (keyName is null)
+        {
+            reader.Error("TsigKeyName", "missing: the TSIG key's name as the server knows it");
+        }
+        else if (!IsHostName(DnsNames.Normalize(keyName), minLabels: 1))
+        {
+            reader.Error("TsigKeyName", $"\"{keyName}\" is not a DNS name");
+        }
+
+        var algorithm = reader.String("TsigAlgorithm")?.ToLowerInvariant() ?? "hmac-sha256";
+        if (algorithm is not ("hmac-sha256" or "hmac-sha512"))
+        {
+            reader.Error("TsigAlgorithm", $"\"{algorithm}\" is not one of: hmac-sha256, hmac-sha512");
+        }
+
+        var options = new Rfc2136Options
+        {
+            Server = server ?? new IPEndPoint(IPAddress.Loopback, 53),
+            Zone = DnsNames.Normalize(zone ?? ""),
+            TsigKeyName = DnsNames.Normalize(keyName ?? ""),
+            TsigAlgorithm = algorithm,
+            Timeout = reader.Duration("Timeout", DnsDefaults.Rfc2136Timeout, TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(1)),
         };
         reader.RejectUnknownKeys();
         return options;
@@ -164,27 +170,47 @@ internal static class DnsConfigReader
             reader.Error("Name", $"\"{nameText}\" is not a fully qualified DNS name (wildcards are not published)");
         }
 
-        var type = DnsRecordType.A;
-        var typeKnown = true;
-        if (reader.String("Type") is { } typeText)
-        {
-            if (Enum.TryParse<DnsRecordType>(typeText, ignoreCase: true, out var parsed) && parsed != DnsRecordType.TXT && !int.TryParse(typeText, out _))
-            {
-                type = parsed;
-            }
-            else
-            {
-                reader.Error("Type", $"\"{typeText}\" is not one of: A, AAAA, CNAME");
-                typeKnown = false;
-            }
-        }
-
+        var (type, typeKnown) = ReadType(reader);
         var service = reader.String("Service");
         if (service is null)
         {
             reader.Error("Service", "missing: the service whose region health this record follows");
         }
 
+        var regions = ReadRegions(reader, type, typeKnown);
+        var record = new DnsRecordOptions
+        {
+            Name = name,
+            Type = type,
+            Ttl = reader.Int("Ttl", DnsDefaults.Ttl, 1, 604_800),
+            Service = service ?? "",
+            Policy = reader.Enum("Policy", DnsPolicy.Failover),
+            Regions = regions,
+        };
+        reader.RejectUnknownKeys();
+        return record;
+    }
+
+    /// <summary>The record's <c>Type</c> (A when unwritten); <c>Known</c> is false when it was written wrong, so its values are not judged.</summary>
+    private static (DnsRecordType Type, bool Known) ReadType(ConfigReader reader)
+    {
+        if (reader.String("Type") is not { } typeText)
+        {
+            return (DnsRecordType.A, true);
+        }
+
+        if (Enum.TryParse<DnsRecordType>(typeText, ignoreCase: true, out var parsed) && parsed != DnsRecordType.TXT && !int.TryParse(typeText, out _))
+        {
+            return (parsed, true);
+        }
+
+        reader.Error("Type", $"\"{typeText}\" is not one of: A, AAAA, CNAME");
+        return (DnsRecordType.A, false);
+    }
+
+    /// <summary>The record's <c>Regions</c>: each region's values in canonical spelling (see <see cref="Canonical"/>).</summary>
+    private static List<(string, IReadOnlyList<string>)> ReadRegions(ConfigReader reader, DnsRecordType type, bool typeKnown)
+    {
         var regions = new List<(string, IReadOnlyList<string>)>();
         if (reader.Object("Regions") is { } regionsReader)
         {
@@ -226,17 +252,7 @@ internal static class DnsConfigReader
             reader.Error("Regions", "missing: map each region to its addresses ({ \"us-east\": [\"198.51.100.10\"] })");
         }
 
-        var record = new DnsRecordOptions
-        {
-            Name = name,
-            Type = type,
-            Ttl = reader.Int("Ttl", DnsDefaults.Ttl, 1, 604_800),
-            Service = service ?? "",
-            Policy = reader.Enum("Policy", DnsPolicy.Failover),
-            Regions = regions,
-        };
-        reader.RejectUnknownKeys();
-        return record;
+        return regions;
     }
 
     /// <summary>The canonical spelling of a record value (see <see cref="DnsRecordSet"/>), or null when it is not one of <paramref name="type"/>.</summary>

@@ -135,46 +135,19 @@ internal sealed class ReloadableFile<T> : IDisposable
                 _seenFailure = null;
                 _reportedFailure = null;
             }
-            else
+            else if (!IsDueForReport(hash, rejected!))
             {
-                // The same broken content (or the same read failure) reported once; the first sighting waits a
-                // settle time for the writer to finish (certificate first, key next).
-                var failure = $"{Convert.ToHexString(hash)}|{rejected!.Path}|{rejected.Message}";
-                if (failure == _reportedFailure)
-                {
-                    return;
-                }
-
-                if (failure != _seenFailure)
-                {
-                    _seenFailure = failure;
-                    _settle.Change(_options.Settle, Timeout.InfiniteTimeSpan);
-                    return;
-                }
-
-                _seenFailure = null;
-                _reportedFailure = failure;
+                return;
             }
         }
 
         if (reloaded is not null)
         {
-            var description = _describe?.Invoke(reloaded) ?? "in use for new connections";
-            if (first)
-            {
-                ReloadableFileLog.Loaded(_logger, _what, string.Join(", ", _paths), description);
-            }
-            else
-            {
-                ReloadableFileLog.Reloaded(_logger, _what, string.Join(", ", _paths), description);
-            }
-
-            Reloaded?.Invoke(reloaded);
+            AnnounceReloaded(reloaded, first);
         }
         else
         {
-            ReloadableFileLog.Rejected(_logger, _what, rejected!.Path, rejected.Message, _current is null ? "nothing is served from these files yet" : "the previous one stays in use");
-            Rejected?.Invoke(rejected.Path, rejected.Message);
+            AnnounceRejected(rejected!);
         }
     }
 
@@ -191,6 +164,54 @@ internal sealed class ReloadableFile<T> : IDisposable
         {
             watcher.Dispose();
         }
+    }
+
+    /// <summary>
+    /// Under the lock: whether a broken content is to be reported now. The same broken content (or the same read
+    /// failure) is reported once; the first sighting waits a settle time for the writer to finish (certificate first,
+    /// key next).
+    /// </summary>
+    private bool IsDueForReport(byte[] hash, FileRejectedException rejected)
+    {
+        var failure = $"{Convert.ToHexString(hash)}|{rejected.Path}|{rejected.Message}";
+        if (failure == _reportedFailure)
+        {
+            return false;
+        }
+
+        if (failure != _seenFailure)
+        {
+            _seenFailure = failure;
+            _settle.Change(_options.Settle, Timeout.InfiniteTimeSpan);
+            return false;
+        }
+
+        _seenFailure = null;
+        _reportedFailure = failure;
+        return true;
+    }
+
+    /// <summary>Outside the lock: the log line and <see cref="Reloaded"/> for a value now in use.</summary>
+    private void AnnounceReloaded(T reloaded, bool first)
+    {
+        var description = _describe?.Invoke(reloaded) ?? "in use for new connections";
+        if (first)
+        {
+            ReloadableFileLog.Loaded(_logger, _what, string.Join(", ", _paths), description);
+        }
+        else
+        {
+            ReloadableFileLog.Reloaded(_logger, _what, string.Join(", ", _paths), description);
+        }
+
+        Reloaded?.Invoke(reloaded);
+    }
+
+    /// <summary>Outside the lock: the log line and <see cref="Rejected"/> for a broken content, once.</summary>
+    private void AnnounceRejected(FileRejectedException rejected)
+    {
+        ReloadableFileLog.Rejected(_logger, _what, rejected.Path, rejected.Message, _current is null ? "nothing is served from these files yet" : "the previous one stays in use");
+        Rejected?.Invoke(rejected.Path, rejected.Message);
     }
 
     private static IReadOnlyList<FileContent> Read(IReadOnlyList<string> paths, int maxFileBytes)
