@@ -60,14 +60,14 @@ public sealed class EdgeProxy(EdgeRuntime runtime, IHttpForwarder forwarder, Edg
     /// <summary>Every in-flight slot is busy: wait in the service's queue (bounded in length and time) or be shed.</summary>
     private async Task QueueThenForwardAsync(HttpContext context, ServiceRoute service, ClientAddress client, InFlightLimiter inFlight)
     {
-        var decision = await inFlight.EnterQueuedAsync(context.RequestAborted).ConfigureAwait(false);
+        var decision = await inFlight.EnterQueuedAsync(context.RequestAborted);
         if (decision != LimitDecision.Admitted)
         {
-            await Shed(context, service, decision, TimeSpan.Zero).ConfigureAwait(false);
+            await Shed(context, service, decision, TimeSpan.Zero);
             return;
         }
 
-        await AuthenticateAndForward(context, service, client, inFlight).ConfigureAwait(false);
+        await AuthenticateAndForward(context, service, client, inFlight);
     }
 
     /// <summary>The service's JWT check (401 written by it on failure), then the forwarding.</summary>

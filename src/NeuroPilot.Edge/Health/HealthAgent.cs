@@ -79,7 +79,7 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
             _targets.Clear();
         }
 
-        await Task.WhenAll(loops).WaitAsync(cancellationToken).ConfigureAwait(false);
+        await Task.WhenAll(loops).WaitAsync(cancellationToken);
     }
 
     public void Dispose()

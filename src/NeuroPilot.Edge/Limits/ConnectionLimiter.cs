@@ -28,7 +28,7 @@ public sealed class ConnectionLimiter(int maxConnections, Counter rejected, Gaug
         open.Inc();
         try
         {
-            await next(connection).ConfigureAwait(false);
+            await next(connection);
         }
         finally
         {

@@ -64,7 +64,7 @@ public sealed class InFlightLimiter(int maxInFlight, int maxQueue, TimeSpan queu
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, aborted);
             do
             {
-                await _freed.WaitAsync(linked.Token).ConfigureAwait(false);
+                await _freed.WaitAsync(linked.Token);
             }
             while (!TryEnter());
 

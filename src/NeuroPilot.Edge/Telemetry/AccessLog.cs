@@ -96,15 +96,15 @@ public sealed partial class AccessLog : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
-        await _writer.ConfigureAwait(false);
+        await _writer;
         if (_path is not null)
         {
-            await _output.DisposeAsync().ConfigureAwait(false);
+            await _output.DisposeAsync();
         }
 
         if (Interlocked.Exchange(ref _reopened, null) is { } pending)
         {
-            await pending.DisposeAsync().ConfigureAwait(false);
+            await pending.DisposeAsync();
         }
     }
 
@@ -118,7 +118,7 @@ public sealed partial class AccessLog : IAsyncDisposable
     {
         var buffer = new MemoryStream();
         using var json = new Utf8JsonWriter(buffer);
-        while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
+        while (await _queue.Reader.WaitToReadAsync())
         {
             var lines = 0;
             long bytes = 0;
@@ -135,14 +135,14 @@ public sealed partial class AccessLog : IAsyncDisposable
             Interlocked.Add(ref _queuedBytes, -bytes);
             if (Interlocked.Exchange(ref _reopened, null) is { } reopened)
             {
-                await _output.DisposeAsync().ConfigureAwait(false);
+                await _output.DisposeAsync();
                 _output = reopened;
             }
 
             try
             {
-                await _output.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length)).ConfigureAwait(false);
-                await _output.FlushAsync().ConfigureAwait(false);
+                await _output.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
+                await _output.FlushAsync();
             }
             catch (IOException)
             {

@@ -37,7 +37,7 @@ public sealed class PlainHttpRejection(TimeSpan firstByteTimeout, TimeProvider t
         {
             try
             {
-                result = await input.ReadAsync(timeout.Token).ConfigureAwait(false);
+                result = await input.ReadAsync(timeout.Token);
             }
             catch (OperationCanceledException)
             {
@@ -57,14 +57,14 @@ public sealed class PlainHttpRejection(TimeSpan firstByteTimeout, TimeProvider t
         {
             // Nothing consumed, nothing examined: TLS reads the same bytes again at once.
             input.AdvanceTo(buffer.Start, buffer.Start);
-            await next(context).ConfigureAwait(false);
+            await next(context);
             return;
         }
 
         // Take what the client sent, so closing does not reset the connection before it reads the answer.
         input.AdvanceTo(buffer.End);
         rejected.Inc();
-        await context.Transport.Output.WriteAsync(Response).ConfigureAwait(false);
-        await context.Transport.Output.CompleteAsync().ConfigureAwait(false);
+        await context.Transport.Output.WriteAsync(Response);
+        await context.Transport.Output.CompleteAsync();
     }
 }

@@ -241,13 +241,13 @@ internal static partial class UnixFile
     [StructLayout(LayoutKind.Explicit, Size = 256)]
     private struct StatxBuffer
     {
-#pragma warning disable CS0649 // Written by statx.
+#pragma warning disable CS0649, IDE0044 // Written by statx.
         [FieldOffset(28)]
         private ushort _mode;
 
         [FieldOffset(40)]
         private ulong _size;
-#pragma warning restore CS0649
+#pragma warning restore CS0649, IDE0044
 
         public readonly int Mode => _mode;
 

@@ -75,7 +75,7 @@ internal sealed class RequestBodyWatch(ForwardAttempt attempt) : Stream
 
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
-    private async ValueTask<int> AwaitRead(ValueTask<int> read, int asked) => Seen(await read.ConfigureAwait(false), asked);
+    private async ValueTask<int> AwaitRead(ValueTask<int> read, int asked) => Seen(await read, asked);
 
     private int Seen(int read, int asked)
     {

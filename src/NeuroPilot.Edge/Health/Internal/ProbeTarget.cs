@@ -110,7 +110,7 @@ internal sealed class ProbeTarget : IDisposable
             {
                 try
                 {
-                    await Task.Delay(delay, _time, linked.Token).ConfigureAwait(false);
+                    await Task.Delay(delay, _time, linked.Token);
                 }
                 catch (OperationCanceledException)
                 {
@@ -135,7 +135,7 @@ internal sealed class ProbeTarget : IDisposable
             Volatile.Write(ref _inFlightSince, started);
             try
             {
-                result = await _prober.ProbeAsync(Url, Tracker.Options, Tls, _stop.Token).ConfigureAwait(false);
+                result = await _prober.ProbeAsync(Url, Tracker.Options, Tls, _stop.Token);
             }
             catch (OperationCanceledException) when (_stop.IsCancellationRequested)
             {
