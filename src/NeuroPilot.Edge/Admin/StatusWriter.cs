@@ -101,7 +101,7 @@ public static class StatusWriter
     private static void WriteDns(Utf8JsonWriter json, DnsStatus dns)
     {
         json.WriteStartObject("dns");
-        json.WriteString("state", dns.State);
+        json.WriteString("state", dns.State.ToWireName());
         if (dns.Provider is null)
         {
             json.WriteEndObject();
@@ -112,7 +112,7 @@ public static class StatusWriter
         json.WriteString("owner_id", dns.OwnerId);
         json.WriteBoolean("dry_run", dns.DryRun);
         WriteTime(json, "last_attempt_at", dns.LastAttemptAt);
-        json.WriteString("last_result", dns.LastResult);
+        json.WriteString("last_result", dns.LastResult?.ToWireName());
         json.WriteString("last_error", dns.LastError);
         WriteTime(json, "last_success_at", dns.LastSuccessAt);
         WriteTime(json, "last_change_at", dns.LastChangeAt);

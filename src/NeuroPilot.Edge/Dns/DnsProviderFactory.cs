@@ -13,7 +13,7 @@ public static class DnsProviderFactory
     /// <exception cref="DnsProviderException">The secret is missing or unreadable (kind Unauthorized; the message names the variable).</exception>
     public static IDnsProvider Create(DnsOptions options, TimeProvider time, ILoggerFactory loggers)
     {
-        var name = DnsReconciler.ProviderName(options.Provider);
+        var name = options.Provider.ToWireName();
         if (options.Provider == DnsProviderKind.Cloudflare)
         {
             var token = ReadSecret(name, CloudflareTokenVariable, "cloudflare-api-token");

@@ -58,16 +58,16 @@ public sealed class DnsReconcilerTests(ITestOutputHelper output) : IDisposable
         _provider.ReadFailure = () => new DnsProviderException("cloudflare", DnsProviderError.RateLimited, "HTTP 429", "10429", TimeSpan.FromSeconds(5_000_000));
         var reconciler = Start();
 
-        await DriveUntilAsync(() => _provider.Reads.Count == 1 && reconciler.Status.State == "failing", "the first round to meet the 429");
+        await DriveUntilAsync(() => _provider.Reads.Count == 1 && reconciler.Status.State == DnsPusherState.Failing, "the first round to meet the 429");
         var limitedAt = _provider.Reads[0];
         var status = reconciler.Status;
         output.WriteLine($"after a 429 asking for 5,000,000 s: next attempt not before {status.NextAttemptNotBefore:u} ({(status.NextAttemptNotBefore - limitedAt)?.TotalSeconds:0} s later)");
-        Assert.Equal(("rate_limited", "10429: HTTP 429"), (status.LastResult, status.LastError));
+        Assert.Equal((DnsRoundResult.RateLimited, "10429: HTTP 429"), (status.LastResult, status.LastError));
         Assert.NotNull(status.NextAttemptNotBefore);
         Assert.InRange(status.NextAttemptNotBefore.Value - limitedAt, TimeSpan.FromMinutes(59), TimeSpan.FromHours(1));
 
         _provider.ReadFailure = null;
-        await DriveUntilAsync(() => reconciler.Status.State == "ok", "a round after the capped wait, the provider answering again", step: TimeSpan.FromMinutes(1), maxFake: TimeSpan.FromHours(2));
+        await DriveUntilAsync(() => reconciler.Status.State == DnsPusherState.Ok, "a round after the capped wait, the provider answering again", step: TimeSpan.FromMinutes(1), maxFake: TimeSpan.FromHours(2));
         Assert.InRange(_provider.Reads[1] - limitedAt, TimeSpan.FromHours(1), TimeSpan.FromHours(1) + TimeSpan.FromMinutes(2));
         Assert.Equal([UsEast], _provider.Values("api.example.com"));
         Assert.Null(reconciler.Status.LastError);
@@ -91,8 +91,8 @@ public sealed class DnsReconcilerTests(ITestOutputHelper output) : IDisposable
         output.WriteLine($"status: {status.State}, {status.LastResult}: {status.LastError}; gaps between rounds: {string.Join(", ", gaps.Select(g => $"{g.TotalSeconds:0.##} s"))}");
         output.WriteLine(_log.All);
 
-        Assert.Equal("failing", status.State);
-        Assert.Equal("error", status.LastResult);
+        Assert.Equal(DnsPusherState.Failing, status.State);
+        Assert.Equal(DnsRoundResult.Error, status.LastResult);
         Assert.Contains("InvalidOperationException: Unexpected end of the answer at offset 12", status.LastError, StringComparison.Ordinal);
         Assert.True(_metrics.DnsPushes.WithLabels("cloudflare", "error").Value >= 5, "every such round is counted as result=\"error\"");
 
@@ -109,7 +109,7 @@ public sealed class DnsReconcilerTests(ITestOutputHelper output) : IDisposable
         Assert.Single(_log.Lines, l => l.Level == LogLevel.Debug && l.Text.Contains("Unexpected end of the answer", StringComparison.Ordinal));
 
         _provider.ReadFailure = null;
-        await DriveUntilAsync(() => reconciler.Status.State == "ok", "the provider to recover", step: TimeSpan.FromMilliseconds(250));
+        await DriveUntilAsync(() => reconciler.Status.State == DnsPusherState.Ok, "the provider to recover", step: TimeSpan.FromMilliseconds(250));
         Assert.Null(reconciler.Status.LastError);
         Assert.Equal([UsEast], _provider.Values("api.example.com"));
         await StopAsync(reconciler);
@@ -120,7 +120,7 @@ public sealed class DnsReconcilerTests(ITestOutputHelper output) : IDisposable
     {
         var time = new TimerFailingTime(_fake);
         var reconciler = Start(time);
-        await DriveUntilAsync(() => reconciler.Status.State == "ok", "a first good round");
+        await DriveUntilAsync(() => reconciler.Status.State == DnsPusherState.Ok, "a first good round");
         var readsBefore = _provider.Reads.Count;
 
         // The loop's next wait cannot get a timer: the loop itself faults, outside any provider call.
@@ -133,7 +133,7 @@ public sealed class DnsReconcilerTests(ITestOutputHelper output) : IDisposable
         var fault = Assert.Single(_log.Lines, l => l.Level >= LogLevel.Information && l.Text.Contains("timer refused by the test", StringComparison.Ordinal));
         Assert.Equal(LogLevel.Error, fault.Level);
         Assert.DoesNotContain('\n', fault.Text);
-        Assert.Equal("ok", reconciler.Status.State);
+        Assert.Equal(DnsPusherState.Ok, reconciler.Status.State);
         await StopAsync(reconciler);
     }
 

@@ -78,7 +78,7 @@ public sealed partial class Rfc2136Provider : IDnsProvider
         });
     }
 
-    public string Name => "rfc2136";
+    public string Name { get; } = DnsProviderKind.Rfc2136.ToWireName();
 
     /// <summary>DNS messages sent: UPDATEs (retries included) and queries (reads and served checks).</summary>
     public int RequestsSent => Volatile.Read(ref _requestsSent);
