@@ -48,7 +48,7 @@ public sealed class DnsReconcilerTests(ITestOutputHelper output) : IDisposable
     private readonly CapturingLogger<DnsReconciler> _log = new();
     private DnsReconciler? _reconciler;
 
-    private readonly ScriptedProvider _provider = new();
+    private readonly InMemoryDnsProvider _provider = new();
 
     public void Dispose() => _reconciler?.Dispose();
 
@@ -196,86 +196,6 @@ public sealed class DnsReconcilerTests(ITestOutputHelper output) : IDisposable
         using var stream = new MemoryStream();
         await _metrics.Registry.CollectAndExportAsTextAsync(stream);
         return System.Text.Encoding.UTF8.GetString(stream.ToArray());
-    }
-
-    /// <summary>An in-memory zone whose reads can be made to fail or hang; every read is stamped with the fake time.</summary>
-    private sealed class ScriptedProvider : IDnsProvider
-    {
-        private readonly Lock _gate = new();
-        private readonly Dictionary<(string, DnsRecordType), DnsRecordSet> _zone = [];
-        private readonly List<DateTimeOffset> _reads = [];
-
-        public TimeProvider Clock { get; set; } = TimeProvider.System;
-
-        public Func<Exception>? ReadFailure { get; set; }
-
-        public Task<IReadOnlyList<DnsRecordSet>>? ReadHang { get; set; }
-
-        public IReadOnlyList<DateTimeOffset> Reads
-        {
-            get
-            {
-                lock (_gate)
-                {
-                    return [.. _reads];
-                }
-            }
-        }
-
-        public string Name => "cloudflare";
-
-        public int EffectiveTtl(DnsRecordType type, int ttl) => ttl;
-
-        public IReadOnlyList<string> Values(string name)
-        {
-            lock (_gate)
-            {
-                return _zone.TryGetValue((name, DnsRecordType.A), out var set) ? [.. set.Values] : [];
-            }
-        }
-
-        public Task<IReadOnlyList<DnsRecordSet>> ReadAsync(IReadOnlyCollection<string> names, CancellationToken cancellationToken)
-        {
-            lock (_gate)
-            {
-                _reads.Add(Clock.GetUtcNow());
-                if (ReadHang is { } hang)
-                {
-                    return hang;
-                }
-
-                if (ReadFailure?.Invoke() is { } failure)
-                {
-                    throw failure;
-                }
-
-                return Task.FromResult<IReadOnlyList<DnsRecordSet>>([.. _zone.Values.Where(s => names.Contains(s.Name))]);
-            }
-        }
-
-        public Task<DnsApplyResult> ApplyAsync(IReadOnlyList<DnsChange> changes, CancellationToken cancellationToken)
-        {
-            lock (_gate)
-            {
-                foreach (var change in changes)
-                {
-                    if (change.After is { } after)
-                    {
-                        _zone[(change.Name, change.Type)] = after;
-                    }
-                    else
-                    {
-                        _zone.Remove((change.Name, change.Type));
-                    }
-                }
-            }
-
-            return Task.FromResult(new DnsApplyResult(1, null));
-        }
-
-        public void Dispose()
-        {
-        }
     }
 
     /// <summary>The fake clock, except that the next timers asked for cannot be made: a fault in the loop itself.</summary>
