@@ -78,8 +78,10 @@ public sealed class DnsReconcilerTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task Round_ProviderThrowsAnUnexpectedException_BacksOffCountsItAndStatusShowsTheCurrentError()
     {
-        var reconciler = Start();
+        // Failing from the very first read: a first round that won the race against this assignment would succeed, and
+        // the backoff below would then start one failure later than the gaps asserted (a flaky test).
         _provider.ReadFailure = () => new DnsProviderException("cloudflare", DnsProviderError.Unavailable, "an older error");
+        var reconciler = Start();
         await DriveUntilAsync(() => reconciler.Status.LastError == "an older error", "the first failed round");
 
         // What a parser of the provider's answer throws when it should have said DnsProviderException.

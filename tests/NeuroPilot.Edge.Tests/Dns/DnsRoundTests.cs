@@ -49,6 +49,18 @@ public class DnsRoundTests
 
     private void Advance(double seconds) => _time.Advance(TimeSpan.FromSeconds(seconds));
 
+    /// <summary>From the start of a hold (the last round): one second before it runs out the zone still holds <paramref name="before"/>, then <paramref name="after"/>.</summary>
+    private async Task AssertHeldUntilTheHoldRunsOutAsync(DnsRound round, DnsOptions options, IReadOnlyList<DnsServiceHealth> health, TimeSpan hold, string before, string after)
+    {
+        Advance(hold.TotalSeconds - 1);
+        Assert.Equal(DnsRoundResult.Unchanged, (await RunAsync(round, options, health)).Result);
+        Assert.Equal([before], _zone.Values(Api));
+
+        Advance(1);
+        Assert.Equal(DnsRoundResult.Success, (await RunAsync(round, options, health)).Result);
+        Assert.Equal([after], _zone.Values(Api));
+    }
+
     [Fact]
     public async Task RunAsync_FreeName_PublishesTheFirstUsableRegion()
     {
@@ -72,13 +84,8 @@ public class DnsRoundTests
         await RunAsync(round, options, Health(usEast: true)); // a flap: the down hold starts over
         Advance(1);
         await RunAsync(round, options, Health(usEast: false));
-        Advance(DownHold.TotalSeconds - 1);
-        Assert.Equal(DnsRoundResult.Unchanged, (await RunAsync(round, options, Health(usEast: false))).Result);
-        Assert.Equal([UsEast], _zone.Values(Api));
 
-        Advance(1);
-        Assert.Equal(DnsRoundResult.Success, (await RunAsync(round, options, Health(usEast: false))).Result);
-        Assert.Equal([EuWest], _zone.Values(Api));
+        await AssertHeldUntilTheHoldRunsOutAsync(round, options, Health(usEast: false), DownHold, before: UsEast, after: EuWest);
     }
 
     [Fact]
@@ -91,13 +98,8 @@ public class DnsRoundTests
 
         Advance(1);
         await RunAsync(round, options, Health(usEast: true));
-        Advance(UpHold.TotalSeconds - 1);
-        Assert.Equal(DnsRoundResult.Unchanged, (await RunAsync(round, options, Health(usEast: true))).Result);
-        Assert.Equal([EuWest], _zone.Values(Api));
 
-        Advance(1);
-        Assert.Equal(DnsRoundResult.Success, (await RunAsync(round, options, Health(usEast: true))).Result);
-        Assert.Equal([UsEast], _zone.Values(Api));
+        await AssertHeldUntilTheHoldRunsOutAsync(round, options, Health(usEast: true), UpHold, before: EuWest, after: UsEast);
     }
 
     [Fact]
@@ -182,13 +184,8 @@ public class DnsRoundTests
         var options = Options();
 
         Assert.Equal(DnsRoundResult.Unchanged, (await RunAsync(round, options, Health(usEast: true))).Result);
-        Advance(UpHold.TotalSeconds - 1);
-        Assert.Equal(DnsRoundResult.Unchanged, (await RunAsync(round, options, Health(usEast: true))).Result);
-        Assert.Equal([EuWest], _zone.Values(Api));
 
-        Advance(1);
-        Assert.Equal(DnsRoundResult.Success, (await RunAsync(round, options, Health(usEast: true))).Result);
-        Assert.Equal([UsEast], _zone.Values(Api));
+        await AssertHeldUntilTheHoldRunsOutAsync(round, options, Health(usEast: true), UpHold, before: EuWest, after: UsEast);
     }
 
     [Fact]

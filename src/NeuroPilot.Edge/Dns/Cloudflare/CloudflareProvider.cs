@@ -158,7 +158,7 @@ public sealed partial class CloudflareProvider : IDnsProvider
         }
     }
 
-    public override string ToString() => $"cloudflare zone {_options.ZoneId} at {_options.ApiBaseUrl}";
+    public override string ToString() => $"{Name} zone {_options.ZoneId} at {_options.ApiBaseUrl}";
 
     public void Dispose() => _transport.Dispose();
 }
