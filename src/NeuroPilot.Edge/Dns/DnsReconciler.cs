@@ -25,14 +25,12 @@ public sealed partial class DnsReconciler : IHostedService, IDisposable
     private readonly HealthAgent? _agent;
     private readonly TimeProvider _time;
     private readonly ILogger<DnsReconciler> _logger;
-    private readonly Func<DnsOptions, IDnsProvider> _createProvider;
+    private readonly ProviderSlot _provider;
     private readonly DnsSchedule _schedule;
     private readonly DnsRound _round;
     private readonly DnsStatusProjection _status;
     private readonly SemaphoreSlim _wake = new(0, 1);
     private readonly CancellationTokenSource _stopping = new();
-    private IDnsProvider? _provider;
-    private string? _providerKey;
     private Task? _loop;
     private int _disposed;
 
@@ -43,7 +41,7 @@ public sealed partial class DnsReconciler : IHostedService, IDisposable
         _agent = agent;
         _time = time;
         _logger = logger;
-        _createProvider = createProvider;
+        _provider = new ProviderSlot(createProvider, e => LogStopTrouble(e.GetType().Name, ProviderText.Clip(e.Message)));
         _schedule = new DnsSchedule(time);
         _round = new DnsRound(time);
         _status = new DnsStatusProjection(logger, metrics);
@@ -119,7 +117,7 @@ public sealed partial class DnsReconciler : IHostedService, IDisposable
             // Reported by StopAsync already, when it ran.
         }
 
-        ReplaceProvider(null, null);
+        _provider.Clear();
         _stopping.Dispose();
         _wake.Dispose();
     }
@@ -217,7 +215,7 @@ public sealed partial class DnsReconciler : IHostedService, IDisposable
     {
         if (_runtime.Config.Dns is not { } options)
         {
-            ReplaceProvider(null, null);
+            _provider.Clear();
             _status.Disabled();
             _schedule.Reset();
             return null;
@@ -236,7 +234,7 @@ public sealed partial class DnsReconciler : IHostedService, IDisposable
             }
             else
             {
-                notBefore = _schedule.Failed(options.Interval, outcome.RetryAfter);
+                notBefore = _schedule.Failed(outcome.FinishedAt, options.Interval, outcome.RetryAfter);
             }
 
             _status.RoundFinished(outcome, notBefore);
@@ -251,7 +249,7 @@ public sealed partial class DnsReconciler : IHostedService, IDisposable
         IDnsProvider provider;
         try
         {
-            provider = EnsureProvider(options);
+            provider = _provider.For(options);
         }
         catch (Exception e)
         {
@@ -310,33 +308,5 @@ public sealed partial class DnsReconciler : IHostedService, IDisposable
         }
 
         return true;
-    }
-
-    /// <summary>The provider for these options: kept across rounds and reloads (its budget and Retry-After state with it) while its settings stay the same.</summary>
-    private IDnsProvider EnsureProvider(DnsOptions options)
-    {
-        var key = DnsProviderFactory.SettingsKey(options);
-        if (_provider is null || key != _providerKey)
-        {
-            ReplaceProvider(null, null);
-            ReplaceProvider(_createProvider(options), key);
-        }
-
-        return _provider!;
-    }
-
-    private void ReplaceProvider(IDnsProvider? provider, string? key)
-    {
-        try
-        {
-            _provider?.Dispose();
-        }
-        catch (Exception e)
-        {
-            LogStopTrouble(e.GetType().Name, ProviderText.Clip(e.Message));
-        }
-
-        _provider = provider;
-        _providerKey = key;
     }
 }

@@ -80,18 +80,20 @@ public sealed class DnsSchedule
         _nextRound = _roundStartedAt + interval;
     }
 
-    /// <summary>The round failed: waits out the provider's <paramref name="retryAfter"/> (capped) and a backoff; returns the new <see cref="NotBefore"/>.</summary>
-    public DateTimeOffset Failed(TimeSpan interval, TimeSpan? retryAfter)
+    /// <summary>
+    /// The round failed at <paramref name="failedAt"/>: waits out the provider's <paramref name="retryAfter"/> (capped)
+    /// and a backoff, both counted from the failure; returns the new <see cref="NotBefore"/>.
+    /// </summary>
+    public DateTimeOffset Failed(DateTimeOffset failedAt, TimeSpan interval, TimeSpan? retryAfter)
     {
-        var now = _time.GetUtcNow();
         if (retryAfter is { } wait)
         {
-            _notBefore = Max(_notBefore, now + WaitLimits.CapProviderWait(wait));
+            _notBefore = Max(_notBefore, failedAt + WaitLimits.CapProviderWait(wait));
         }
 
         _failures++;
         var backoff = Backoff.Delay(_failures, FirstBackoff, interval < MaxBackoff ? interval : MaxBackoff, 0.5, _random());
-        _notBefore = Max(_notBefore, now + backoff);
+        _notBefore = Max(_notBefore, failedAt + backoff);
         _nextRound = _notBefore;
         return _notBefore;
     }

@@ -64,7 +64,9 @@ public sealed class DnsReconcilerTests(ITestOutputHelper output) : IDisposable
         output.WriteLine($"after a 429 asking for 5,000,000 s: next attempt not before {status.NextAttemptNotBefore:u} ({(status.NextAttemptNotBefore - limitedAt)?.TotalSeconds:0} s later)");
         Assert.Equal((DnsRoundResult.RateLimited, "10429: HTTP 429"), (status.LastResult, status.LastError));
         Assert.NotNull(status.NextAttemptNotBefore);
-        Assert.InRange(status.NextAttemptNotBefore.Value - limitedAt, TimeSpan.FromMinutes(59), TimeSpan.FromHours(1));
+        // The wait counts from the failure, which comes after the read was stamped; the driver moves the clock
+        // meanwhile, so the upper bound is an hour from now (no earlier than the failure), not from the read.
+        Assert.InRange(status.NextAttemptNotBefore.Value, limitedAt + TimeSpan.FromMinutes(59), _fake.GetUtcNow() + TimeSpan.FromHours(1));
 
         _provider.ReadFailure = null;
         await DriveUntilAsync(() => reconciler.Status.State == DnsPusherState.Ok, "a round after the capped wait, the provider answering again", step: TimeSpan.FromMinutes(1), maxFake: TimeSpan.FromHours(2));

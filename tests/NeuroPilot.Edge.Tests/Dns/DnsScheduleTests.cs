@@ -62,7 +62,7 @@ public class DnsScheduleTests
         for (var i = 0; i < 9; i++)
         {
             Assert.True(schedule.TryStartRound("us-east", out _), $"round {i + 1} is due once the backoff has passed");
-            var notBefore = schedule.Failed(Interval, retryAfter: null);
+            var notBefore = schedule.Failed(Now, Interval, retryAfter: null);
             waits.Add(Math.Round((notBefore - Now).TotalSeconds));
             Assert.False(schedule.TryStartRound("us-east", out _), "no round during a backoff");
             _time.Advance(notBefore - Now);
@@ -81,7 +81,7 @@ public class DnsScheduleTests
         for (var i = 0; i < 5; i++)
         {
             schedule.TryStartRound("us-east", out _);
-            var notBefore = schedule.Failed(interval, retryAfter: null);
+            var notBefore = schedule.Failed(Now, interval, retryAfter: null);
             waits.Add((notBefore - Now).TotalSeconds);
             _time.Advance(notBefore - Now);
         }
@@ -95,7 +95,7 @@ public class DnsScheduleTests
         var schedule = NewSchedule();
         schedule.TryStartRound("us-east", out _);
 
-        var notBefore = schedule.Failed(Interval, TimeSpan.FromDays(58));
+        var notBefore = schedule.Failed(Now, Interval, TimeSpan.FromDays(58));
 
         Assert.Equal(TimeSpan.FromHours(1), notBefore - Now);
         _time.Advance(TimeSpan.FromMinutes(59));
@@ -113,7 +113,7 @@ public class DnsScheduleTests
         for (var i = 0; i < 4; i++)
         {
             schedule.TryStartRound("us-east", out _);
-            _time.Advance(schedule.Failed(Interval, null) - Now);
+            _time.Advance(schedule.Failed(Now, Interval, null) - Now);
         }
 
         schedule.TryStartRound("us-east", out _);
@@ -121,7 +121,7 @@ public class DnsScheduleTests
         _time.Advance(Interval);
         schedule.TryStartRound("us-east", out _);
 
-        Assert.Equal(1, Math.Round((schedule.Failed(Interval, null) - Now).TotalSeconds));
+        Assert.Equal(1, Math.Round((schedule.Failed(Now, Interval, null) - Now).TotalSeconds));
         Assert.Equal(1, schedule.Failures);
     }
 
@@ -141,7 +141,7 @@ public class DnsScheduleTests
     {
         var schedule = NewSchedule();
         schedule.TryStartRound("us-east", out _);
-        var notBefore = schedule.Failed(Interval, TimeSpan.FromMinutes(10));
+        var notBefore = schedule.Failed(Now, Interval, TimeSpan.FromMinutes(10));
 
         Assert.Equal(notBefore, schedule.NextWake(Now + TimeSpan.FromSeconds(30), settling: false));
     }
