@@ -40,7 +40,7 @@ public sealed record DnsPushStatusJson(
             dns.OwnerId,
             dns.DryRun,
             dns.LastAttemptAt,
-            dns.LastResult,
+            dns.LastResult?.ToWireName(),
             dns.LastError,
             dns.LastSuccessAt,
             dns.LastChangeAt,

@@ -15,7 +15,7 @@ public record DnsStatusJson([property: JsonPropertyOrder(-1)] string State)
     public static DnsStatusJson From(DnsStatus dns)
     {
         // The one place that reads the pusher's state for status.
-        var state = dns.State;
+        var state = dns.State.ToWireName();
         return dns.Provider is null ? new DnsStatusJson(state) : DnsPushStatusJson.From(dns, state);
     }
 }

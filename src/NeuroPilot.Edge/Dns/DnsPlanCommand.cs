@@ -48,7 +48,7 @@ public static class DnsPlanCommand
             }
         }
 
-        var providerName = DnsReconciler.ProviderName(dns.Provider);
+        var providerName = dns.Provider.ToWireName();
         try
         {
             using var provider = DnsProviderFactory.Create(dns, time, loggers);

@@ -96,82 +96,85 @@ public static class DnsPlanner
         {
             var want = wanted.Set is { } set ? wanted with { Set = new DnsRecordSet(set.Name, set.Type, effectiveTtl(set.Type, set.Ttl), set.Values) } : wanted;
             var options = want.Options;
-            var type = options.Type;
-            byKey.TryGetValue((options.Name, type), out var existing);
-            byKey.TryGetValue((DnsOwnership.MarkerName(options.Name, type), DnsRecordType.TXT), out var marker);
-
-            // A CNAME excludes every other type at its name, and the other way round.
-            var blocking = type == DnsRecordType.CNAME
-                ? current.FirstOrDefault(s => s.Name == options.Name && s.Type is DnsRecordType.A or DnsRecordType.AAAA)
-                : byKey.GetValueOrDefault((options.Name, DnsRecordType.CNAME));
-
+            byKey.TryGetValue((options.Name, options.Type), out var existing);
+            byKey.TryGetValue((DnsOwnership.MarkerName(options.Name, options.Type), DnsRecordType.TXT), out var marker);
             var ours = DnsOwnership.IsOwnedBy(marker, ownerId);
             if (ours && existing is not null)
             {
                 managed++;
             }
 
-            string? conflict = null;
-            if (marker is not null && !ours)
-            {
-                var foreign = marker.Values.Select(DnsOwnership.ReadOwner).FirstOrDefault(o => o is not null && o != ownerId);
-                conflict = foreign is not null
-                    ? $"owned by \"{foreign}\" (marker {marker.Name})"
-                    : $"{marker.Name} holds a TXT record that is not our marker";
-            }
-            else if (!ours && existing is not null)
-            {
-                conflict = $"held by a record without our marker: {existing}";
-            }
-            else if (blocking is not null)
-            {
-                conflict = $"held by {blocking}";
-            }
-
-            if (conflict is not null)
-            {
-                records.Add(new DnsRecordPlan(options.Name, type, DnsRecordOutcome.Conflict, conflict, existing, want.Set));
-                continue;
-            }
-
-            if (want.Set is null)
-            {
-                records.Add(new DnsRecordPlan(options.Name, type, DnsRecordOutcome.Held, want.HeldReason ?? "", existing, null));
-                continue;
-            }
-
-            if (existing is null)
-            {
-                if (marker is null)
-                {
-                    changes.Add(new DnsChange(null, DnsOwnership.Marker(options.Name, type, ownerId, effectiveTtl(DnsRecordType.TXT, DnsOwnership.MarkerTtl))));
-                }
-
-                changes.Add(new DnsChange(null, want.Set));
-                records.Add(new DnsRecordPlan(options.Name, type, DnsRecordOutcome.Create, "new", null, want.Set));
-            }
-            else if (!existing.SameContent(want.Set) && lastDesired is not null &&
-                     lastDesired.TryGetValue((options.Name, type), out var last) && last.SameContent(want.Set) &&
-                     existing.Values.Count > 0 && existing.Values.All(want.LiveValues.Contains))
-            {
-                records.Add(new DnsRecordPlan(options.Name, type, DnsRecordOutcome.Held,
-                    "changed by another writer to values of regions usable here: kept until this edge's own view changes", existing, want.Set));
-            }
-            else if (!existing.SameContent(want.Set))
-            {
-                replaced++;
-                changes.Add(new DnsChange(existing, want.Set));
-                records.Add(new DnsRecordPlan(options.Name, type, DnsRecordOutcome.Update, "health changed", existing, want.Set));
-            }
-            else
-            {
-                records.Add(new DnsRecordPlan(options.Name, type, DnsRecordOutcome.Unchanged, "", existing, want.Set));
-            }
+            var record = Conflict(options, existing, marker, ours, current, byKey, ownerId) is { } conflict
+                ? new DnsRecordPlan(options.Name, options.Type, DnsRecordOutcome.Conflict, conflict, existing, want.Set)
+                : Decide(want, existing, marker is null, ownerId, effectiveTtl, lastDesired, changes);
+            replaced += record.Outcome == DnsRecordOutcome.Update ? 1 : 0;
+            records.Add(record);
         }
 
         var overCap = managed >= DnsDefaults.MinRecordsForChangeCap && replaced > maxChangeShare * managed;
         return new DnsPlan(changes, records, managed, overCap
             ? $"replaces {replaced} of {managed} managed records, over the {maxChangeShare:P0} cap (MaxChangeShare); force it with POST /admin/dns/force"
             : null);
+    }
+
+    /// <summary>Why the record's name is not ours to change (another owner's marker, records without our marker, a CNAME in the way), or null.</summary>
+    private static string? Conflict(DnsRecordOptions options, DnsRecordSet? existing, DnsRecordSet? marker, bool ours, IReadOnlyList<DnsRecordSet> current,
+        Dictionary<(string, DnsRecordType), DnsRecordSet> byKey, string ownerId)
+    {
+        if (marker is not null && !ours)
+        {
+            var foreign = marker.Values.Select(DnsOwnership.ReadOwner).FirstOrDefault(o => o is not null && o != ownerId);
+            return foreign is not null
+                ? $"owned by \"{foreign}\" (marker {marker.Name})"
+                : $"{marker.Name} holds a TXT record that is not our marker";
+        }
+
+        if (!ours && existing is not null)
+        {
+            return $"held by a record without our marker: {existing}";
+        }
+
+        // A CNAME excludes every other type at its name, and the other way round.
+        var blocking = options.Type == DnsRecordType.CNAME
+            ? current.FirstOrDefault(s => s.Name == options.Name && s.Type is DnsRecordType.A or DnsRecordType.AAAA)
+            : byKey.GetValueOrDefault((options.Name, DnsRecordType.CNAME));
+        return blocking is not null ? $"held by {blocking}" : null;
+    }
+
+    /// <summary>What happens to a record that is ours (or free): held, created with its marker, kept from a twin, updated, or left unchanged.</summary>
+    private static DnsRecordPlan Decide(DesiredRecord want, DnsRecordSet? existing, bool noMarker, string ownerId, Func<DnsRecordType, int, int> effectiveTtl,
+        IReadOnlyDictionary<(string Name, DnsRecordType Type), DnsRecordSet>? lastDesired, List<DnsChange> changes)
+    {
+        var (name, type) = (want.Options.Name, want.Options.Type);
+        if (want.Set is not { } set)
+        {
+            return new DnsRecordPlan(name, type, DnsRecordOutcome.Held, want.HeldReason ?? "", existing, null);
+        }
+
+        if (existing is null)
+        {
+            if (noMarker)
+            {
+                changes.Add(new DnsChange(null, DnsOwnership.Marker(name, type, ownerId, effectiveTtl(DnsRecordType.TXT, DnsOwnership.MarkerTtl))));
+            }
+
+            changes.Add(new DnsChange(null, set));
+            return new DnsRecordPlan(name, type, DnsRecordOutcome.Create, "new", null, set);
+        }
+
+        if (existing.SameContent(set))
+        {
+            return new DnsRecordPlan(name, type, DnsRecordOutcome.Unchanged, "", existing, set);
+        }
+
+        if (lastDesired is not null && lastDesired.TryGetValue((name, type), out var last) && last.SameContent(set) &&
+            existing.Values.Count > 0 && existing.Values.All(want.LiveValues.Contains))
+        {
+            return new DnsRecordPlan(name, type, DnsRecordOutcome.Held,
+                "changed by another writer to values of regions usable here: kept until this edge's own view changes", existing, set);
+        }
+
+        changes.Add(new DnsChange(existing, set));
+        return new DnsRecordPlan(name, type, DnsRecordOutcome.Update, "health changed", existing, set);
     }
 }

@@ -13,7 +13,7 @@ public static class DnsProviderFactory
     /// <exception cref="DnsProviderException">The secret is missing or unreadable (kind Unauthorized; the message names the variable).</exception>
     public static IDnsProvider Create(DnsOptions options, TimeProvider time, ILoggerFactory loggers)
     {
-        var name = DnsReconciler.ProviderName(options.Provider);
+        var name = options.Provider.ToWireName();
         if (options.Provider == DnsProviderKind.Cloudflare)
         {
             var token = ReadSecret(name, CloudflareTokenVariable, "cloudflare-api-token");
@@ -35,9 +35,9 @@ public static class DnsProviderFactory
     }
 
     /// <summary>Everything a provider is made from except secrets: a reload that leaves it the same keeps the provider (and its rate-limit state).</summary>
-    public static string SettingsKey(DnsOptions options) => options.Provider == DnsProviderKind.Cloudflare
-        ? $"cloudflare|{options.Cloudflare?.ZoneId}|{options.Cloudflare?.ApiBaseUrl}|{options.Cloudflare?.Proxied}|{options.Cloudflare?.RequestsPerFiveMinutes}|{options.Cloudflare?.RequestTimeout}"
-        : $"rfc2136|{options.Rfc2136?.Server}|{options.Rfc2136?.Zone}|{options.Rfc2136?.TsigKeyName}|{options.Rfc2136?.TsigAlgorithm}|{options.Rfc2136?.Timeout}";
+    public static string SettingsKey(DnsOptions options) => options.Provider.ToWireName() + (options.Provider == DnsProviderKind.Cloudflare
+        ? $"|{options.Cloudflare?.ZoneId}|{options.Cloudflare?.ApiBaseUrl}|{options.Cloudflare?.Proxied}|{options.Cloudflare?.RequestsPerFiveMinutes}|{options.Cloudflare?.RequestTimeout}"
+        : $"|{options.Rfc2136?.Server}|{options.Rfc2136?.Zone}|{options.Rfc2136?.TsigKeyName}|{options.Rfc2136?.TsigAlgorithm}|{options.Rfc2136?.Timeout}");
 
     private static string ReadSecret(string provider, string variable, string credential)
     {

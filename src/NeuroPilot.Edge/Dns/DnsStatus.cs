@@ -3,10 +3,10 @@ namespace NeuroPilot.Edge.Dns;
 /// <summary>What <c>/admin/status</c> shows of the DNS pusher; an immutable snapshot replaced after every round.</summary>
 public sealed record DnsStatus
 {
-    public static readonly DnsStatus Disabled = new() { State = "disabled" };
+    public static readonly DnsStatus Disabled = new() { State = DnsPusherState.Disabled };
 
-    /// <summary><c>disabled</c>, <c>starting</c>, <c>ok</c>, <c>failing</c>.</summary>
-    public required string State { get; init; }
+    /// <summary>Spelled <c>disabled</c>, <c>starting</c>, <c>ok</c>, <c>failing</c> (<see cref="DnsWireNames"/>).</summary>
+    public required DnsPusherState State { get; init; }
 
     public string? Provider { get; init; }
 
@@ -16,8 +16,8 @@ public sealed record DnsStatus
 
     public DateTimeOffset? LastAttemptAt { get; init; }
 
-    /// <summary>The <c>result</c> label of the last round (success, unchanged, rate_limited...).</summary>
-    public string? LastResult { get; init; }
+    /// <summary>The last round's result, the <c>result</c> label (success, unchanged, rate_limited...: <see cref="DnsWireNames"/>).</summary>
+    public DnsRoundResult? LastResult { get; init; }
 
     /// <summary>The provider's error of the last failed round (code and message; never a secret).</summary>
     public string? LastError { get; init; }

@@ -60,7 +60,7 @@ public sealed class StatusJsonTests(ITestOutputHelper output) : IDisposable
     public void Status_DnsStartingWithoutAPlan_WritesNullsForWhatIsNotKnownYet()
     {
         var runtime = RepresentativeEdge();
-        var dns = new DnsStatus { State = "starting", Provider = "rfc2136", OwnerId = "edge-fleet-1" };
+        var dns = new DnsStatus { State = DnsPusherState.Starting, Provider = "rfc2136", OwnerId = "edge-fleet-1" };
 
         var json = Render(runtime, dns);
 
@@ -178,12 +178,12 @@ public sealed class StatusJsonTests(ITestOutputHelper output) : IDisposable
             OverChangeCap: "3 changes of 4 records is over the cap of 30%");
         return new DnsStatus
         {
-            State = "failing",
+            State = DnsPusherState.Failing,
             Provider = "cloudflare",
             OwnerId = "edge-fleet-1",
             DryRun = true,
             LastAttemptAt = Start.AddSeconds(30.125),
-            LastResult = "rate_limited",
+            LastResult = DnsRoundResult.RateLimited,
             LastError = "429 (10429): rate limited",
             LastSuccessAt = new DateTimeOffset(2026, 12, 4, 11, 0, 0, TimeSpan.FromHours(1)),
             LastChangeAt = null,

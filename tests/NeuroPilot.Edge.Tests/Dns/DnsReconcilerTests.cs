@@ -48,7 +48,7 @@ public sealed class DnsReconcilerTests(ITestOutputHelper output) : IDisposable
     private readonly CapturingLogger<DnsReconciler> _log = new();
     private DnsReconciler? _reconciler;
 
-    private readonly ScriptedProvider _provider = new();
+    private readonly InMemoryDnsProvider _provider = new();
 
     public void Dispose() => _reconciler?.Dispose();
 
@@ -58,16 +58,18 @@ public sealed class DnsReconcilerTests(ITestOutputHelper output) : IDisposable
         _provider.ReadFailure = () => new DnsProviderException("cloudflare", DnsProviderError.RateLimited, "HTTP 429", "10429", TimeSpan.FromSeconds(5_000_000));
         var reconciler = Start();
 
-        await DriveUntilAsync(() => _provider.Reads.Count == 1 && reconciler.Status.State == "failing", "the first round to meet the 429");
+        await DriveUntilAsync(() => _provider.Reads.Count == 1 && reconciler.Status.State == DnsPusherState.Failing, "the first round to meet the 429");
         var limitedAt = _provider.Reads[0];
         var status = reconciler.Status;
         output.WriteLine($"after a 429 asking for 5,000,000 s: next attempt not before {status.NextAttemptNotBefore:u} ({(status.NextAttemptNotBefore - limitedAt)?.TotalSeconds:0} s later)");
-        Assert.Equal(("rate_limited", "10429: HTTP 429"), (status.LastResult, status.LastError));
+        Assert.Equal((DnsRoundResult.RateLimited, "10429: HTTP 429"), (status.LastResult, status.LastError));
         Assert.NotNull(status.NextAttemptNotBefore);
-        Assert.InRange(status.NextAttemptNotBefore.Value - limitedAt, TimeSpan.FromMinutes(59), TimeSpan.FromHours(1));
+        // The wait counts from the failure, which comes after the read was stamped; the driver moves the clock
+        // meanwhile, so the upper bound is an hour from now (no earlier than the failure), not from the read.
+        Assert.InRange(status.NextAttemptNotBefore.Value, limitedAt + TimeSpan.FromMinutes(59), _fake.GetUtcNow() + TimeSpan.FromHours(1));
 
         _provider.ReadFailure = null;
-        await DriveUntilAsync(() => reconciler.Status.State == "ok", "a round after the capped wait, the provider answering again", step: TimeSpan.FromMinutes(1), maxFake: TimeSpan.FromHours(2));
+        await DriveUntilAsync(() => reconciler.Status.State == DnsPusherState.Ok, "a round after the capped wait, the provider answering again", step: TimeSpan.FromMinutes(1), maxFake: TimeSpan.FromHours(2));
         Assert.InRange(_provider.Reads[1] - limitedAt, TimeSpan.FromHours(1), TimeSpan.FromHours(1) + TimeSpan.FromMinutes(2));
         Assert.Equal([UsEast], _provider.Values("api.example.com"));
         Assert.Null(reconciler.Status.LastError);
@@ -78,8 +80,10 @@ public sealed class DnsReconcilerTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task Round_ProviderThrowsAnUnexpectedException_BacksOffCountsItAndStatusShowsTheCurrentError()
     {
-        var reconciler = Start();
+        // Failing from the very first read: a first round that won the race against this assignment would succeed, and
+        // the backoff below would then start one failure later than the gaps asserted (a flaky test).
         _provider.ReadFailure = () => new DnsProviderException("cloudflare", DnsProviderError.Unavailable, "an older error");
+        var reconciler = Start();
         await DriveUntilAsync(() => reconciler.Status.LastError == "an older error", "the first failed round");
 
         // What a parser of the provider's answer throws when it should have said DnsProviderException.
@@ -91,8 +95,8 @@ public sealed class DnsReconcilerTests(ITestOutputHelper output) : IDisposable
         output.WriteLine($"status: {status.State}, {status.LastResult}: {status.LastError}; gaps between rounds: {string.Join(", ", gaps.Select(g => $"{g.TotalSeconds:0.##} s"))}");
         output.WriteLine(_log.All);
 
-        Assert.Equal("failing", status.State);
-        Assert.Equal("error", status.LastResult);
+        Assert.Equal(DnsPusherState.Failing, status.State);
+        Assert.Equal(DnsRoundResult.Error, status.LastResult);
         Assert.Contains("InvalidOperationException: Unexpected end of the answer at offset 12", status.LastError, StringComparison.Ordinal);
         Assert.True(_metrics.DnsPushes.WithLabels("cloudflare", "error").Value >= 5, "every such round is counted as result=\"error\"");
 
@@ -109,7 +113,7 @@ public sealed class DnsReconcilerTests(ITestOutputHelper output) : IDisposable
         Assert.Single(_log.Lines, l => l.Level == LogLevel.Debug && l.Text.Contains("Unexpected end of the answer", StringComparison.Ordinal));
 
         _provider.ReadFailure = null;
-        await DriveUntilAsync(() => reconciler.Status.State == "ok", "the provider to recover", step: TimeSpan.FromMilliseconds(250));
+        await DriveUntilAsync(() => reconciler.Status.State == DnsPusherState.Ok, "the provider to recover", step: TimeSpan.FromMilliseconds(250));
         Assert.Null(reconciler.Status.LastError);
         Assert.Equal([UsEast], _provider.Values("api.example.com"));
         await StopAsync(reconciler);
@@ -120,7 +124,7 @@ public sealed class DnsReconcilerTests(ITestOutputHelper output) : IDisposable
     {
         var time = new TimerFailingTime(_fake);
         var reconciler = Start(time);
-        await DriveUntilAsync(() => reconciler.Status.State == "ok", "a first good round");
+        await DriveUntilAsync(() => reconciler.Status.State == DnsPusherState.Ok, "a first good round");
         var readsBefore = _provider.Reads.Count;
 
         // The loop's next wait cannot get a timer: the loop itself faults, outside any provider call.
@@ -133,7 +137,7 @@ public sealed class DnsReconcilerTests(ITestOutputHelper output) : IDisposable
         var fault = Assert.Single(_log.Lines, l => l.Level >= LogLevel.Information && l.Text.Contains("timer refused by the test", StringComparison.Ordinal));
         Assert.Equal(LogLevel.Error, fault.Level);
         Assert.DoesNotContain('\n', fault.Text);
-        Assert.Equal("ok", reconciler.Status.State);
+        Assert.Equal(DnsPusherState.Ok, reconciler.Status.State);
         await StopAsync(reconciler);
     }
 
@@ -196,86 +200,6 @@ public sealed class DnsReconcilerTests(ITestOutputHelper output) : IDisposable
         using var stream = new MemoryStream();
         await _metrics.Registry.CollectAndExportAsTextAsync(stream);
         return System.Text.Encoding.UTF8.GetString(stream.ToArray());
-    }
-
-    /// <summary>An in-memory zone whose reads can be made to fail or hang; every read is stamped with the fake time.</summary>
-    private sealed class ScriptedProvider : IDnsProvider
-    {
-        private readonly Lock _gate = new();
-        private readonly Dictionary<(string, DnsRecordType), DnsRecordSet> _zone = [];
-        private readonly List<DateTimeOffset> _reads = [];
-
-        public TimeProvider Clock { get; set; } = TimeProvider.System;
-
-        public Func<Exception>? ReadFailure { get; set; }
-
-        public Task<IReadOnlyList<DnsRecordSet>>? ReadHang { get; set; }
-
-        public IReadOnlyList<DateTimeOffset> Reads
-        {
-            get
-            {
-                lock (_gate)
-                {
-                    return [.. _reads];
-                }
-            }
-        }
-
-        public string Name => "cloudflare";
-
-        public int EffectiveTtl(DnsRecordType type, int ttl) => ttl;
-
-        public IReadOnlyList<string> Values(string name)
-        {
-            lock (_gate)
-            {
-                return _zone.TryGetValue((name, DnsRecordType.A), out var set) ? [.. set.Values] : [];
-            }
-        }
-
-        public Task<IReadOnlyList<DnsRecordSet>> ReadAsync(IReadOnlyCollection<string> names, CancellationToken cancellationToken)
-        {
-            lock (_gate)
-            {
-                _reads.Add(Clock.GetUtcNow());
-                if (ReadHang is { } hang)
-                {
-                    return hang;
-                }
-
-                if (ReadFailure?.Invoke() is { } failure)
-                {
-                    throw failure;
-                }
-
-                return Task.FromResult<IReadOnlyList<DnsRecordSet>>([.. _zone.Values.Where(s => names.Contains(s.Name))]);
-            }
-        }
-
-        public Task<DnsApplyResult> ApplyAsync(IReadOnlyList<DnsChange> changes, CancellationToken cancellationToken)
-        {
-            lock (_gate)
-            {
-                foreach (var change in changes)
-                {
-                    if (change.After is { } after)
-                    {
-                        _zone[(change.Name, change.Type)] = after;
-                    }
-                    else
-                    {
-                        _zone.Remove((change.Name, change.Type));
-                    }
-                }
-            }
-
-            return Task.FromResult(new DnsApplyResult(1, null));
-        }
-
-        public void Dispose()
-        {
-        }
     }
 
     /// <summary>The fake clock, except that the next timers asked for cannot be made: a fault in the loop itself.</summary>

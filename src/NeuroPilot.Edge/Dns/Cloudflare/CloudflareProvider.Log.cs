@@ -2,32 +2,14 @@ namespace NeuroPilot.Edge.Dns.Cloudflare;
 
 public sealed partial class CloudflareProvider
 {
-    [LoggerMessage(EventId = 5100, Level = LogLevel.Debug, Message = "Cloudflare {Method} {Path} -> HTTP {Status} in {ElapsedMs} ms")]
-    private partial void LogRequest(string method, string path, int status, long elapsedMs);
+    // 5100 and 5103-5107 (requests, retries, 429s, budget) are logged by CloudflareTransport, 5108 (batch endpoint
+    // missing) by BatchApplier, both under this type's category.
 
     [LoggerMessage(EventId = 5101, Level = LogLevel.Debug, Message = "Cloudflare read {Names} names: {Sets} record sets of {Records} records, {Pages} pages, {Requests} requests")]
     private partial void LogRead(int names, int sets, int records, int pages, int requests);
 
     [LoggerMessage(EventId = 5102, Level = LogLevel.Information, Message = "Cloudflare applied {Changes} changes ({Deletes} deletes, {Patches} patches, {Posts} posts) in {Requests} requests, {Mode}")]
     private partial void LogApplied(int changes, int deletes, int patches, int posts, int requests, string mode);
-
-    [LoggerMessage(EventId = 5103, Level = LogLevel.Warning, Message = "Cloudflare {Call} attempt {Attempt} of {MaxAttempts} failed, retrying in {DelayMs} ms: {Reason}")]
-    private partial void LogRetrying(string call, int attempt, int maxAttempts, long delayMs, string reason);
-
-    [LoggerMessage(EventId = 5104, Level = LogLevel.Warning, Message = "Cloudflare {Call} failed ({Kind}, code {Code}) after {Attempts} attempts: {Reason}")]
-    private partial void LogCallFailed(string call, string kind, string code, int attempts, string reason);
-
-    [LoggerMessage(EventId = 5105, Level = LogLevel.Warning, Message = "Cloudflare rate limited this token (HTTP 429, code {Code}): no request for {Seconds} s")]
-    private partial void LogRateLimited(string seconds, string code);
-
-    [LoggerMessage(EventId = 5106, Level = LogLevel.Debug, Message = "Cloudflare {Call} not sent: held back by a 429 for {Seconds} s more")]
-    private partial void LogHeldBack(string call, string seconds);
-
-    [LoggerMessage(EventId = 5107, Level = LogLevel.Warning, Message = "Cloudflare client-side budget spent ({Limit} requests per 5 minutes): no request for {Seconds} s")]
-    private partial void LogBudgetSpent(int limit, string seconds);
-
-    [LoggerMessage(EventId = 5108, Level = LogLevel.Warning, Message = "Cloudflare batch endpoint unavailable (code {Code}: {Reason}); applying record by record from now on, without transactions")]
-    private partial void LogBatchUnavailable(string code, string reason);
 
     [LoggerMessage(EventId = 5109, Level = LogLevel.Warning, Message = "Cloudflare apply refused for {Name} {Type}: the zone is not in the state the plan was made against ({Detail}); nothing sent")]
     private partial void LogStateChanged(string name, string type, string detail);

@@ -78,7 +78,7 @@ public sealed partial class Rfc2136Provider : IDnsProvider
         });
     }
 
-    public string Name => "rfc2136";
+    public string Name { get; } = DnsProviderKind.Rfc2136.ToWireName();
 
     /// <summary>DNS messages sent: UPDATEs (retries included) and queries (reads and served checks).</summary>
     public int RequestsSent => Volatile.Read(ref _requestsSent);
@@ -101,7 +101,7 @@ public sealed partial class Rfc2136Provider : IDnsProvider
             await Parallel.ForEachAsync(
                 Enumerable.Range(0, queries.Length),
                 new ParallelOptions { MaxDegreeOfParallelism = ReadParallelism, CancellationToken = cancellationToken },
-                async (i, token) => sets[i] = await QuerySetAsync(queries[i].Name, queries[i].Type, token).ConfigureAwait(false)).ConfigureAwait(false);
+                async (i, token) => sets[i] = await QuerySetAsync(queries[i].Name, queries[i].Type, token));
         }
         catch (Exception e) when (IsUnexpected(e, cancellationToken))
         {
@@ -121,7 +121,7 @@ public sealed partial class Rfc2136Provider : IDnsProvider
 
         try
         {
-            return await ApplyOnceBuiltAsync(BuildMessage(changes), changes, cancellationToken).ConfigureAwait(false);
+            return await ApplyOnceBuiltAsync(BuildMessage(changes), changes, cancellationToken);
         }
         catch (Exception e) when (IsUnexpected(e, cancellationToken))
         {
@@ -142,12 +142,12 @@ public sealed partial class Rfc2136Provider : IDnsProvider
         for (var attempt = 1; ; attempt++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var (failure, sentAt, lostAnswer) = await SendUpdateAsync(message, cancellationToken).ConfigureAwait(false);
+            var (failure, sentAt, lostAnswer) = await SendUpdateAsync(message, cancellationToken);
             var answeredAfter = _time.GetElapsedTime(sentAt);
             requests++;
             if (failure is null)
             {
-                var (queries, servedAfter, pending) = await WaitUntilServedAsync(changes, sentAt, cancellationToken).ConfigureAwait(false);
+                var (queries, servedAfter, pending) = await WaitUntilServedAsync(changes, sentAt, cancellationToken);
                 requests += queries;
                 if (servedAfter is { } served)
                 {
@@ -166,7 +166,7 @@ public sealed partial class Rfc2136Provider : IDnsProvider
             {
                 // An earlier attempt may have applied before its answer was lost: then the server already serves the
                 // plan, and the prerequisites of this one fail for that very reason.
-                var (queries, allServed, _) = await CheckServedAsync([.. changes], cancellationToken).ConfigureAwait(false);
+                var (queries, allServed, _) = await CheckServedAsync([.. changes], cancellationToken);
                 requests += queries;
                 if (allServed)
                 {
@@ -183,7 +183,7 @@ public sealed partial class Rfc2136Provider : IDnsProvider
 
             var delay = Backoff.Delay(attempt, BackoffBase, BackoffCap, 0.5, Random.Shared.NextDouble());
             LogRetry(attempt, MaxAttempts, (int)delay.TotalMilliseconds, failure.Message);
-            await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(delay, _time, cancellationToken);
         }
     }
 
@@ -243,7 +243,7 @@ public sealed partial class Rfc2136Provider : IDnsProvider
         byte[] answer;
         try
         {
-            answer = await DnsTcpExchange.ExchangeAsync(_options.Server, signed, _options.Timeout, _time, cancellationToken).ConfigureAwait(false);
+            answer = await DnsTcpExchange.ExchangeAsync(_options.Server, signed, _options.Timeout, _time, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -320,7 +320,7 @@ public sealed partial class Rfc2136Provider : IDnsProvider
         var started = _time.GetTimestamp();
         while (true)
         {
-            var (made, allServed, error) = await CheckServedAsync(pending, cancellationToken).ConfigureAwait(false);
+            var (made, allServed, error) = await CheckServedAsync(pending, cancellationToken);
             queries += made;
             if (allServed)
             {
@@ -338,7 +338,7 @@ public sealed partial class Rfc2136Provider : IDnsProvider
                 return (queries, null, pending);
             }
 
-            await Task.Delay(interval < remaining ? interval : remaining, _time, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(interval < remaining ? interval : remaining, _time, cancellationToken);
             interval = TimeSpan.FromMilliseconds(Math.Min(ServedCheckMaxInterval.TotalMilliseconds, interval.TotalMilliseconds * 2));
         }
     }
@@ -358,7 +358,7 @@ public sealed partial class Rfc2136Provider : IDnsProvider
             DnsRecordSet? served;
             try
             {
-                served = await QuerySetAsync(change.Name, change.Type, cancellationToken).ConfigureAwait(false);
+                served = await QuerySetAsync(change.Name, change.Type, cancellationToken);
             }
             catch (DnsProviderException e)
             {
@@ -383,7 +383,7 @@ public sealed partial class Rfc2136Provider : IDnsProvider
         Interlocked.Increment(ref _requestsSent);
         try
         {
-            response = await _lookup.QueryAsync(name, ToQueryType(type), QueryClass.IN, cancellationToken).ConfigureAwait(false);
+            response = await _lookup.QueryAsync(name, ToQueryType(type), QueryClass.IN, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

@@ -29,8 +29,8 @@ internal sealed class AnswerReader(int maxBytes)
         var buffer = Interlocked.Exchange(ref _kept, null) ?? new byte[FirstBuffer];
         try
         {
-            var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            await using (stream.ConfigureAwait(false))
+            var stream = await content.ReadAsStreamAsync(cancellationToken);
+            await using (stream)
             {
                 var length = 0;
                 while (true)
@@ -49,7 +49,7 @@ internal sealed class AnswerReader(int maxBytes)
                         buffer = larger;
                     }
 
-                    var read = await stream.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);
+                    var read = await stream.ReadAsync(buffer.AsMemory(length), cancellationToken);
                     if (read == 0)
                     {
                         break;

@@ -59,6 +59,18 @@ internal sealed class RecordOperations
         return batches;
     }
 
+    /// <summary>All operations of <paramref name="parts"/> in one, in order.</summary>
+    public static RecordOperations Merge(IEnumerable<RecordOperations> parts)
+    {
+        var all = new RecordOperations();
+        foreach (var part in parts)
+        {
+            all.Add(part);
+        }
+
+        return all;
+    }
+
     public void Add(RecordOperations other)
     {
         Deletes.AddRange(other.Deletes);

@@ -21,19 +21,19 @@ internal static class DnsTcpExchange
         try
         {
             using var socket = new Socket(server.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            await socket.ConnectAsync(server, token).ConfigureAwait(false);
+            await socket.ConnectAsync(server, token);
 
             var request = new byte[message.Length + 2];
             BinaryPrimitives.WriteUInt16BigEndian(request, checked((ushort)message.Length));
             message.CopyTo(request, 2);
-            await socket.SendAsync(request, SocketFlags.None, token).ConfigureAwait(false);
+            await socket.SendAsync(request, SocketFlags.None, token);
 
             // The server says how long its answer is, in 16 bits: never more than 64 KiB allocated on its word, and a
             // server that announces more than it sends runs into the timeout or a closed connection.
             var prefix = new byte[2];
-            await ReceiveExactlyAsync(socket, prefix, token).ConfigureAwait(false);
+            await ReceiveExactlyAsync(socket, prefix, token);
             var answer = new byte[BinaryPrimitives.ReadUInt16BigEndian(prefix)];
-            await ReceiveExactlyAsync(socket, answer, token).ConfigureAwait(false);
+            await ReceiveExactlyAsync(socket, answer, token);
             return answer;
         }
         catch (OperationCanceledException) when (timeoutSource.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
@@ -46,7 +46,7 @@ internal static class DnsTcpExchange
     {
         while (buffer.Length > 0)
         {
-            var read = await socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+            var read = await socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken);
             if (read == 0)
             {
                 throw new IOException("the server closed the connection before the whole answer arrived");
