@@ -101,16 +101,18 @@ public sealed class LimitsTests(ITestOutputHelper output)
                 Assert.Equal(200, (await connection.ReadResponseHeadAsync().WaitAsync(TimeSpan.FromSeconds(10))).Status);
             }
 
-            using var extra = await RawHttpConnection.ConnectAsync(edge.ProxyUrl);
-            await extra.WriteHeadAsync("GET", "/one-too-many", $"Host: {edge.ProxyUrl.Authority}");
             long bytes;
             try
             {
+                using var extra = await RawHttpConnection.ConnectAsync(edge.ProxyUrl);
+                await extra.WriteHeadAsync("GET", "/one-too-many", $"Host: {edge.ProxyUrl.Authority}");
                 bytes = await extra.ReadUntilClosedAsync().WaitAsync(TimeSpan.FromSeconds(5));
             }
             catch (Exception e) when (e is IOException or SocketException)
             {
-                bytes = 0; // reset: closed without an answer
+                // Reset: closed without an answer. The kernel completes the handshake before the edge accepts, so on a
+                // busy machine the edge's reset can reach the client before its connect has returned (seen in CI).
+                bytes = 0;
             }
 
             output.WriteLine($"fourth connection: closed after {bytes} bytes");
