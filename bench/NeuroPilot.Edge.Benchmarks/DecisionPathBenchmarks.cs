@@ -48,6 +48,7 @@ public class DecisionPathBenchmarks
             EdgeFixture.Trip(destination);
         }
 
+        Publish(_primaryOpen); // as the health agent does on every breaker change
         ExpectRegion(_primaryOpen, 1);
 
         // One primary destination half-open with its trial requests taken (in flight): the state in which every
@@ -66,7 +67,15 @@ public class DecisionPathBenchmarks
         }
 
         EdgeFixture.Expect(trials == quickBreak.HalfOpenTrials, $"{trials} trial permits taken, expected {quickBreak.HalfOpenTrials}");
+        Publish(_halfOpen);
         ExpectRegion(_halfOpen, 0);
+    }
+
+    /// <summary>Decides the api service's region health now and publishes it, as the health agent does on every change.</summary>
+    private static void Publish(RoutingTable table)
+    {
+        var api = EdgeFixture.Api(table);
+        api.Publish(Health.RegionEvaluator.Evaluate(api));
     }
 
     [GlobalSetup(Targets = [nameof(AllHealthyInTracedRequest), nameof(RecordRequestInTracedRequest)])]
