@@ -1,8 +1,6 @@
 using System.Text;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using NeuroPilot.Edge.Admin.Internal;
-using NeuroPilot.Edge.Hosting;
 using NeuroPilot.Edge.Routing;
 using NeuroPilot.Edge.Telemetry;
 

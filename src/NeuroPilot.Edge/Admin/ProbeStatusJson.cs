@@ -1,4 +1,3 @@
-using NeuroPilot.Edge.Health;
 using NeuroPilot.Edge.Routing;
 
 namespace NeuroPilot.Edge.Admin;

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Text.Json;
 using NeuroPilot.Edge.Admin.Internal;
 using NeuroPilot.Edge.Dns;
-using NeuroPilot.Edge.Hosting;
 using NeuroPilot.Edge.Routing;
 using NeuroPilot.Edge.Telemetry;
 

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using NeuroPilot.Edge.Configuration;
 using NeuroPilot.Edge.Telemetry;
 using Prometheus;
 

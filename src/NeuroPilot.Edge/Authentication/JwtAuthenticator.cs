@@ -1,5 +1,4 @@
 using System.Buffers;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
 using NeuroPilot.Edge.Configuration;
 using NeuroPilot.Edge.Telemetry;

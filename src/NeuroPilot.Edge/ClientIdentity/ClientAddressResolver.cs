@@ -1,5 +1,4 @@
 using System.Net;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
 using NeuroPilot.Edge.Configuration;
 

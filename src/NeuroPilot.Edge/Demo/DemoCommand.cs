@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using NeuroPilot.Edge.Admin;
 using NeuroPilot.Edge.Configuration;

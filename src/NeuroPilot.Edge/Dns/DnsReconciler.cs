@@ -1,7 +1,6 @@
 using NeuroPilot.Edge.Configuration;
 using NeuroPilot.Edge.Dns.Internal;
 using NeuroPilot.Edge.Health;
-using NeuroPilot.Edge.Hosting;
 using NeuroPilot.Edge.Routing;
 using NeuroPilot.Edge.Telemetry;
 

@@ -1,6 +1,4 @@
-using System.Net.Http;
 using System.Net.Sockets;
-using Microsoft.AspNetCore.Http;
 using NeuroPilot.Edge.Configuration;
 using NeuroPilot.Edge.Routing;
 using Yarp.ReverseProxy.Forwarder;

@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using NeuroPilot.Edge.Failover.Internal;
 using NeuroPilot.Edge.Routing;

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.ObjectPool;
 using NeuroPilot.Edge.ClientIdentity;
 using NeuroPilot.Edge.Failover;

@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Http;
 using NeuroPilot.Edge.Failover;
 using Yarp.ReverseProxy.Forwarder;
 

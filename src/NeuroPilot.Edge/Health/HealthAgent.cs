@@ -2,7 +2,6 @@ using System.Globalization;
 using NeuroPilot.Edge.CircuitBreaking;
 using NeuroPilot.Edge.Configuration;
 using NeuroPilot.Edge.Health.Internal;
-using NeuroPilot.Edge.Hosting;
 using NeuroPilot.Edge.Routing;
 using NeuroPilot.Edge.Telemetry;
 

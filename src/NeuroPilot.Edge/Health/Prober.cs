@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
 using NeuroPilot.Edge.Configuration;
-using NeuroPilot.Edge.Hosting;
 using NeuroPilot.Edge.Routing;
 using NeuroPilot.Edge.Telemetry;
 using NeuroPilot.Edge.Tls;

@@ -1,5 +1,4 @@
 using System.Net;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using NeuroPilot.Edge.Admin;
 using NeuroPilot.Edge.Configuration;
@@ -8,7 +7,6 @@ using NeuroPilot.Edge.Limits;
 using NeuroPilot.Edge.Routing;
 using NeuroPilot.Edge.Telemetry;
 using NeuroPilot.Edge.Tls;
-using Yarp.ReverseProxy.Forwarder;
 
 namespace NeuroPilot.Edge.Hosting;
 

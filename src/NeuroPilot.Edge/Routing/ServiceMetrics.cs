@@ -1,4 +1,3 @@
-using NeuroPilot.Edge.Failover;
 using NeuroPilot.Edge.Limits;
 using NeuroPilot.Edge.Telemetry;
 using Prometheus;

@@ -1,5 +1,4 @@
 using NeuroPilot.Edge.Configuration;
-using NeuroPilot.Edge.Failover;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace NeuroPilot.Edge.Routing;

@@ -5,7 +5,6 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using NeuroPilot.Edge.Configuration;
 using NeuroPilot.Edge.Dns.Internal;
-using NeuroPilot.Edge.Hosting;
 using NeuroPilot.Edge.Telemetry;
 
 namespace NeuroPilot.Edge.Dns.Cloudflare.Internal;
