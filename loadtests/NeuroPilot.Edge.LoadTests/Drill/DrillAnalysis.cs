@@ -58,7 +58,7 @@ internal static class DrillAnalysis
             FailedAfterFault = failedAfter,
             FailoverTimeMs = FailoverAt(byEnd, faultAt, recoverAt) is { } failedOver ? Milliseconds(faultAt, failedOver) : null,
             RecoveryTimeMs = recovery is { } back ? Milliseconds(recoverAt, back.EndedAt) : null,
-            SwitchesBack = recovery is { } first ? SwitchesAway(bySend.Where(o => o.SentAt >= first.SentAt).Select(o => o.Succeeded && o.Tag == 1)) : null,
+            SwitchesBack = SwitchesBack(bySend, statusRecovery.At > 0 ? statusRecovery.At : recovery?.SentAt),
             StatusFailoverTimeMs = status.FirstOrDefault(s => s.At >= faultAt && s.ServingRegion is { } r && r != primary) is { At: > 0 } moved
                 ? Milliseconds(faultAt, moved.At)
                 : null,
@@ -101,6 +101,15 @@ internal static class DrillAnalysis
 
         return candidate;
     }
+
+    /// <summary>
+    /// How many times responses to requests sent after <paramref name="backInService"/> moved away from the primary:
+    /// from when the edge put the primary back in service (its serving region in <c>/admin/status</c>; the first
+    /// primary response when status was not read). Before that the primary may take a few half-open trial requests
+    /// while the others still go elsewhere: that interleaving is recovery, not flapping. Null when it never came back.
+    /// </summary>
+    public static int? SwitchesBack(IReadOnlyList<TracedOutcome> bySend, long? backInService) =>
+        backInService is { } from ? SwitchesAway(bySend.Where(o => o.SentAt >= from).Select(o => o.Succeeded && o.Tag == 1)) : null;
 
     /// <summary>How many times a sequence of "on the primary" flags goes from true to false.</summary>
     public static int SwitchesAway(IEnumerable<bool> onPrimary)

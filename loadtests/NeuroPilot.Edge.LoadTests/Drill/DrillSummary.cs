@@ -34,7 +34,7 @@ internal sealed record DrillSummary
     /// <summary>From the recovery until the first 2xx response from the primary; null when none came.</summary>
     public double? RecoveryTimeMs { get; init; }
 
-    /// <summary>After traffic returned to the primary: how many times responses (in send order) moved away from it again.</summary>
+    /// <summary>After the edge put the primary back in service: how many times responses (in send order) moved away from it again.</summary>
     public int? SwitchesBack { get; init; }
 
     /// <summary>The same three figures from the edge's <c>/admin/status</c> serving region, polled every 50 ms.</summary>

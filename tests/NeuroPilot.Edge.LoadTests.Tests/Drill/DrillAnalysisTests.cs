@@ -33,4 +33,24 @@ public class DrillAnalysisTests
     {
         Assert.Equal(switches, DrillAnalysis.SwitchesAway(onPrimary));
     }
+
+    [Fact]
+    public void SwitchesBack_TrialRequestsInterleavedBeforeThePrimaryIsBackInService_AreNotFlapping()
+    {
+        // Sent at 100..160: two half-open trials on the primary (tag 1) between requests still served elsewhere, then
+        // the edge puts the primary back in service at 140 and everything after goes there.
+        TracedOutcome[] bySend = [Ok(105, 1), Ok(115, 2), Ok(125, 1), Ok(135, 2), Ok(145, 1), Ok(155, 1), Ok(165, 1)];
+
+        Assert.Equal(0, DrillAnalysis.SwitchesBack(bySend, backInService: 140));
+        Assert.Equal(2, DrillAnalysis.SwitchesBack(bySend, backInService: 100)); // counted from the first trial, as before
+        Assert.Null(DrillAnalysis.SwitchesBack(bySend, backInService: null));
+    }
+
+    [Fact]
+    public void SwitchesBack_TrafficLeavesThePrimaryAfterItIsBackInService_IsCounted()
+    {
+        TracedOutcome[] bySend = [Ok(145, 1), Ok(155, 2), Ok(165, 1), Ok(175, 2)];
+
+        Assert.Equal(2, DrillAnalysis.SwitchesBack(bySend, backInService: 140));
+    }
 }

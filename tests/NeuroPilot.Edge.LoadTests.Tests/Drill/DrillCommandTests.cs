@@ -100,10 +100,11 @@ public class DrillCommandTests
         // Recovery may not show within so short a drill (the edge's breaker break is 5 s), but no flapping if it did.
         Assert.True(drill.GetProperty("switches_back").ValueKind == JsonValueKind.Null || drill.GetProperty("switches_back").GetInt32() == 0, drill.ToString());
 
-        // Traffic moved: eu-west answered during the fault, us-east before it.
+        // Traffic moved: us-east answered before the fault (seconds 0-1), eu-west during it (seconds 3-4). Sums over the
+        // windows, not single seconds: a test process sharing 2 cores can stall a second (seen: 58 then 342 responses).
         var byRegion = drill.GetProperty("responses_by_region_per_second");
-        Assert.True(byRegion.GetProperty("us-east")[0].GetInt64() > 100, byRegion.ToString());
-        Assert.True(byRegion.GetProperty("eu-west")[3].GetInt64() > 100, byRegion.ToString());
+        Assert.True(byRegion.GetProperty("us-east")[0].GetInt64() + byRegion.GetProperty("us-east")[1].GetInt64() > 200, byRegion.ToString());
+        Assert.True(byRegion.GetProperty("eu-west")[3].GetInt64() + byRegion.GetProperty("eu-west")[4].GetInt64() > 200, byRegion.ToString());
 
         var html = File.ReadAllText(directory.Combine("report.html"));
         HtmlAssert.SelfContained(html, minimumCharts: 5);

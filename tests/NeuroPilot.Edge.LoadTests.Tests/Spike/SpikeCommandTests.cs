@@ -96,7 +96,9 @@ public class SpikeCommandTests
         Assert.True(burst.GetProperty("goodput").GetDouble() > 100, burst.ToString());
         Assert.All(phases, p => Assert.True(p.GetProperty("rss_peak_bytes").GetInt64() > 1 << 20, p.ToString()));
         Assert.All(phases, p => Assert.True(p.GetProperty("cpu_s").GetDouble() > 0, p.ToString()));
-        Assert.True(spike.GetProperty("rss_hwm_bytes").GetInt64() >= spike.GetProperty("rss_peak_bytes").GetInt64(), spike.ToString());
+        // The kernel's high-water mark is not below the peak we sampled, give or take its lazily updated per-CPU RSS
+        // counters (seen: VmHWM one 4 KiB page under a VmRSS sample); 1 MiB of slack, far below any real disagreement.
+        Assert.True(spike.GetProperty("rss_hwm_bytes").GetInt64() >= spike.GetProperty("rss_peak_bytes").GetInt64() - (1 << 20), spike.ToString());
 
         // The edge counted the same 429s the harness saw (each client stays under its rate during the warm-up).
         var shed429 = phases.Sum(p => p.GetProperty("shed_429").GetInt64());
