@@ -1,3 +1,5 @@
+using NeuroPilot.Edge.LoadTests.Reports;
+
 namespace NeuroPilot.Edge.LoadTests.Cli;
 
 /// <summary>Exit codes of every command, stable for CI scripts.</summary>
@@ -17,4 +19,7 @@ internal static class ExitCodes
 
     /// <summary>Interrupted (Ctrl+C, SIGTERM) before the end.</summary>
     public const int Interrupted = 130;
+
+    /// <summary>The exit code of a finished run: interrupted, else whether every budget held.</summary>
+    public static int Of(RunReport report) => report.Result.Interrupted ? Interrupted : report.Passed ? Ok : BudgetBreached;
 }

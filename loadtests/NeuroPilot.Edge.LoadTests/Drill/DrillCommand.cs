@@ -107,7 +107,7 @@ internal static class DrillCommand
                 return ExitCodes.Failed;
             }
 
-            return report.Result.Interrupted ? ExitCodes.Interrupted : report.Passed ? ExitCodes.Ok : ExitCodes.BudgetBreached;
+            return ExitCodes.Of(report);
         }
         catch (Exception e) when (e is DrillException or TargetUnreachableException)
         {

@@ -86,7 +86,7 @@ internal static class RunCommand
             }
         }
 
-        return result.Interrupted ? ExitCodes.Interrupted : report.Passed ? ExitCodes.Ok : ExitCodes.BudgetBreached;
+        return ExitCodes.Of(report);
     }
 
     /// <summary>One line every 5 s on stderr while the run goes (CI logs show it is alive and on rate).</summary>

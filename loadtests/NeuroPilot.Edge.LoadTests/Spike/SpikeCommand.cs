@@ -69,7 +69,7 @@ internal static class SpikeCommand
                 return ExitCodes.Failed;
             }
 
-            return report.Result.Interrupted ? ExitCodes.Interrupted : report.Passed ? ExitCodes.Ok : ExitCodes.BudgetBreached;
+            return ExitCodes.Of(report);
         }
         catch (Exception e) when (e is DrillException or TargetUnreachableException)
         {
