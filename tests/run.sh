@@ -53,6 +53,22 @@ for trx in "$artifacts"/test-results/*.trx; do
   passed=$((passed + p))
   failed=$((failed + f))
 done
+# The failed tests again, by name with the head of their message, so the end of a long log says what failed.
+if ((failed > 0)); then
+  echo "== failed tests"
+  for trx in "$artifacts"/test-results/*.trx; do
+    awk '
+      /<UnitTestResult / && /outcome="Failed"/ {
+        name = $0; sub(/.*testName="/, "", name); sub(/".*/, "", name)
+        print "FAILED " name; inFailed = 1; lines = 0
+      }
+      inFailed && /<Message>/ { inMessage = 1 }
+      inMessage && lines < 12 { line = $0; sub(/.*<Message>/, "", line); sub(/<\/Message>.*/, "", line); print "  " line; lines++ }
+      inMessage && /<\/Message>/ { inMessage = 0; inFailed = 0 }
+      /<\/UnitTestResult>/ { inMessage = 0; inFailed = 0 }
+    ' "$trx"
+  done
+fi
 if ((status != 0 && failed == 0)); then
   failed=1
   echo "dotnet test exited $status"
