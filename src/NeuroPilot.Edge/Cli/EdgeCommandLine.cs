@@ -82,7 +82,7 @@ public static class EdgeCommandLine
 
         try
         {
-            var config = ConfigLoader.LoadFile(path);
+            var config = ConfigLoader.LoadFile(path, EdgeConfigChecks.All);
             using var inputs = StartupInputs.Read(config, open: false);
             foreach (var warning in inputs.Warnings)
             {
@@ -162,7 +162,7 @@ public static class EdgeCommandLine
         try
         {
             var text = ConfigLoader.ReadFile(path);
-            return (ConfigLoader.Load(text), text);
+            return (ConfigLoader.Load(text, EdgeConfigChecks.All), text);
         }
         catch (ConfigException e)
         {

@@ -21,7 +21,8 @@ public static class ConfigLoader
         AllowTrailingCommas = true,
     };
 
-    public static EdgeConfig LoadFile(string path) => Load(ReadFile(path));
+    /// <summary>Reads and loads a config file; see <see cref="Load(string, ConfigCheck)"/>.</summary>
+    public static EdgeConfig LoadFile(string path, ConfigCheck featureChecks) => Load(ReadFile(path), featureChecks);
 
     /// <summary>The text of the config file (<see cref="ConfigFile.Read"/>); a file that cannot be read is a problem at <c>(file)</c>.</summary>
     public static string ReadFile(string path)
@@ -36,7 +37,14 @@ public static class ConfigLoader
         }
     }
 
-    public static EdgeConfig Load(string json)
+    /// <summary>The config's own rules only: for tests of Configuration and of features that take a config as given.</summary>
+    public static EdgeConfig Load(string json) => Load(json, static (_, _) => { });
+
+    /// <summary>
+    /// Parses, reads and validates <paramref name="json"/>, then runs <paramref name="featureChecks"/> on the result;
+    /// every problem found by any of them is in the one <see cref="ConfigException"/>.
+    /// </summary>
+    public static EdgeConfig Load(string json, ConfigCheck featureChecks)
     {
         var errors = new List<ConfigError>();
         JsonDocument document;
@@ -64,6 +72,7 @@ public static class ConfigLoader
             if (config is not null)
             {
                 ConfigValidator.Validate(config, errors);
+                featureChecks(config, errors);
             }
 
             if (errors.Count > 0)

@@ -1,5 +1,4 @@
 using System.Buffers;
-using NeuroPilot.Edge.Dns;
 
 namespace NeuroPilot.Edge.Configuration;
 
@@ -98,11 +97,6 @@ public static class ConfigValidator
             }
 
             seen.TryAdd($"{record.Name}|{record.Type}", (i, record.Type));
-
-            if (DnsOwnership.MarkerName(record.Name, record.Type).Length > 253)
-            {
-                errors.Add(new ConfigError($"{path}.Name", $"\"{record.Name}\" is too long to carry an ownership marker ({DnsOwnership.MarkerName("", record.Type).Length} characters are added)"));
-            }
 
             if (dns.Provider == DnsProviderKind.Rfc2136 && dns.Rfc2136 is { Zone.Length: > 0 } rfc && !DnsNames.IsInZone(record.Name, rfc.Zone))
             {

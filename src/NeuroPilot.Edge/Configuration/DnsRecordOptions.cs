@@ -1,5 +1,3 @@
-using NeuroPilot.Edge.Dns;
-
 namespace NeuroPilot.Edge.Configuration;
 
 /// <summary>One published record set: its name and type, the service whose region health drives it, and each region's values.</summary>
@@ -16,6 +14,6 @@ public sealed class DnsRecordOptions
 
     public DnsPolicy Policy { get; init; } = DnsPolicy.Failover;
 
-    /// <summary>Region name to its values (canonical, see <see cref="DnsRecordSet"/>), in the service's region order.</summary>
+    /// <summary>Region name to its values (canonical, see <c>Dns.DnsRecordSet</c>), in the service's region order.</summary>
     public required IReadOnlyList<(string Region, IReadOnlyList<string> Values)> Regions { get; init; }
 }

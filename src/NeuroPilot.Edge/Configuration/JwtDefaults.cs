@@ -1,5 +1,3 @@
-using NeuroPilot.Edge.Authentication;
-
 namespace NeuroPilot.Edge.Configuration;
 
 public static class JwtDefaults

@@ -68,7 +68,7 @@ public static class DemoCommand
             return 1;
         }
 
-        var config = ConfigLoader.Load(Config);
+        var config = ConfigLoader.Load(Config, EdgeConfigChecks.All);
         var app = EdgeHost.Build(config, Config, configPath: null);
         PrintGuide(token);
         using var keys = new CancellationTokenSource();

@@ -1,4 +1,5 @@
 using System.Text;
+using NeuroPilot.Edge.Configuration;
 
 namespace NeuroPilot.Edge.Dns;
 

@@ -1,3 +1,5 @@
+using NeuroPilot.Edge.Configuration;
+
 namespace NeuroPilot.Edge.Dns;
 
 /// <summary>One configured record in a plan: what the provider holds, what health wants, and what the plan does.</summary>

@@ -1,3 +1,5 @@
+using NeuroPilot.Edge.Configuration;
+
 namespace NeuroPilot.Edge.Dns;
 
 /// <summary>

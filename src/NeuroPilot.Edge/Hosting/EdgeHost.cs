@@ -54,6 +54,7 @@ public static partial class EdgeHost
             config,
             configText,
             services.GetRequiredService<RoutingTableBuilder>().Build,
+            EdgeConfigChecks.All,
             metrics,
             services.GetRequiredService<TimeProvider>(),
             services.GetRequiredService<ILogger<EdgeRuntime>>())

@@ -12,6 +12,7 @@ namespace NeuroPilot.Edge.Routing;
 public sealed partial class EdgeRuntime
 {
     private readonly Func<EdgeConfig, RoutingTable?, RoutingTable> _build;
+    private readonly ConfigCheck _featureChecks;
     private readonly EdgeMetrics _metrics;
     private readonly ILogger<EdgeRuntime> _logger;
     private readonly TimeProvider _time;
@@ -21,10 +22,20 @@ public sealed partial class EdgeRuntime
     private byte[] _appliedHash;
 
     /// <param name="build">Builds a routing table from a config, carrying over the state of the previous table (the composition root's <c>RoutingTableBuilder.Build</c>).</param>
-    public EdgeRuntime(string? configPath, EdgeConfig config, string configText, Func<EdgeConfig, RoutingTable?, RoutingTable> build, EdgeMetrics metrics, TimeProvider time, ILogger<EdgeRuntime> logger)
+    /// <param name="featureChecks">The features' config checks a reloaded config must also pass (the composition root's <c>EdgeConfigChecks.All</c>).</param>
+    public EdgeRuntime(
+        string? configPath,
+        EdgeConfig config,
+        string configText,
+        Func<EdgeConfig, RoutingTable?, RoutingTable> build,
+        ConfigCheck featureChecks,
+        EdgeMetrics metrics,
+        TimeProvider time,
+        ILogger<EdgeRuntime> logger)
     {
         ConfigPath = configPath;
         _build = build;
+        _featureChecks = featureChecks;
         _metrics = metrics;
         _time = time;
         _logger = logger;
@@ -88,7 +99,7 @@ public sealed partial class EdgeRuntime
             EdgeConfig config;
             try
             {
-                config = ConfigLoader.Load(text);
+                config = ConfigLoader.Load(text, _featureChecks);
             }
             catch (ConfigException e)
             {

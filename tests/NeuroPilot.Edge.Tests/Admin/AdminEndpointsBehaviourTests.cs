@@ -38,7 +38,7 @@ public sealed class AdminEndpointsBehaviourTests : IDisposable
     public AdminEndpointsBehaviourTests()
     {
         var builder = new RoutingTableBuilder(_metrics, new UpstreamClients(), _time);
-        _runtime = new EdgeRuntime(null, ConfigLoader.Load(Json), Json, builder.Build, _metrics, _time, NullLogger<EdgeRuntime>.Instance);
+        _runtime = new EdgeRuntime(null, ConfigLoader.Load(Json), Json, builder.Build, EdgeConfigChecks.All, _metrics, _time, NullLogger<EdgeRuntime>.Instance);
         _health = new HealthAgent(_runtime, _metrics, _time, NullLogger<HealthAgent>.Instance);
         _dns = new DnsReconciler(_runtime, _health, _metrics, _time, NullLogger<DnsReconciler>.Instance, _ => throw new InvalidOperationException("no DNS in this test"));
         _reloader = new ConfigReloader(_ => { _reloads++; return ReloadResult.Unchanged; }, null, NullLogger.Instance);

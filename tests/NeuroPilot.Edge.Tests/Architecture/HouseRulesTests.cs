@@ -23,6 +23,18 @@ public sealed partial class HouseRulesTests
         Assert.True(offenders.Count == 0, $"Random.Shared drawn directly in: {string.Join(", ", offenders)}");
     }
 
+    [Fact]
+    public void Source_EveryConfigLoadForUseRunsTheFeatureChecks()
+    {
+        // The one-argument ConfigLoader.Load skips the features' checks (a JWKS without a usable key would pass).
+        var offenders = SourceFiles().Where(f => !f.Path.StartsWith("Configuration", StringComparison.Ordinal))
+            .Where(f => ConfigLoadWithoutChecks().IsMatch(f.Text))
+            .Select(f => f.Path).ToList();
+        Assert.True(offenders.Count == 0, $"ConfigLoader.Load or LoadFile without the feature checks in: {string.Join(", ", offenders)}");
+        Assert.Matches(ConfigLoadWithoutChecks(), "var config = ConfigLoader.Load(text);");
+        Assert.DoesNotMatch(ConfigLoadWithoutChecks(), "var config = ConfigLoader.Load(text, EdgeConfigChecks.All);");
+    }
+
     private static IEnumerable<(string Path, string Text)> SourceFiles()
     {
         var root = FolderDependencies.SourceRoot;
@@ -31,6 +43,9 @@ public sealed partial class HouseRulesTests
             .Where(f => !f.StartsWith("bin" + Path.DirectorySeparatorChar, StringComparison.Ordinal) && !f.StartsWith("obj" + Path.DirectorySeparatorChar, StringComparison.Ordinal))
             .Select(f => (f, File.ReadAllText(Path.Combine(root, f))));
     }
+
+    [GeneratedRegex(@"ConfigLoader\.Load(File)?\([^,()]*\)")]
+    private static partial Regex ConfigLoadWithoutChecks();
 
     [GeneratedRegex(@"Random\.Shared\.Next")]
     private static partial Regex RandomSharedDraw();

@@ -1,5 +1,6 @@
 using System.Text;
 using NeuroPilot.Edge.Authentication;
+using NeuroPilot.Edge.Configuration;
 using static NeuroPilot.Edge.Tests.Authentication.TestTokens;
 
 namespace NeuroPilot.Edge.Tests.Authentication;

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using NeuroPilot.Edge.Configuration;
+using NeuroPilot.Edge.Hosting;
 using static NeuroPilot.Edge.Tests.Configuration.TestConfigs;
 
 namespace NeuroPilot.Edge.Tests.Configuration;
@@ -129,7 +130,7 @@ public class ConfigLoaderTests
     {
         var path = Path.Combine(Path.GetTempPath(), $"neuropilot-edge-missing-{Guid.NewGuid():N}.json");
 
-        var error = Assert.Single(Assert.Throws<ConfigException>(() => ConfigLoader.LoadFile(path)).Errors);
+        var error = Assert.Single(Assert.Throws<ConfigException>(() => ConfigLoader.LoadFile(path, EdgeConfigChecks.All)).Errors);
 
         Assert.Equal("(file)", error.Path);
         Assert.Contains($"cannot read \"{path}\"", error.Message, StringComparison.Ordinal);

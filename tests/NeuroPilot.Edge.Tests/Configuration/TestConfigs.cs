@@ -1,4 +1,5 @@
 using NeuroPilot.Edge.Configuration;
+using NeuroPilot.Edge.Hosting;
 
 namespace NeuroPilot.Edge.Tests.Configuration;
 
@@ -47,8 +48,9 @@ internal static class TestConfigs
         """;
 
     /// <summary>Every error the loader reports for <paramref name="json"/>; fails the test when it loads.</summary>
+    /// <summary>Every problem loading <paramref name="json"/> reports, with the features' checks, as <c>check</c> and a reload see them.</summary>
     public static IReadOnlyList<ConfigError> ErrorsOf(string json) =>
-        Assert.Throws<ConfigException>(() => ConfigLoader.Load(json)).Errors;
+        Assert.Throws<ConfigException>(() => ConfigLoader.Load(json, EdgeConfigChecks.All)).Errors;
 
     /// <summary>Asserts that loading reports exactly one error, at <paramref name="path"/>, whose message contains <paramref name="message"/>.</summary>
     public static ConfigError AssertSingleError(string json, string path, string message)

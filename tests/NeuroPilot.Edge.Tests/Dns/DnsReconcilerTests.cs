@@ -166,7 +166,7 @@ public sealed class DnsReconcilerTests(ITestOutputHelper output) : IDisposable
         time ??= _fake;
         _provider.Clock = _fake;
         var config = ConfigLoader.Load(Json);
-        var runtime = new EdgeRuntime(null, config, Json, new RoutingTableBuilder(_metrics, new UpstreamClients(), time).Build, _metrics, time, NullLogger<EdgeRuntime>.Instance);
+        var runtime = new EdgeRuntime(null, config, Json, new RoutingTableBuilder(_metrics, new UpstreamClients(), time).Build, EdgeConfigChecks.All, _metrics, time, NullLogger<EdgeRuntime>.Instance);
         _reconciler = new DnsReconciler(runtime, null, _metrics, time, _log, _ => _provider);
         _reconciler.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
         return _reconciler;

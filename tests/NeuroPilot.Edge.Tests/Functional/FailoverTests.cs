@@ -138,13 +138,13 @@ public sealed class FailoverTests(ITestOutputHelper output)
         }
 
         await using var load = SteadyLoad.Start(edge.ProxyUrl, Rate, TimeSpan.FromSeconds(3));
-        var worstHealthz = await WatchHealthzAsync(edge, load);
+        var healthz = await WatchHealthzAsync(edge, load);
         await AssertNotReadyAsync(edge);
         var metrics = await edge.GetMetricsTextAsync();
         var retries = PrometheusText.Sum(metrics, "neuropilot_edge_retries_total", ("service", "api")) ?? 0;
-        output.WriteLine($"every region killed: {load.Total} requests (all 502), {retries} retries (at most 2 per request), slowest /healthz {worstHealthz.TotalMilliseconds:0} ms");
+        output.WriteLine($"every region killed: {load.Total} requests (all 502), {retries} retries (at most 2 per request), {healthz}");
         Assert.True(retries <= 2 * load.Total, $"{retries} retries for {load.Total} requests: more than MaxAttempts allows");
-        Assert.True(worstHealthz < TimeSpan.FromSeconds(1), "the admin listener stays responsive");
+        healthz.AssertResponsive();
     }
 
     [Fact]
@@ -160,17 +160,17 @@ public sealed class FailoverTests(ITestOutputHelper output)
         try
         {
             await using var load = SteadyLoad.Start(edge.ProxyUrl, Rate, TimeSpan.FromSeconds(4), requestTimeout: TimeSpan.FromSeconds(8));
-            var worstHealthz = await WatchHealthzAsync(edge, load);
+            var healthz = await WatchHealthzAsync(edge, load);
             await AssertNotReadyAsync(edge);
             var metrics = await edge.GetMetricsTextAsync();
             var retries = PrometheusText.Sum(metrics, "neuropilot_edge_retries_total", ("service", "api")) ?? 0;
             var refused = PrometheusText.Sum(metrics, "neuropilot_edge_retry_budget_exhausted_total", ("service", "api")) ?? 0;
 
             // Unbudgeted, each request would be retried twice (3 attempts of 1 s each).
-            output.WriteLine($"every region hung: {load.Total} requests, {retries} retries, {refused} retries refused by the budget, slowest /healthz {worstHealthz.TotalMilliseconds:0} ms");
+            output.WriteLine($"every region hung: {load.Total} requests, {retries} retries, {refused} retries refused by the budget, {healthz}");
             Assert.True(refused > 0, "the budget refused retries");
             Assert.True(retries < load.Total, $"{retries} retries for {load.Total} requests: the budget did not cap them");
-            Assert.True(worstHealthz < TimeSpan.FromSeconds(1), "the admin listener stays responsive");
+            healthz.AssertResponsive();
         }
         finally
         {
@@ -245,20 +245,36 @@ public sealed class FailoverTests(ITestOutputHelper output)
         return edge;
     }
 
-    private static async Task<TimeSpan> WatchHealthzAsync(EdgeProcess edge, SteadyLoad load)
+    /// <summary>
+    /// /healthz asked every 10 polls while the load runs. An admin listener stuck behind hung requests answers
+    /// late every time (a per-try timeout of 1 s or more); a busy 2-core VM delays one answer now and then
+    /// (seen: 1.1 s once in a run). So: none later than 2 s, and at most one later than 1 s.
+    /// </summary>
+    private static async Task<HealthzTimes> WatchHealthzAsync(EdgeProcess edge, SteadyLoad load)
     {
-        using var admin = new HttpClient { BaseAddress = edge.AdminUrl, Timeout = TimeSpan.FromSeconds(2) };
-        var worst = TimeSpan.Zero;
+        using var admin = new HttpClient { BaseAddress = edge.AdminUrl, Timeout = TimeSpan.FromSeconds(5) };
+        var times = new List<TimeSpan>();
         while (!load.Completion.IsCompleted)
         {
             var probe = Stopwatch.StartNew();
             using var healthz = await admin.GetAsync("/healthz");
             Assert.Equal(HttpStatusCode.OK, healthz.StatusCode);
-            worst = probe.Elapsed > worst ? probe.Elapsed : worst;
+            times.Add(probe.Elapsed);
             await Task.WhenAny(load.Completion, Task.Delay(Poll * 10));
         }
 
-        return worst;
+        return new HealthzTimes(times);
+    }
+
+    private sealed record HealthzTimes(List<TimeSpan> Times)
+    {
+        public TimeSpan Worst => Times.Count == 0 ? TimeSpan.Zero : Times.Max();
+
+        public void AssertResponsive() => Assert.True(
+            Worst < TimeSpan.FromSeconds(2) && Times.Count(t => t >= TimeSpan.FromSeconds(1)) <= 1,
+            $"the admin listener stays responsive: /healthz took {string.Join(", ", Times.Select(t => $"{t.TotalMilliseconds:0}"))} ms");
+
+        public override string ToString() => $"slowest /healthz {Worst.TotalMilliseconds:0} ms of {Times.Count}";
     }
 
     private static async Task AssertNotReadyAsync(EdgeProcess edge)

@@ -315,7 +315,7 @@ public sealed class HealthAgentTests : IDisposable
     {
         var json = Config(stallTimeout);
         var builder = new RoutingTableBuilder(_metrics, new UpstreamClients(), _time);
-        var runtime = new EdgeRuntime(null, ConfigLoader.Load(json), json, builder.Build, _metrics, _time, NullLogger<EdgeRuntime>.Instance);
+        var runtime = new EdgeRuntime(null, ConfigLoader.Load(json), json, builder.Build, EdgeConfigChecks.All, _metrics, _time, NullLogger<EdgeRuntime>.Instance);
         var agent = new HealthAgent(runtime, _metrics, _time, NullLogger<HealthAgent>.Instance);
         _agents.Add(agent);
         return (agent, runtime);

@@ -1,4 +1,5 @@
 using Org.BouncyCastle.Math.EC.Rfc8032;
+using NeuroPilot.Edge.Configuration;
 
 namespace NeuroPilot.Edge.Authentication.Internal;
 

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using NeuroPilot.Edge.Configuration;
 
 namespace NeuroPilot.Edge.Authentication.Internal;
 

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
-using NeuroPilot.Edge.Dns;
 
 namespace NeuroPilot.Edge.Configuration.Internal;
 
@@ -255,7 +254,7 @@ internal static class DnsConfigReader
         return regions;
     }
 
-    /// <summary>The canonical spelling of a record value (see <see cref="DnsRecordSet"/>), or null when it is not one of <paramref name="type"/>.</summary>
+    /// <summary>The canonical spelling of a record value (see <c>Dns.DnsRecordSet</c>), or null when it is not one of <paramref name="type"/>.</summary>
     public static string? Canonical(DnsRecordType type, string value)
     {
         switch (type)

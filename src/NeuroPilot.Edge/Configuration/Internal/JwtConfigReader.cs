@@ -1,12 +1,11 @@
 using System.Buffers;
-using NeuroPilot.Edge.Authentication;
 
 namespace NeuroPilot.Edge.Configuration.Internal;
 
 /// <summary>
-/// Reads <c>Services.NAME.Jwt</c> and checks it whole: every key, the rules between them, and the keys file itself
-/// (readable, a JWKS, at least one usable key for <c>Algorithms</c>), so that <c>check</c>, start-up and every reload
-/// refuse a section the edge could not serve.
+/// Reads <c>Services.NAME.Jwt</c> and checks every key and the rules between them. The keys file itself (readable, a
+/// JWKS, a usable key for <c>Algorithms</c>) is checked by Authentication's <c>JwtKeysFileCheck</c>, one of the
+/// feature checks that <c>check</c>, start-up and every reload run after this reader.
 /// </summary>
 internal static class JwtConfigReader
 {
@@ -90,7 +89,7 @@ internal static class JwtConfigReader
             }
         }
 
-        var algorithms = ReadAlgorithms(reader, out var algorithmsValid);
+        var algorithms = ReadAlgorithms(reader);
         var options = new JwtOptions
         {
             Issuer = issuer ?? "",
@@ -103,21 +102,13 @@ internal static class JwtConfigReader
             Required = reader.Bool("Required", true),
         };
         reader.RejectUnknownKeys();
-
-        if (keysFile.Length > 0 && algorithmsValid)
-        {
-            CheckKeysFile(reader, keysFileText!, keysFile, algorithms);
-        }
-
         return options;
     }
 
-    private static IReadOnlyList<JwtAlgorithm> ReadAlgorithms(ConfigReader reader, out bool valid)
+    private static IReadOnlyList<JwtAlgorithm> ReadAlgorithms(ConfigReader reader)
     {
-        valid = true;
         if (reader.Strings("Algorithms") is not { } items)
         {
-            valid = !reader.Has("Algorithms");
             return JwtDefaults.Algorithms;
         }
 
@@ -140,14 +131,12 @@ internal static class JwtConfigReader
             }
             else
             {
-                valid = false;
                 reader.AddError(path, $"\"{value}\" is not supported: EdDSA, ES256 or RS256 (shared-secret HS* and \"none\" are refused at the edge)");
             }
         }
 
         if (items.Count == 0)
         {
-            valid = false;
             reader.Error("Algorithms", "is empty: list EdDSA, ES256 and/or RS256, or leave the key out for all three");
         }
 
@@ -232,27 +221,6 @@ internal static class JwtConfigReader
         }
 
         return claims;
-    }
-
-    private static void CheckKeysFile(ConfigReader reader, string written, string path, IReadOnlyList<JwtAlgorithm> algorithms)
-    {
-        JsonWebKeySet keys;
-        try
-        {
-            keys = JsonWebKeySet.Load(path);
-        }
-        catch (JsonWebKeySetException e)
-        {
-            reader.Error("KeysFile", $"\"{written}\" {e.Message}");
-            return;
-        }
-
-        if (keys.CountUsable(algorithms) == 0)
-        {
-            var found = keys.Keys.Count == 0 ? "no usable key" : $"only {keys}";
-            var skipped = keys.Skipped.Count == 0 ? "" : $"; skipped: {string.Join("; ", keys.Skipped)}";
-            reader.Error("KeysFile", $"\"{written}\" has no usable key for Algorithms {string.Join(", ", algorithms)} ({found}{skipped})");
-        }
     }
 
     private static bool HasDotSegment(string path)

@@ -113,6 +113,16 @@ public class DnsConfigReaderTests
             """), "Dns.Records[1].Name", "\"api.example.com\" A is already published by Dns.Records[0]");
 
     [Fact]
+    public void Load_NameWithoutRoomForItsOwnershipMarker_IsRejected()
+    {
+        // 244 characters: a valid name, but "_neuropilot-edge.a." before it passes DNS's 253.
+        var name = string.Join('.', new string('a', 63), new string('b', 63), new string('c', 63), new string('d', 40), "example.com");
+
+        AssertSingleError(Records($$"""{ "Name": "{{name}}", "Service": "api", "Regions": { "us-east": ["198.51.100.1"] } }"""),
+            "Dns.Records[0].Name", "is too long to carry an ownership marker (19 characters are added)");
+    }
+
+    [Fact]
     public void Load_CnameNextToAnAddressRecord_IsRejected() =>
         AssertSingleError(Records("""
             { "Name": "api.example.com", "Service": "api", "Regions": { "us-east": ["198.51.100.1"] } },

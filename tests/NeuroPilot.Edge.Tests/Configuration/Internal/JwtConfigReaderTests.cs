@@ -5,7 +5,10 @@ using static NeuroPilot.Edge.Tests.Configuration.TestConfigs;
 
 namespace NeuroPilot.Edge.Tests.Configuration.Internal;
 
-/// <summary><c>Services.NAME.Jwt</c>: every key, its default, every mistake named by path and value, the keys file checked as <c>check</c> does.</summary>
+/// <summary>
+/// <c>Services.NAME.Jwt</c>: every key, its default, every mistake named by path and value; the keys file checked by
+/// <see cref="JwtKeysFileCheck"/> as <c>check</c> and a reload do (errors are read through <see cref="ErrorsOf"/>).
+/// </summary>
 public sealed class JwtConfigReaderTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("neuropilot-jwt-config-").FullName;

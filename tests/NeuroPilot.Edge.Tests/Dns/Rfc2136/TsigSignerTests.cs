@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Net;
+using NeuroPilot.Edge.Configuration;
 using NeuroPilot.Edge.Dns;
 using NeuroPilot.Edge.Dns.Rfc2136.Internal;
 using NeuroPilot.Edge.Tests.TestKit.Dns;

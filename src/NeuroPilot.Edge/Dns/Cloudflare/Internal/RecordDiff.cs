@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using NeuroPilot.Edge.Configuration;
 
 namespace NeuroPilot.Edge.Dns.Cloudflare.Internal;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using NeuroPilot.Edge.Configuration;
 
 namespace NeuroPilot.Edge.Dns.Cloudflare.Internal;
 

@@ -1,3 +1,5 @@
+using NeuroPilot.Edge.Configuration;
+
 namespace NeuroPilot.Edge.Dns.Rfc2136.Internal;
 
 /// <summary>The numbers of the wire format that this provider uses (RFC 1035, 2136, 8945; IANA DNS parameters).</summary>

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using NeuroPilot.Edge.Configuration;
 
 namespace NeuroPilot.Edge.Dns.Rfc2136.Internal;
 

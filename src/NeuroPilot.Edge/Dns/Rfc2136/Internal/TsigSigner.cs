@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
+using NeuroPilot.Edge.Configuration;
 
 namespace NeuroPilot.Edge.Dns.Rfc2136.Internal;
 

@@ -1,4 +1,4 @@
-namespace NeuroPilot.Edge.Authentication;
+namespace NeuroPilot.Edge.Configuration;
 
 /// <summary>
 /// The JWS algorithms the edge verifies. Each belongs to one key type, so a token can only ever be checked with a key

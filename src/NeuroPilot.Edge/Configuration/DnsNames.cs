@@ -1,4 +1,4 @@
-namespace NeuroPilot.Edge.Dns;
+namespace NeuroPilot.Edge.Configuration;
 
 /// <summary>Canonical spelling of DNS names: lower case, no trailing dot.</summary>
 public static class DnsNames
