@@ -237,7 +237,8 @@ internal sealed class RunRecorder
     }
 
     /// <summary>Stops recording and returns the result; later records are ignored.</summary>
-    public RunResult Seal(int connectionsOpened, bool interrupted)
+    /// <param name="targetCpu">The target's CPU over the window, given the responses in it; null when not measured.</param>
+    public RunResult Seal(int connectionsOpened, bool interrupted, Func<long, Platform.TargetCpu>? targetCpu = null)
     {
         lock (_lock)
         {
@@ -305,6 +306,7 @@ internal sealed class RunRecorder
                 StatusCodes = statusCodes,
                 Seconds = seconds,
                 Markers = [.. _markers],
+                TargetCpu = targetCpu?.Invoke(_succeeded + _httpErrors),
             };
         }
     }
