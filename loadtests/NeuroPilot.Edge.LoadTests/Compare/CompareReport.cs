@@ -105,15 +105,11 @@ internal static class CompareReport
 
         if (comparison.Targets.Any(t => t.Cpu is { Coarse: true, Why: null }))
         {
-            notes.AppendLine(CoarseNote);
+            notes.AppendLine(DisplayFormat.CoarseCpuNote);
         }
 
         return notes.Length > Environment.NewLine.Length ? notes.ToString() : "";
     }
-
-    /// <summary>Why a figure reads <c>~</c>.</summary>
-    public static readonly string CoarseNote =
-        $"- ~: under {Platform.TargetCpu.PreciseTicks} clock ticks of CPU (1/{Platform.ProcessStats.ClockTicksPerSecond:0} s each) were counted: a rough figure; run longer or faster.";
 
     private static string Verdict(ComparisonResult comparison) =>
         comparison.BudgetsGiven.Count == 0 ? "done (no budget)" : comparison.Passed ? "PASS" : "BREACHED";
@@ -253,7 +249,7 @@ internal static class CompareReport
                 HtmlPage.Encode(DisplayFormat.CpuPerRequest(t.Cpu)),
                 HtmlPage.Encode(DisplayFormat.PerCore(t.Cpu)),
             ])));
-        body.Append("<p class=\"note\">").Append(HtmlPage.Encode(CpuNotes(comparison).Trim()).Replace("\n", "<br>", StringComparison.Ordinal)).Append("</p>\n");
+        body.Append("<p class=\"note\">").Append(HtmlPage.Encode(CpuNotes(comparison).Trim()).Replace("\n", "<br/>", StringComparison.Ordinal)).Append("</p>\n");
         body.Append("</section>\n");
 
         body.Append("<section><h2>Added latency against ").Append(HtmlPage.Encode(baseline.Target.Name)).Append("</h2>\n");

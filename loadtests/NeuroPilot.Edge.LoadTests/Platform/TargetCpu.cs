@@ -6,8 +6,11 @@ namespace NeuroPilot.Edge.LoadTests.Platform;
 /// </summary>
 internal sealed record TargetCpu(double? CpuSeconds, long Responses, string? UnavailableReason)
 {
-    /// <summary>Below this many clock ticks of CPU (100 = 1 s at USER_HZ 100), the ±1 tick of each reading is over 1%.</summary>
-    public const int PreciseTicks = 100;
+    /// <summary>
+    /// Below this many clock ticks of CPU in a window (50 = 0.5 s at USER_HZ 100), the error of up to one tick at each
+    /// end of the window (2 ticks) is over 4% of the figure.
+    /// </summary>
+    public const int PreciseTicks = 50;
 
     /// <summary>The CPU between <paramref name="before"/> and <paramref name="after"/>, for <paramref name="responses"/> responses.</summary>
     public static TargetCpu Between(CpuReading before, CpuReading after, long responses) =>
