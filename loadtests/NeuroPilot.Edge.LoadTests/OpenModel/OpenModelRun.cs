@@ -154,20 +154,11 @@ internal sealed class OpenModelRun
             now = Stopwatch.GetTimestamp();
         }
 
-        return _recorder.Seal(_connectionsOpened, interrupted, TargetCpuWindow(cpuBefore));
-    }
-
-    /// <summary>The CPU of the target since <paramref name="before"/>; null when the run measures no target's CPU.</summary>
-    private Func<long, Platform.TargetCpu>? TargetCpuWindow(Platform.CpuReading? before)
-    {
-        if (_targetProcesses is null)
-        {
-            return null;
-        }
-
-        var after = _targetProcesses.Read();
-        var start = before ?? Platform.CpuReading.Unavailable("the run ended before its measured window");
-        return responses => Platform.TargetCpu.Between(start, after, responses);
+        // After the last response of the window (or its timeout): the other end of the target's CPU window.
+        (Platform.CpuReading, Platform.CpuReading)? cpuWindow = _targetProcesses is null
+            ? null
+            : (cpuBefore ?? Platform.CpuReading.Unavailable("the run ended before its measured window"), _targetProcesses.Read());
+        return _recorder.Seal(_connectionsOpened, interrupted, cpuWindow);
     }
 
     private static long Ticks(TimeSpan span) => (long)(span.TotalSeconds * Stopwatch.Frequency);

@@ -237,8 +237,8 @@ internal sealed class RunRecorder
     }
 
     /// <summary>Stops recording and returns the result; later records are ignored.</summary>
-    /// <param name="targetCpu">The target's CPU over the window, given the responses in it; null when not measured.</param>
-    public RunResult Seal(int connectionsOpened, bool interrupted, Func<long, Platform.TargetCpu>? targetCpu = null)
+    /// <param name="targetCpu">The target's CPU read before and after the window; null when not measured.</param>
+    public RunResult Seal(int connectionsOpened, bool interrupted, (Platform.CpuReading Before, Platform.CpuReading After)? targetCpu = null)
     {
         lock (_lock)
         {
@@ -306,7 +306,7 @@ internal sealed class RunRecorder
                 StatusCodes = statusCodes,
                 Seconds = seconds,
                 Markers = [.. _markers],
-                TargetCpu = targetCpu?.Invoke(_succeeded + _httpErrors),
+                TargetCpu = targetCpu is var (before, after) ? Platform.TargetCpu.Between(before, after, _succeeded + _httpErrors) : null,
             };
         }
     }
