@@ -30,6 +30,10 @@ internal static class CapacityCommand
         var stepDuration = command.Value("--step-duration", ValueParsers.PositiveDuration, "D",
             "measured time of each step (each also gets --warmup, default 1s here)", required: true);
         var require = command.Value("--require", ValueParsers.Rate, "R", "exit 99 unless the capacity found is at least R req/s");
+        var processIds = command.Parsed("--pid", ValueParsers.ProcessIds, "PID[,PID...]", """
+            the processes whose CPU is the target's cost, summed; by default, every process
+            that holds the socket listening on the target's port
+            """);
         command.SetAction((parseResult, output, error, cancellationToken) =>
         {
             var options = command.Load.Read(parseResult);
@@ -39,7 +43,8 @@ internal static class CapacityCommand
                 parseResult.GetValue(step)!.Value,
                 parseResult.GetValue(max)!.Value,
                 parseResult.GetValue(stepDuration)!.Value,
-                parseResult.GetValue(require));
+                parseResult.GetValue(require),
+                parseResult.GetValue(processIds));
             return ExecuteAsync(options, ramp, output, error, cancellationToken);
         });
         return command;
@@ -47,7 +52,7 @@ internal static class CapacityCommand
 
     private static async Task<int> ExecuteAsync(LoadOptions options, Ramp ramp, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        var (target, start, step, max, stepDuration, required) = ramp;
+        var (target, start, step, max, stepDuration, required, processIds) = ramp;
         if (max < start)
         {
             throw new UsageException($"capacity: --max {max} is below --start {start}");
@@ -70,6 +75,8 @@ internal static class CapacityCommand
             $"capacity: {target.Method} {target.Url}, {steps} steps from {DisplayFormat.Rate(start)} to {DisplayFormat.Rate(start + ((steps - 1) * step))}, " +
             $"{DisplayFormat.Duration(stepDuration)} each (+{DisplayFormat.Duration(options.Warmup)} warm-up), budgets {string.Join(" ", options.Budgets.Select(b => b.Text))}").ConfigureAwait(false);
 
+        var processes = await TargetProcessLookup.FindAsync(target, processIds, cancellationToken).ConfigureAwait(false);
+        await output.WriteLineAsync($"capacity: CPU of the target: {processes.Describe()}").ConfigureAwait(false);
         var results = new List<CapacityStep>();
         var startedAt = DateTimeOffset.UtcNow;
         for (var i = 0; i < steps; i++)
@@ -78,7 +85,8 @@ internal static class CapacityCommand
             RunResult result;
             try
             {
-                result = await LoadRunner.RunAsync(target, profile with { Rate = rate }, options.Connections, null, cancellationToken).ConfigureAwait(false);
+                result = await LoadRunner.RunAsync(
+                    target, profile with { Rate = rate }, options.Connections, null, cancellationToken, targetProcesses: processes).ConfigureAwait(false);
             }
             catch (TargetUnreachableException e)
             {
@@ -91,7 +99,7 @@ internal static class CapacityCommand
             var s = result.LatencySummary;
             await output.WriteLineAsync(
                 $"  {DisplayFormat.Rate(rate),16}: sent {DisplayFormat.Rate(result.RateAchieved),-16} p50 {DisplayFormat.Milliseconds(s.P50),-10} p99 {DisplayFormat.Milliseconds(s.P99),-10} " +
-                $"errors {DisplayFormat.Percent(result.ErrorRate),-6} {(current.Passed ? "ok" : "BREACHED: " + current.Why())}").ConfigureAwait(false);
+                $"errors {DisplayFormat.Percent(result.ErrorRate),-6} cpu {DisplayFormat.CpuPerRequest(result.TargetCpu) + "/req",-12} {(current.Passed ? "ok" : "BREACHED: " + current.Why())}").ConfigureAwait(false);
             if (!current.Passed)
             {
                 break;
@@ -108,6 +116,7 @@ internal static class CapacityCommand
             MaxRate = max,
             Required = required,
             StartedAt = startedAt,
+            Processes = processes,
         };
 
         await output.WriteLineAsync().ConfigureAwait(false);
@@ -127,5 +136,5 @@ internal static class CapacityCommand
     }
 
     /// <summary>The rates a ramp tries, against one target.</summary>
-    private sealed record Ramp(HttpTarget Target, double Start, double Step, double Max, TimeSpan StepDuration, double? Required);
+    private sealed record Ramp(HttpTarget Target, double Start, double Step, double Max, TimeSpan StepDuration, double? Required, IReadOnlyList<int>? ProcessIds);
 }

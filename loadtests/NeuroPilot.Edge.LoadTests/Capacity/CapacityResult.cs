@@ -21,6 +21,9 @@ internal sealed record CapacityResult
 
     public DateTimeOffset StartedAt { get; init; }
 
+    /// <summary>The processes whose CPU each step read (or why there are none); null when not looked for.</summary>
+    public Platform.TargetProcesses? Processes { get; init; }
+
     /// <summary>The highest rate met before the first failing step, or null when the first step failed.</summary>
     public double? Capacity => Steps.TakeWhile(s => s.Passed).LastOrDefault()?.Rate;
 

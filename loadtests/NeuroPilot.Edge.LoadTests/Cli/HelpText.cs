@@ -61,6 +61,12 @@ internal static class HelpText
         With compare, a latency budget caps the latency every target adds to the baseline at that percentile
         (p99=1ms: no target adds more than 1 ms at p99); error-rate caps each target's own error rate.
 
+        CPU: next to its latency, each target's CPU per request (user + kernel time of its processes from
+        /proc/PID/stat, read before and after every measured window, over the responses in it) and req/s per core
+        (responses / CPU-seconds). Its processes are every one holding the socket that listens on its URL's port
+        (an nginx or HAProxy master and its workers, summed), or those given with --pid. When none can be found
+        (a remote target, a process of another user), the CPU columns read n/a and a line says why.
+
         Reports (--report DIR): compare.json, compare.md, compare.html and NAME.hgrm per target.
 
         Exit codes: 0 every budget held, 99 a budget was breached, 2 bad arguments, 1 a target was unreachable or a
@@ -81,6 +87,8 @@ internal static class HelpText
         """,
         Footer: """
         At least one budget is required (the capacity is "the highest rate that meets them").
+        Each step also shows the target's CPU per request and req/s per core, read from /proc like compare does
+        (the processes holding its listening socket, or --pid); n/a with the reason when they cannot be found.
         Exit codes: 0 a rate met the budgets (and --require held), 99 none did, 2 bad arguments, 1 target unreachable.
         Reports (--report DIR): capacity.json, capacity.md, capacity.html.
 

@@ -151,6 +151,43 @@ internal static partial class ValueParsers
         return new KeyValuePair<string, string>(text[..colon].Trim(), text[(colon + 1)..].Trim());
     }
 
+    /// <summary>Process ids <c>PID[,PID...]</c>: <c>4242</c>, <c>1201,1202,1203</c>; each must be a running process.</summary>
+    public static IReadOnlyList<int> ProcessIds(string text)
+    {
+        var ids = new List<int>();
+        foreach (var part in text.Split(','))
+        {
+            if (!int.TryParse(part.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) || pid <= 0)
+            {
+                throw new FormatException("is not a list of process ids (use PID or PID,PID,...)");
+            }
+
+            if (!Directory.Exists($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}"))
+            {
+                throw new FormatException($"there is no process {pid.ToString(CultureInfo.InvariantCulture)}");
+            }
+
+            if (!ids.Contains(pid))
+            {
+                ids.Add(pid);
+            }
+        }
+
+        return ids;
+    }
+
+    /// <summary>A target's process ids, <c>NAME=PID[,PID...]</c>.</summary>
+    public static KeyValuePair<string, IReadOnlyList<int>> NamedProcessIds(string text)
+    {
+        var equals = text.IndexOf('=', StringComparison.Ordinal);
+        if (equals <= 0)
+        {
+            throw new FormatException("use NAME=PID[,PID...] (like edge=4242)");
+        }
+
+        return new(text[..equals], ProcessIds(text[(equals + 1)..]));
+    }
+
     [GeneratedRegex(@"^(\d+(?:\.\d+)?)(us|µs|ms|s|m|h)$", RegexOptions.CultureInvariant)]
     private static partial Regex DurationPattern();
 

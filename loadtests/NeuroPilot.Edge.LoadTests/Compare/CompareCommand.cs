@@ -5,6 +5,7 @@ using NeuroPilot.Edge.LoadTests.Cli;
 using NeuroPilot.Edge.LoadTests.Http;
 using NeuroPilot.Edge.LoadTests.OpenModel;
 using NeuroPilot.Edge.LoadTests.Peers;
+using NeuroPilot.Edge.LoadTests.Platform;
 using NeuroPilot.Edge.LoadTests.Reports;
 using NeuroPilot.Edge.LoadTests.Run;
 
@@ -36,6 +37,10 @@ internal static partial class CompareCommand
             also the baseline, named "direct"
             """);
         var peersDirectory = command.Text("--peers-dir", "DIR", "where nginx.conf and haproxy.cfg are (default: bench/peers of this repository)");
+        var processIds = command.Repeatable("--pid", ValueParsers.NamedProcessIds, "NAME=PID[,PID...]", """
+            the processes whose CPU is target NAME's cost, summed (repeatable); by default,
+            every process that holds the socket listening on the target's port
+            """);
         command.SetAction((parseResult, output, error, cancellationToken) =>
         {
             var options = command.Load.Read(parseResult);
@@ -48,6 +53,7 @@ internal static partial class CompareCommand
                 Peers = parseResult.GetValue(peers) ?? [],
                 Upstream = parseResult.GetValue(upstream),
                 PeersDirectory = parseResult.GetValue(peersDirectory),
+                ProcessIds = parseResult.GetValue(processIds) ?? [],
             };
             return ExecuteAsync(options, plan, output, error, cancellationToken);
         });
@@ -58,6 +64,7 @@ internal static partial class CompareCommand
     {
         var targets = ReadTargets(plan, options);
         var peers = ReadPeers(plan);
+        var processIds = ReadProcessIds(plan, targets, peers);
         if (plan.Upstream is not null && targets.Count == 0)
         {
             targets.Add(new CompareTarget("direct", plan.Upstream));
@@ -81,6 +88,7 @@ internal static partial class CompareCommand
             }
 
             var httpTargets = targets.Select(t => options.Target("--target", t.Url.ToString())).ToList();
+            var processes = await FindProcessesAsync(targets, httpTargets, processIds, output, cancellationToken).ConfigureAwait(false);
             await output.WriteLineAsync(
                 $"compare: {DisplayFormat.Rate(plan.Rate)} for {DisplayFormat.Duration(plan.Duration)} per run, {plan.Rounds} rounds of {string.Join(" ", targets.Select(t => t.Name))} " +
                 $"(at most {DisplayFormat.Duration(profile.MaxWallTime * plan.Rounds * targets.Count)})").ConfigureAwait(false);
@@ -90,7 +98,7 @@ internal static partial class CompareCommand
             var interrupted = false;
             try
             {
-                interrupted = await RunRoundsAsync(targets, httpTargets, results, options.Connections, plan.Rounds, profile, output, cancellationToken).ConfigureAwait(false);
+                interrupted = await RunRoundsAsync(targets, httpTargets, processes, results, options.Connections, plan.Rounds, profile, output, cancellationToken).ConfigureAwait(false);
             }
             catch (TargetUnreachableException e)
             {
@@ -98,7 +106,7 @@ internal static partial class CompareCommand
                 return ExitCodes.Failed;
             }
 
-            var comparison = Compare(options, plan.Rounds, profile, targets, results, startedAt, interrupted);
+            var comparison = Compare(options, plan.Rounds, profile, targets, processes, results, startedAt, interrupted);
             await output.WriteLineAsync().ConfigureAwait(false);
             await output.WriteAsync(CompareReport.Markdown(comparison)).ConfigureAwait(false);
             if (options.ReportDirectory is { } directory)
@@ -133,11 +141,30 @@ internal static partial class CompareCommand
         return new CompareTarget(peer.Name, new Uri($"http://{started.Listen}{upstream.PathAndQuery}"), peer.Name);
     }
 
+    /// <summary>
+    /// The processes of each target whose CPU the rounds read (given with --pid, else found by the target's listening
+    /// socket), each announced in one line, so a reader sees whose CPU the figures are.
+    /// </summary>
+    private static async Task<List<TargetProcesses>> FindProcessesAsync(
+        List<CompareTarget> targets, List<HttpTarget> httpTargets, Dictionary<string, IReadOnlyList<int>> processIds, TextWriter output, CancellationToken cancellationToken)
+    {
+        var found = new List<TargetProcesses>();
+        for (var i = 0; i < targets.Count; i++)
+        {
+            var processes = await TargetProcessLookup.FindAsync(httpTargets[i], processIds.GetValueOrDefault(targets[i].Name), cancellationToken).ConfigureAwait(false);
+            found.Add(processes);
+            await output.WriteLineAsync($"compare: CPU of {targets[i].Name}: {processes.Describe()}").ConfigureAwait(false);
+        }
+
+        return found;
+    }
+
     /// <summary>Runs every target once per round, in order, into <paramref name="results"/>; true when interrupted.</summary>
     /// <exception cref="TargetUnreachableException">A target cannot be reached (the message starts with its name).</exception>
     private static async Task<bool> RunRoundsAsync(
         List<CompareTarget> targets,
         List<HttpTarget> httpTargets,
+        List<TargetProcesses> processes,
         List<List<RunResult>> results,
         int connections,
         int rounds,
@@ -152,7 +179,8 @@ internal static partial class CompareCommand
                 RunResult result;
                 try
                 {
-                    result = await LoadRunner.RunAsync(httpTargets[i], profile, connections, null, cancellationToken).ConfigureAwait(false);
+                    result = await LoadRunner.RunAsync(
+                        httpTargets[i], profile, connections, null, cancellationToken, targetProcesses: processes[i]).ConfigureAwait(false);
                 }
                 catch (TargetUnreachableException e)
                 {
@@ -163,7 +191,8 @@ internal static partial class CompareCommand
                 var s = result.LatencySummary;
                 await output.WriteLineAsync(
                     $"  round {round}/{rounds} {targets[i].Name,-12} p50 {DisplayFormat.Milliseconds(s.P50),-10} p99 {DisplayFormat.Milliseconds(s.P99),-10} " +
-                    $"max {DisplayFormat.Milliseconds(s.Max),-10} errors {DisplayFormat.Percent(result.ErrorRate)}, {DisplayFormat.Rate(result.RateAchieved)}").ConfigureAwait(false);
+                    $"max {DisplayFormat.Milliseconds(s.Max),-10} errors {DisplayFormat.Percent(result.ErrorRate)}, {DisplayFormat.Rate(result.RateAchieved)}, " +
+                    $"cpu {DisplayFormat.CpuPerRequest(result.TargetCpu)}/req").ConfigureAwait(false);
                 if (result.Interrupted)
                 {
                     return true;
@@ -176,9 +205,16 @@ internal static partial class CompareCommand
 
     /// <summary>The targets side by side, each checked against the budgets (latency: added to the baseline; ratios: its own).</summary>
     private static ComparisonResult Compare(
-        LoadOptions options, int rounds, LoadProfile profile, List<CompareTarget> targets, List<List<RunResult>> results, DateTimeOffset startedAt, bool interrupted)
+        LoadOptions options,
+        int rounds,
+        LoadProfile profile,
+        List<CompareTarget> targets,
+        List<TargetProcesses> processes,
+        List<List<RunResult>> results,
+        DateTimeOffset startedAt,
+        bool interrupted)
     {
-        var comparisons = targets.Select((t, i) => new TargetComparison(t, results[i])).Where(c => c.Rounds.Count > 0).ToList();
+        var comparisons = targets.Select((t, i) => new TargetComparison(t, results[i], processes[i])).Where(c => c.Rounds.Count > 0).ToList();
         var comparison = new ComparisonResult
         {
             Profile = profile,
@@ -253,6 +289,28 @@ internal static partial class CompareCommand
         }
 
         return peers;
+    }
+
+    /// <summary>The <c>--pid NAME=PID[,PID...]</c> overrides by target name; each must name a target or a peer, once.</summary>
+    private static Dictionary<string, IReadOnlyList<int>> ReadProcessIds(ComparePlan plan, List<CompareTarget> targets, List<PeerDefinition> peers)
+    {
+        var byName = new Dictionary<string, IReadOnlyList<int>>(StringComparer.Ordinal);
+        foreach (var (name, ids) in plan.ProcessIds)
+        {
+            var known = targets.Any(t => t.Name == name) || peers.Any(p => p.Name == name) || (name == "direct" && targets.Count == 0 && plan.Upstream is not null);
+            if (!known)
+            {
+                var names = targets.Select(t => t.Name).Concat(peers.Select(p => p.Name));
+                throw new UsageException($"compare: --pid {name}=...: no target is named \"{name}\" (targets: {string.Join(", ", names)})");
+            }
+
+            if (!byName.TryAdd(name, ids))
+            {
+                throw new UsageException($"compare: --pid {name}=... is given twice");
+            }
+        }
+
+        return byName;
     }
 
     private static PeerDefinition ParsePeer(string name) =>

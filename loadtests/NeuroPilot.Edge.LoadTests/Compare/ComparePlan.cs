@@ -19,4 +19,7 @@ internal sealed record ComparePlan
     public Uri? Upstream { get; init; }
 
     public string? PeersDirectory { get; init; }
+
+    /// <summary>The <c>--pid NAME=PID[,PID...]</c> values: whose CPU is a target's cost, when not found by its socket.</summary>
+    public IReadOnlyList<KeyValuePair<string, IReadOnlyList<int>>> ProcessIds { get; init; } = [];
 }

@@ -34,14 +34,16 @@ internal static class CompareReport
         md.AppendLine();
         md.AppendLine("Latency, all rounds merged:");
         md.AppendLine();
-        md.AppendLine("| Target | " + string.Join(" | ", ComparePercentile.All.Select(p => p.Name)) + " | errors | rate |");
-        md.AppendLine("|---|" + string.Concat(ComparePercentile.All.Select(_ => "---:|")) + "---:|---:|");
+        md.AppendLine("| Target | " + string.Join(" | ", ComparePercentile.All.Select(p => p.Name)) + " | errors | rate | CPU/req | req/s per core |");
+        md.AppendLine("|---|" + string.Concat(ComparePercentile.All.Select(_ => "---:|")) + "---:|---:|---:|---:|");
         foreach (var target in comparison.Targets)
         {
             var name = target == baseline ? $"{target.Target.Name} (baseline)" : target.Target.Name;
             md.AppendLine($"| {name} | " + string.Join(" | ", ComparePercentile.All.Select(p => DisplayFormat.Milliseconds(p.Get(target.Summary)))) +
-                $" | {DisplayFormat.Percent(target.Ratios.ErrorRate)} | {DisplayFormat.Rate(target.RateAchieved)} |");
+                $" | {DisplayFormat.Percent(target.Ratios.ErrorRate)} | {DisplayFormat.Rate(target.RateAchieved)} | {DisplayFormat.CpuPerRequest(target.Cpu)} | {DisplayFormat.PerCore(target.Cpu)} |");
         }
+
+        md.Append(CpuNotes(comparison));
 
         md.AppendLine();
         md.AppendLine($"Added latency against {baseline.Target.Name} (and ratio):");
@@ -78,6 +80,35 @@ internal static class CompareReport
         }
 
         return md.ToString();
+    }
+
+    /// <summary>
+    /// Under the latency table: whose CPU each target's figures are, one line per target (the reason when n/a), and
+    /// a warning when the figures rest on few clock ticks.
+    /// </summary>
+    private static string CpuNotes(ComparisonResult comparison)
+    {
+        var notes = new StringBuilder();
+        notes.AppendLine();
+        foreach (var target in comparison.Targets)
+        {
+            if (target.Processes is null)
+            {
+                continue;
+            }
+
+            var line = target.Cpu?.Why is { } why
+                ? $"CPU of {target.Target.Name}: n/a: {why}"
+                : $"CPU of {target.Target.Name}: {target.Processes.Describe()}";
+            notes.AppendLine($"- {line}");
+        }
+
+        if (comparison.Targets.Any(t => t.Cpu is { Coarse: true, Why: null }))
+        {
+            notes.AppendLine(DisplayFormat.CoarseCpuNote);
+        }
+
+        return notes.Length > Environment.NewLine.Length ? notes.ToString() : "";
     }
 
     private static string Verdict(ComparisonResult comparison) =>
@@ -155,6 +186,7 @@ internal static class CompareReport
         json.WriteNumber("error_rate", Math.Round(target.Ratios.ErrorRate, 6));
         json.WriteNumber("rate_achieved", Math.Round(target.RateAchieved, 2));
         json.WriteLatency("latency_ms", target.Summary);
+        json.WriteCpu("cpu", target.Cpu, target.Processes);
         json.WriteStartObject("added_ms");
         foreach (var percentile in ComparePercentile.All)
         {
@@ -177,6 +209,7 @@ internal static class CompareReport
             json.WriteNumber("failed", round.Failed);
             json.WriteNumber("rate_achieved", Math.Round(round.RateAchieved, 2));
             json.WriteLatency("latency_ms", round.LatencySummary);
+            json.WriteCpu("cpu", round.TargetCpu);
             json.WriteEndObject();
         }
 
@@ -206,14 +239,17 @@ internal static class CompareReport
 
         body.Append("<section><h2>Latency, all rounds merged</h2>\n");
         body.Append(HtmlPage.Table(
-            ["Target", .. ComparePercentile.All.Select(p => "#" + p.Name), "#Errors", "#Rate"],
+            ["Target", .. ComparePercentile.All.Select(p => "#" + p.Name), "#Errors", "#Rate", "#CPU/req", "#req/s per core"],
             comparison.Targets.Select(t => (IReadOnlyList<string>)
             [
                 HtmlPage.Encode(t.Target.Name) + (t == baseline ? " <span class=\"note\">baseline</span>" : ""),
                 .. ComparePercentile.All.Select(p => DisplayFormat.Milliseconds(p.Get(t.Summary))),
                 DisplayFormat.Percent(t.Ratios.ErrorRate),
                 DisplayFormat.Rate(t.RateAchieved),
+                HtmlPage.Encode(DisplayFormat.CpuPerRequest(t.Cpu)),
+                HtmlPage.Encode(DisplayFormat.PerCore(t.Cpu)),
             ])));
+        body.Append("<p class=\"note\">").Append(HtmlPage.Encode(CpuNotes(comparison).Trim()).Replace("\n", "<br/>", StringComparison.Ordinal)).Append("</p>\n");
         body.Append("</section>\n");
 
         body.Append("<section><h2>Added latency against ").Append(HtmlPage.Encode(baseline.Target.Name)).Append("</h2>\n");

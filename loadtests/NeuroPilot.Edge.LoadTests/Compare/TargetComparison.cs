@@ -1,16 +1,19 @@
 using HdrHistogram;
 using NeuroPilot.Edge.LoadTests.Budgets;
 using NeuroPilot.Edge.LoadTests.OpenModel;
+using NeuroPilot.Edge.LoadTests.Platform;
 
 namespace NeuroPilot.Edge.LoadTests.Compare;
 
 /// <summary>The runs of one target across all rounds, merged, and its budgets against the baseline.</summary>
 internal sealed class TargetComparison
 {
-    public TargetComparison(CompareTarget target, IReadOnlyList<RunResult> rounds)
+    public TargetComparison(CompareTarget target, IReadOnlyList<RunResult> rounds, TargetProcesses? processes = null)
     {
         Target = target;
         Rounds = rounds;
+        Processes = processes;
+        Cpu = processes is null ? null : TargetCpu.Sum([.. rounds.Select(r => r.TargetCpu ?? new TargetCpu(null, r.Completed, "not measured"))]);
         var highest = rounds.Max(r => r.Latency.HighestTrackableValue);
         Latency = new LongHistogram(1, highest, 3);
         foreach (var round in rounds)
@@ -28,6 +31,12 @@ internal sealed class TargetComparison
     }
 
     public CompareTarget Target { get; }
+
+    /// <summary>The processes whose CPU is the target's cost (or why there are none); null when not looked for.</summary>
+    public TargetProcesses? Processes { get; }
+
+    /// <summary>The target's CPU over every round's measured window, per response across all rounds.</summary>
+    public TargetCpu? Cpu { get; }
 
     public IReadOnlyList<RunResult> Rounds { get; }
 

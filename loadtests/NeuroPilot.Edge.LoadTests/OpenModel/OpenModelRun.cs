@@ -20,16 +20,22 @@ internal sealed class OpenModelRun
     private readonly LoadProfile _profile;
     private readonly ILoadTransport _transport;
     private readonly RunRecorder _recorder;
+    private readonly Platform.TargetProcesses? _targetProcesses;
     private readonly TaskCompletionSource<RunResult> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _connectionsOpened;
     private CancellationToken _cancellationToken;
     private int _started;
 
-    public OpenModelRun(LoadProfile profile, ILoadTransport transport, RunRecorder recorder)
+    /// <param name="targetProcesses">
+    /// The target's processes, whose CPU time is read just before the measured window (while the scheduler waits
+    /// for its first send) and once its last response is in: <see cref="RunResult.TargetCpu"/>.
+    /// </param>
+    public OpenModelRun(LoadProfile profile, ILoadTransport transport, RunRecorder recorder, Platform.TargetProcesses? targetProcesses = null)
     {
         _profile = profile;
         _transport = transport;
         _recorder = recorder;
+        _targetProcesses = targetProcesses;
     }
 
     public Task<RunResult> Completion => _completion.Task;
@@ -87,6 +93,7 @@ internal sealed class OpenModelRun
         long next = 0;
         var watchdogAt = start;
         var interrupted = false;
+        Platform.CpuReading? cpuBefore = null;
         while (next < schedule.Count)
         {
             now = Stopwatch.GetTimestamp();
@@ -108,6 +115,12 @@ internal sealed class OpenModelRun
             {
                 _transport.CheckTimeouts(now);
                 watchdogAt = now + s_watchdogInterval;
+            }
+
+            if (cpuBefore is null && _targetProcesses is not null && (next >= schedule.Count || schedule.IntendedAt(next) >= windowStart))
+            {
+                // Idle until the window's first send: read now, so the read delays no request.
+                cpuBefore = _targetProcesses.Read();
             }
 
             if (next < schedule.Count)
@@ -141,7 +154,11 @@ internal sealed class OpenModelRun
             now = Stopwatch.GetTimestamp();
         }
 
-        return _recorder.Seal(_connectionsOpened, interrupted);
+        // After the last response of the window (or its timeout): the other end of the target's CPU window.
+        (Platform.CpuReading, Platform.CpuReading)? cpuWindow = _targetProcesses is null
+            ? null
+            : (cpuBefore ?? Platform.CpuReading.Unavailable("the run ended before its measured window"), _targetProcesses.Read());
+        return _recorder.Seal(_connectionsOpened, interrupted, cpuWindow);
     }
 
     private static long Ticks(TimeSpan span) => (long)(span.TotalSeconds * Stopwatch.Frequency);

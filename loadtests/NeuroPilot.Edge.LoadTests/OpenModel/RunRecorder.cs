@@ -237,7 +237,8 @@ internal sealed class RunRecorder
     }
 
     /// <summary>Stops recording and returns the result; later records are ignored.</summary>
-    public RunResult Seal(int connectionsOpened, bool interrupted)
+    /// <param name="targetCpu">The target's CPU read before and after the window; null when not measured.</param>
+    public RunResult Seal(int connectionsOpened, bool interrupted, (Platform.CpuReading Before, Platform.CpuReading After)? targetCpu = null)
     {
         lock (_lock)
         {
@@ -305,6 +306,7 @@ internal sealed class RunRecorder
                 StatusCodes = statusCodes,
                 Seconds = seconds,
                 Markers = [.. _markers],
+                TargetCpu = targetCpu is var (before, after) ? Platform.TargetCpu.Between(before, after, _succeeded + _httpErrors) : null,
             };
         }
     }

@@ -62,6 +62,12 @@ internal sealed class RunResult
     /// <summary>The first error message seen for each kind of failure, for diagnostics.</summary>
     public required IReadOnlyDictionary<FailureKind, string> FirstErrors { get; init; }
 
+    /// <summary>
+    /// The CPU the target's processes spent over the measured window, per response; null when the run was not asked
+    /// to measure it (n/a figures carry their reason).
+    /// </summary>
+    public Platform.TargetCpu? TargetCpu { get; init; }
+
     /// <summary>Requests that got a response, whatever its status.</summary>
     public long Completed => Succeeded + HttpErrors;
 

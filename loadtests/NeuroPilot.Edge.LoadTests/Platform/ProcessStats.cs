@@ -4,7 +4,8 @@ namespace NeuroPilot.Edge.LoadTests.Platform;
 
 /// <summary>
 /// What Linux says about a process in <c>/proc/PID/status</c> (resident memory now and its high-water mark) and
-/// <c>/proc/PID/stat</c> (user + kernel CPU time). Parsing is separate from reading so it can be tested on text.
+/// <c>/proc/PID/stat</c> (user + kernel CPU time, in clock ticks of 1/USER_HZ s). Parsing is separate from reading
+/// so it can be tested on text. <see cref="ListeningProcessFinder"/> finds the processes to read.
 /// </summary>
 internal static class ProcessStats
 {
@@ -27,6 +28,36 @@ internal static class ProcessStats
 
             var hwm = ParseStatusKiB(status, "VmHWM:") ?? rss;
             return new ProcessStatsSample(rss * 1024, hwm * 1024, ticks / ClockTicksPerSecond);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// User + kernel CPU time of the process in seconds, from <c>/proc/PID/stat</c> alone (cheaper than
+    /// <see cref="TryRead"/>: a CPU window reads it twice per process); null when the process is gone or unreadable.
+    /// </summary>
+    public static double? TryReadCpuSeconds(int processId)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{processId.ToString(CultureInfo.InvariantCulture)}/stat");
+            return ParseCpuTicks(stat) is { } ticks ? ticks / ClockTicksPerSecond : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The command name of the process (<c>/proc/PID/comm</c>: <c>nginx</c>, <c>neuropilot-edge</c>); null when gone.</summary>
+    public static string? TryReadName(int processId)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{processId.ToString(CultureInfo.InvariantCulture)}/comm").Trim();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

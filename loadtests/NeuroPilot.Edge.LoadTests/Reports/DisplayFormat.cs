@@ -38,6 +38,20 @@ internal static class DisplayFormat
     public static string RateNumber(double perSecond) =>
         perSecond.ToString(perSecond >= 10_000 ? "#,##0" : "#,##0.#", s_invariant);
 
+    /// <summary>CPU per request: <c>12.4 µs</c>, <c>~3.1 µs</c> when only a few clock ticks were counted, <c>n/a</c>.</summary>
+    public static string CpuPerRequest(Platform.TargetCpu? cpu) =>
+        cpu?.MicrosecondsPerRequest is { } us && cpu.Why is null ? $"{(cpu.Coarse ? "~" : "")}{Number(us)} µs" : "n/a";
+
+    /// <summary>Requests per second of one core (responses / CPU-seconds): <c>54,210</c>, <c>~61,000</c>, <c>n/a</c>.</summary>
+    public static string PerCore(Platform.TargetCpu? cpu) =>
+        cpu?.RequestsPerCoreSecond is { } perCore && cpu.Why is null ? $"{(cpu.Coarse ? "~" : "")}{RateNumber(Math.Round(perCore))}" : "n/a";
+
+    /// <summary>The line under a table that explains a CPU figure marked <c>~</c>.</summary>
+    public static string CoarseCpuNote =>
+        $"- ~: fewer than {Platform.TargetCpu.PreciseTicks} clock ticks of CPU (1/{ProcessStatsTicks} s each) in the window: a rough figure; run longer or faster.";
+
+    private static string ProcessStatsTicks => Platform.ProcessStats.ClockTicksPerSecond.ToString("0", s_invariant);
+
     public static string Count(long value) => value.ToString("#,##0", s_invariant);
 
     /// <summary>Memory in MiB: <c>87.3 MiB</c>, <c>512 KiB</c> below one MiB.</summary>

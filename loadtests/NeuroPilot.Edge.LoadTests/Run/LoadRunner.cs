@@ -6,7 +6,8 @@ namespace NeuroPilot.Edge.LoadTests.Run;
 /// <summary>
 /// One open-model run against one HTTP target: resolve, open the connections, run, return the result.
 /// Shared by <c>run</c>, <c>compare</c>, <c>capacity</c> and the drills, which pass <paramref name="onStarted"/> to
-/// inject faults or mark phases while the run goes on.
+/// inject faults or mark phases while the run goes on. With <c>targetProcesses</c>, the result carries the target's
+/// CPU over the measured window (<see cref="RunResult.TargetCpu"/>).
 /// </summary>
 internal static class LoadRunner
 {
@@ -18,7 +19,8 @@ internal static class LoadRunner
         Action<OpenModelRun>? onStarted,
         CancellationToken cancellationToken,
         ResponseTrace? trace = null,
-        IReadOnlyList<System.Net.IPAddress>? sourceAddresses = null)
+        IReadOnlyList<System.Net.IPAddress>? sourceAddresses = null,
+        Platform.TargetProcesses? targetProcesses = null)
     {
         var endPoint = await target.ResolveAsync(cancellationToken).ConfigureAwait(false);
         var recorder = new RunRecorder(profile, trace);
@@ -32,7 +34,7 @@ internal static class LoadRunner
             }
 
             Platform.ThreadPriority.RaiseSocketEventThreads();
-            var run = new OpenModelRun(profile, pool, recorder);
+            var run = new OpenModelRun(profile, pool, recorder, targetProcesses);
             run.Start(opened, cancellationToken);
             onStarted?.Invoke(run);
             return await run.Completion.ConfigureAwait(false);

@@ -37,4 +37,30 @@ public class CapacityCommandTests
         Assert.True(result.ExitCode == 99, result.ToString());
         Assert.Contains("no rate tried met", result.Output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Capacity_LocalKestrelTarget_ReportsItsCpuPerRequestForEveryStep()
+    {
+        await using var server = await LoopbackServer.StartAsync();
+        using var directory = new TempDirectory();
+
+        var result = await CommandLine.RunAsync("capacity", "--target", server.Url("/"),
+            "--start", "100", "--step", "100", "--max", "200", "--step-duration", "1s", "--warmup", "200ms",
+            "--connections", "4", "--budget", "p99=1s", "--report", directory.Path);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains($"capacity: CPU of the target: pid {Environment.ProcessId} (", result.Output, StringComparison.Ordinal);
+        Assert.Contains("| Errors | CPU/req | req/s per core | Result |", result.Output, StringComparison.Ordinal);
+        using var json = JsonDocument.Parse(File.ReadAllText(directory.Combine("capacity.json")));
+        var cpuOf = json.RootElement.GetProperty("cpu_of");
+        Assert.Equal([Environment.ProcessId], cpuOf.GetProperty("processes").EnumerateArray().Select(p => p.GetInt32()));
+        var steps = json.RootElement.GetProperty("steps").EnumerateArray().ToList();
+        Assert.Equal(2, steps.Count);
+        Assert.All(steps, s =>
+        {
+            var cpu = s.GetProperty("cpu");
+            Assert.True(cpu.GetProperty("us_per_request").GetDouble() > 0, cpu.ToString());
+            Assert.Equal(s.GetProperty("sent").GetInt64(), cpu.GetProperty("responses").GetInt64());
+        });
+    }
 }
