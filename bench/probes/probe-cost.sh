@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# What active health probes cost the edge: N destinations (default 10,000) probed every 10 s, all served by one
+# local nginx on 0.0.0.0 and reached at distinct loopback addresses 127.0.X.Y (no setup: all of 127/8 is local).
+# Prints the edge's CPU over a measured window (share of one core, µs per probe), its RSS and peak RSS, and how many
+# destinations were up. Loopback only; bounded: warm-up + window, then everything it started is stopped.
+#
+#   bench/probes/probe-cost.sh [--destinations N] [--window SECONDS] [--binary PATH] [--warmup SECONDS]
+#
+# The binary defaults to artifacts/bin/neuropilot-edge (tests/run.sh publishes it there).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+destinations=10000
+window=60
+warmup=25
+binary=$root/artifacts/bin/neuropilot-edge
+while (($# > 0)); do
+  case $1 in
+    --destinations) destinations=$2; shift 2 ;;
+    --window) window=$2; shift 2 ;;
+    --warmup) warmup=$2; shift 2 ;;
+    --binary) binary=$2; shift 2 ;;
+    *) echo "unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+command -v nginx >/dev/null || { echo "needs nginx (apt-get install nginx)" >&2; exit 2; }
+[[ -x $binary ]] || { echo "no edge binary at $binary (dotnet publish src/NeuroPilot.Edge -c Release -o artifacts/bin)" >&2; exit 2; }
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+
+run=$(mktemp -d /tmp/neuropilot-probe-cost-XXXXXX)
+in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# Below the ephemeral range (32768-60999), where outgoing connections would collide.
+free_port() { local p; while p=$((20000 + RANDOM % 12000)); in_use "$p"; do :; done; echo "$p"; }
+port=$(free_port); proxy=$(free_port); admin=$(free_port)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$run"; }
+trap cleanup EXIT
+
+cat > "$run/nginx.conf" <<NGINX
+daemon off; master_process off; worker_processes 1; pid $run/nginx.pid; error_log $run/error.log error;
+worker_rlimit_nofile 65536;
+events { worker_connections 40000; }
+http {
+  access_log off; keepalive_timeout 75s; keepalive_requests 1000000;
+  client_body_temp_path $run/cb; proxy_temp_path $run/px; fastcgi_temp_path $run/fc; uwsgi_temp_path $run/uw; scgi_temp_path $run/sc;
+  server { listen 0.0.0.0:$port; location = /healthz { return 200 "ok"; } }
+}
+NGINX
+nginx -p "$run/" -c "$run/nginx.conf" -e "$run/error.log" & pids+=($!)
+
+# Ten regions of N/10 destinations: 127.0.X.Y with Y in 1..250.
+{
+  printf '{ "Edge": { "Listen": ["http://127.0.0.1:%d"], "Admin": { "Listen": "http://127.0.0.1:%d" }, "AccessLog": { "Enabled": false } },\n' "$proxy" "$admin"
+  printf '  "Services": { "api": { "HealthCheck": { "Path": "/healthz", "Interval": "10s", "Timeout": "2s" }, "Regions": [\n'
+  per=$(( (destinations + 9) / 10 )); n=0
+  for region in 0 1 2 3 4 5 6 7 8 9; do
+    ((n >= destinations)) && break
+    printf '    { "Name": "r%d", "Destinations": [' "$region"
+    first=1
+    for ((i = 0; i < per && n < destinations; i++, n++)); do
+      ((first)) || printf ','
+      first=0
+      printf '"http://127.0.%d.%d:%d"' $((1 + n / 250)) $((1 + n % 250)) "$port"
+    done
+    printf '] }%s\n' "$([[ $region -lt 9 && $n -lt $destinations ]] && echo , || true)"
+  done
+  printf '  ] } } }\n'
+} > "$run/edge.json"
+
+"$binary" run --config "$run/edge.json" > "$run/edge.log" 2>&1 & edge=$!; pids+=($edge)
+started=$(date +%s.%N)
+until curl -fsS "http://127.0.0.1:$admin/healthz" >/dev/null 2>&1; do
+  kill -0 "$edge" 2>/dev/null || { cat "$run/edge.log" >&2; exit 1; }
+  (( $(date +%s) - ${started%.*} > 60 )) && { echo "edge did not start" >&2; exit 1; }
+  sleep 0.2
+done
+
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$edge/stat"; }
+kib() { awk -v k="$1" '$1 == k":" { print $2 }' "/proc/$edge/status"; }
+probes() { curl -fsS "http://127.0.0.1:$admin/metrics" | awk '/^neuropilot_edge_probe_duration_seconds_count/ { s += $2 } END { printf "%d", s }'; }
+up() { curl -fsS "http://127.0.0.1:$admin/metrics" | awk '/^neuropilot_edge_destination_healthy\{/ { s += $2 } END { printf "%d", s }'; }
+
+sleep "$warmup"
+t0=$(date +%s.%N); c0=$(cpu_ticks); p0=$(probes)
+sleep "$window"
+t1=$(date +%s.%N); c1=$(cpu_ticks); p1=$(probes)
+hz=$(getconf CLK_TCK)
+awk -v c0="$c0" -v c1="$c1" -v t0="$t0" -v t1="$t1" -v p0="$p0" -v p1="$p1" -v hz="$hz" -v n="$destinations" \
+    -v rss="$(kib VmRSS)" -v hwm="$(kib VmHWM)" -v up="$(up)" 'BEGIN {
+  cpu = (c1 - c0) / hz; wall = t1 - t0; probes = p1 - p0
+  printf "destinations %d, up %d; window %.1f s: %d probes (%.0f/s)\n", n, up, wall, probes, probes / wall
+  printf "edge CPU %.2f s = %.2f%% of one core, %.1f us per probe; RSS %.1f MiB, peak %.1f MiB\n",
+    cpu, 100 * cpu / wall, (probes > 0 ? 1e6 * cpu / probes : 0), rss / 1024, hwm / 1024
+}'
