@@ -233,7 +233,8 @@ public sealed partial class Rfc2136Provider : IDnsProvider
     /// </summary>
     private async Task<(DnsProviderException? Failure, long SentAt, bool LostAnswer)> SendUpdateAsync(byte[] unsigned, CancellationToken cancellationToken)
     {
-        var id = (ushort)Random.Shared.Next(0, 0x10000);
+        // Unpredictable, as a resolver's query ids are: a forged answer must guess it (TSIG is checked as well).
+        var id = (ushort)System.Security.Cryptography.RandomNumberGenerator.GetInt32(0x10000);
         unsigned[0] = (byte)(id >> 8);
         unsigned[1] = (byte)id;
         var (signed, requestMac) = _signer.Sign(unsigned, _time.GetUtcNow());
