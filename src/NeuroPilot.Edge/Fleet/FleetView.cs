@@ -1,0 +1,29 @@
+namespace NeuroPilot.Edge.Fleet;
+
+/// <summary>
+/// Every live member's published views, as read from etcd at <see cref="ReadAt"/> (etcd revision
+/// <see cref="Revision"/>). Immutable: each read makes a new one. A member whose lease ended has no keys, so it is
+/// not here.
+/// </summary>
+public sealed class FleetView
+{
+    public FleetView(IReadOnlyDictionary<string, IReadOnlyDictionary<string, FleetServiceView>> members, long revision, DateTimeOffset readAt)
+    {
+        Members = members;
+        Revision = revision;
+        ReadAt = readAt;
+    }
+
+    public static FleetView Empty { get; } = new(new Dictionary<string, IReadOnlyDictionary<string, FleetServiceView>>(), 0, DateTimeOffset.MinValue);
+
+    /// <summary>Edge id to that edge's views by service name.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, FleetServiceView>> Members { get; }
+
+    public long Revision { get; }
+
+    public DateTimeOffset ReadAt { get; }
+
+    /// <summary>The view <paramref name="edgeId"/> published of <paramref name="service"/>, or null.</summary>
+    public FleetServiceView? ViewOf(string edgeId, string service) =>
+        Members.TryGetValue(edgeId, out var views) && views.TryGetValue(service, out var view) ? view : null;
+}
