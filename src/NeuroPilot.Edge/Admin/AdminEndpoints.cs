@@ -31,18 +31,21 @@ public sealed partial class AdminEndpoints
     private readonly Health.HealthAgent _health;
     private readonly TimeProvider _time;
     private readonly ILogger<AdminEndpoints> _logger;
+    private readonly Fleet.FleetMembership? _fleet;
 
     public AdminEndpoints(
         EdgeRuntime runtime, EdgeMetrics metrics, AdminToken token, Dns.DnsReconciler dns, ConfigReloader reloader, Health.HealthAgent health,
-        TimeProvider time, ILogger<AdminEndpoints> logger)
+        TimeProvider time, ILogger<AdminEndpoints> logger, Fleet.FleetMembership? fleet = null)
     {
         (_runtime, _metrics, _token, _dns, _reloader, _health, _time, _logger) = (runtime, metrics, token, dns, reloader, health, time, logger);
+        _fleet = fleet;
         Routes = new AdminRouteTable(
         [
             AdminRoute.Get("/healthz", (context, _) => WriteTextAsync(context, StatusCodes.Status200OK, "ok\n")),
             AdminRoute.Get("/readyz", ReadyAsync),
             AdminRoute.Get("/metrics", MetricsAsync),
             AdminRoute.Get("/admin/status", StatusAsync),
+            AdminRoute.Get("/admin/fleet", FleetAsync),
             AdminRoute.Write("/admin/reload", ReloadAsync),
             AdminRoute.Write("/admin/dns/force", ForceDnsAsync),
             AdminRoute.Write("/admin/services/{service}/regions/{region}/drain", (context, values) => DrainAsync(context, values, drain: true)),
@@ -125,6 +128,13 @@ public sealed partial class AdminEndpoints
     {
         context.Response.ContentType = "application/json";
         StatusJson.From(_runtime, _dns.Status).WriteTo(context.Response.BodyWriter);
+        await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
+    }
+
+    private async Task FleetAsync(HttpContext context, IReadOnlyDictionary<string, string> values)
+    {
+        context.Response.ContentType = "application/json";
+        FleetStatusJson.From(_fleet).WriteTo(context.Response.BodyWriter);
         await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
     }
 
