@@ -133,6 +133,36 @@ public sealed class EtcdCluster : IDisposable
         }
     }
 
+    /// <summary>
+    /// Turns etcd's auth on with <c>etcdctl</c> (Debian package <c>etcd-client</c>): a <c>root</c> user, and
+    /// <paramref name="user"/> with <paramref name="password"/> allowed to read and write keys under
+    /// <paramref name="prefix"/> only. From then on every call needs a token.
+    /// </summary>
+    public async Task EnableAuthAsync(string user, string password, string prefix)
+    {
+        var etcdctl = File.Exists("/usr/bin/etcdctl") ? "/usr/bin/etcdctl"
+            : throw new InvalidOperationException("etcdctl is not installed: apt-get install etcd-client (tests/apt-packages.txt lists it)");
+        string[][] commands =
+        [
+            ["user", "add", "root", "--new-user-password", $"root-{_token}"],
+            ["user", "grant-role", "root", "root"],
+            ["role", "add", "fleet"],
+            ["role", "grant-permission", "fleet", "--prefix=true", "readwrite", prefix],
+            ["user", "add", user, "--new-user-password", password],
+            ["user", "grant-role", user, "fleet"],
+            ["auth", "enable"],
+        ];
+        foreach (var command in commands)
+        {
+            var result = await ChildProcess.RunToExitAsync(etcdctl, ["--endpoints", string.Join(',', ClientUrls), "--dial-timeout", "2s", .. command], StopDeadline,
+                environment: new Dictionary<string, string?> { ["ETCDCTL_API"] = "3" });
+            if (result.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"etcdctl {string.Join(' ', command)} failed: {result}");
+            }
+        }
+    }
+
     public Task WaitUntilHealthyAsync(int member) =>
         Eventually.WaitUntilAsync(
             async () => _members[member] is { HasExited: true } exited
