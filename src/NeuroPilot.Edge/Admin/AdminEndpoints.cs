@@ -111,6 +111,11 @@ public sealed partial class AdminEndpoints
 
     private Task ReadyAsync(HttpContext context, IReadOnlyDictionary<string, string> values)
     {
+        if (_fleet is { DrainsKnown: false })
+        {
+            return WriteTextAsync(context, StatusCodes.Status503ServiceUnavailable, "not ready: the fleet's drains are not read from etcd yet\n");
+        }
+
         var notReady = NotReadyServices();
         return WriteTextAsync(
             context,
@@ -194,12 +199,31 @@ public sealed partial class AdminEndpoints
             return;
         }
 
+        if (_fleet is not null && await _fleet.Drains.SetAsync(region.Service, region.Name, drain, Operator(context), context.RequestAborted) is { } notRecorded)
+        {
+            // In a fleet a drain is the fleet's: one only this edge knew would be undone by the next read of etcd.
+            await WriteTextAsync(context, StatusCodes.Status503ServiceUnavailable, $"{region.Service}/{region.Name} not {(drain ? "drained" : "undrained")}: the fleet's etcd did not record it ({notRecorded})\n");
+            return;
+        }
+
         region.State.Drained = drain;
 
         // Routing follows the published health: decide it now, not at the next tick.
         _health.Evaluate(service);
         LogDrain(drain ? "drained" : "undrained", region.Service, region.Name);
-        await WriteTextAsync(context, StatusCodes.Status200OK, $"{region.Service}/{region.Name} {(drain ? "drained" : "undrained")}\n");
+        await WriteTextAsync(context, StatusCodes.Status200OK, $"{region.Service}/{region.Name} {(drain ? "drained" : "undrained")}{(_fleet is null ? "" : " for the whole fleet")}\n");
+    }
+
+    /// <summary>Who asked, for the fleet's drain audit: the <c>X-Operator</c> header (clipped), else the caller's address.</summary>
+    private static string Operator(HttpContext context)
+    {
+        var named = context.Request.Headers["X-Operator"].ToString();
+        if (named.Length > 0 && named.All(c => c >= ' ' && c < 0x7f))
+        {
+            return named.Length > 64 ? named[..64] : named;
+        }
+
+        return $"admin API client {context.Connection.RemoteIpAddress}";
     }
 
     private async Task<bool> AuthorizeAsync(HttpContext context)

@@ -7,16 +7,17 @@ using NeuroPilot.Edge.Fleet.Internal;
 namespace NeuroPilot.Edge.Fleet;
 
 /// <summary>
-/// The read side of the fleet: every <see cref="RefreshInterval"/> it reads all members' views with one prefix Get
-/// (<c>{Prefix}members/</c>) and publishes them as one immutable <see cref="FleetView"/> (<see cref="Current"/>,
+/// The read side of the fleet: every <see cref="RefreshInterval"/> it reads all members' views and the shared drains
+/// with two prefix Gets (<c>{Prefix}members/</c>, <c>{Prefix}drains/</c>) and publishes them as one immutable <see cref="FleetView"/> (<see cref="Current"/>,
 /// <see cref="Changed"/>). A periodic read, not a watch: it needs no resumable stream state, is the same code after
-/// an outage as at start, and one read a second per edge is nothing to etcd. When etcd cannot be read,
+/// an outage as at start, and two reads every half second per edge are nothing to etcd. When etcd cannot be read,
 /// <see cref="Current"/> keeps the last view read (its <see cref="FleetView.ReadAt"/> tells how old it is) and
 /// <see cref="State"/> says so; nothing is thrown.
 /// </summary>
 public sealed partial class EtcdFleetViewReader : IAsyncDisposable
 {
-    public static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(1);
+    /// <summary>Every half second: a drain made through one edge is followed by the others within a second.</summary>
+    public static readonly TimeSpan RefreshInterval = TimeSpan.FromMilliseconds(500);
 
     private readonly EtcdClient _client;
     private readonly FleetKeys _keys;
@@ -28,6 +29,7 @@ public sealed partial class EtcdFleetViewReader : IAsyncDisposable
     private volatile FleetView _current = FleetView.Empty;
     private volatile FleetConnection _state = FleetConnection.Connecting;
     private volatile string? _lastError;
+    private volatile bool _hasRead;
 
     public EtcdFleetViewReader(EtcdClient client, FleetOptions options, TimeProvider time, ILogger<EtcdFleetViewReader> logger)
     {
@@ -44,6 +46,9 @@ public sealed partial class EtcdFleetViewReader : IAsyncDisposable
     public FleetView Current => _current;
 
     public FleetConnection State => _state;
+
+    /// <summary>Whether etcd has been read at least once since start (until then <see cref="Current"/> is empty, not known).</summary>
+    public bool HasRead => _hasRead;
 
     /// <summary>Why the last read failed, while <see cref="State"/> is <see cref="FleetConnection.Unreachable"/>.</summary>
     public string? LastError => _lastError;
@@ -73,9 +78,16 @@ public sealed partial class EtcdFleetViewReader : IAsyncDisposable
         try
         {
             using var deadline = new CallDeadline(_callTimeout, _time, stop);
-            var response = await _client.GetRangeAsync(_keys.Members, cancellationToken: deadline.Token);
-            var view = Parse(response);
-            var changed = !SameMembers(view, _current);
+            var members = await _client.GetRangeAsync(_keys.Members, cancellationToken: deadline.Token);
+            var drains = await _client.GetRangeAsync(_keys.Drains, cancellationToken: deadline.Token);
+            var view = Parse(members, drains);
+            var changed = !SameMembers(view, _current) || !view.Drains.SequenceEqual(_current.Drains);
+            if (!_hasRead)
+            {
+                _hasRead = true;
+                changed = true;
+            }
+
             _current = view;
             SetState(FleetConnection.Connected, null);
             if (changed)
@@ -113,7 +125,7 @@ public sealed partial class EtcdFleetViewReader : IAsyncDisposable
         }
     }
 
-    private FleetView Parse(Etcdserverpb.RangeResponse response)
+    private FleetView Parse(Etcdserverpb.RangeResponse response, Etcdserverpb.RangeResponse drainsResponse)
     {
         var members = new Dictionary<string, Dictionary<string, FleetServiceView>>(StringComparer.Ordinal);
         foreach (var kv in response.Kvs)
@@ -145,9 +157,27 @@ public sealed partial class EtcdFleetViewReader : IAsyncDisposable
             }
         }
 
+        var drains = new List<FleetDrain>();
+        foreach (var kv in drainsResponse.Kvs)
+        {
+            try
+            {
+                if (JsonSerializer.Deserialize(kv.Value.Span, FleetJsonContext.Default.FleetDrain) is { Drained: true } drain)
+                {
+                    drains.Add(drain);
+                }
+            }
+            catch (JsonException e)
+            {
+                LogUnreadableView(_logger, "(drain)", kv.Key.ToStringUtf8(), e.Message);
+            }
+        }
+
+        drains.Sort((a, b) => string.CompareOrdinal($"{a.Service}/{a.Region}", $"{b.Service}/{b.Region}"));
         return new FleetView(
             members.ToDictionary(m => m.Key, m => (IReadOnlyDictionary<string, FleetServiceView>)m.Value, StringComparer.Ordinal),
-            response.Header?.Revision ?? 0,
+            drains,
+            Math.Max(response.Header?.Revision ?? 0, drainsResponse.Header?.Revision ?? 0),
             _time.GetUtcNow());
     }
 

@@ -8,14 +8,20 @@ namespace NeuroPilot.Edge.Fleet;
 /// <summary>
 /// The fleet as a hosted service, present only when the config has a <c>Fleet</c> section: one etcd client, this edge's
 /// <see cref="EtcdFleetMember"/> fed with every snapshot the health agent publishes (and every service's current one at
-/// start and after a reload), and the <see cref="EtcdFleetViewReader"/> of all members. Start never waits on etcd;
-/// stop revokes the lease. The request path is untouched: the health agent's event only records a snapshot.
+/// start and after a reload), the <see cref="EtcdFleetViewReader"/> of all members, and the shared drains: written
+/// through <see cref="Drains"/>, followed from every read (a region is drained here exactly when the fleet has it
+/// drained, once etcd has been read). Start never waits on etcd; stop revokes the lease. The request path is
+/// untouched: the health agent's event only records a snapshot.
 /// </summary>
-public sealed class FleetMembership : IHostedService, IAsyncDisposable
+public sealed partial class FleetMembership : IHostedService, IAsyncDisposable
 {
     private readonly EtcdClient _client;
     private readonly EdgeRuntime _runtime;
     private readonly HealthAgent _health;
+    private readonly ILogger<FleetMembership> _logger;
+    private readonly Lock _applying = new();
+    private readonly TimeProvider _time;
+    private long _startedAt;
     private int _stopped;
 
     public FleetMembership(FleetOptions options, EtcdCredentials credentials, EdgeRuntime runtime, HealthAgent health, TimeProvider time, ILoggerFactory loggers)
@@ -26,7 +32,21 @@ public sealed class FleetMembership : IHostedService, IAsyncDisposable
         _client = EtcdClients.Create(options.Etcd, credentials);
         Member = new EtcdFleetMember(_client, options, time, loggers.CreateLogger<EtcdFleetMember>());
         Reader = new EtcdFleetViewReader(_client, options, time, loggers.CreateLogger<EtcdFleetViewReader>());
+        Drains = new EtcdFleetDrains(_client, options, time, loggers.CreateLogger<EtcdFleetDrains>());
+        _logger = loggers.CreateLogger<FleetMembership>();
+        _time = time;
     }
+
+    /// <summary>How long a starting edge waits for the fleet's drains before it turns ready without them (etcd down at start).</summary>
+    public static readonly TimeSpan ReadyWait = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Whether this edge may say it is ready as far as the fleet goes: the fleet's drains have been read (and
+    /// followed), or etcd gave no answer for <see cref="ReadyWait"/> after start and the edge serves on its local view.
+    /// </summary>
+    public bool DrainsKnown => Reader.HasRead || (_startedAt != 0 && _time.GetElapsedTime(_startedAt) >= ReadyWait);
+
+    public EtcdFleetDrains Drains { get; }
 
     public FleetOptions Options { get; }
 
@@ -36,8 +56,10 @@ public sealed class FleetMembership : IHostedService, IAsyncDisposable
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        _startedAt = _time.GetTimestamp();
         _health.ServiceHealthChanged += Member.Publish;
         _runtime.TableChanged += PublishAll;
+        Reader.Changed += FollowDrains;
         PublishAll(_runtime.Table);
         Member.Start();
         Reader.Start();
@@ -55,6 +77,7 @@ public sealed class FleetMembership : IHostedService, IAsyncDisposable
 
         _health.ServiceHealthChanged -= Member.Publish;
         _runtime.TableChanged -= PublishAll;
+        Reader.Changed -= FollowDrains;
         await Reader.DisposeAsync();
         await Member.DisposeAsync();
         _client.Dispose();
@@ -62,9 +85,41 @@ public sealed class FleetMembership : IHostedService, IAsyncDisposable
 
     private void PublishAll(RoutingTable table)
     {
+        if (Reader.HasRead)
+        {
+            FollowDrains(Reader.Current);
+        }
+
         foreach (var service in table.Services)
         {
             Member.Publish(service.Health);
+        }
+    }
+
+    /// <summary>Drains here what the fleet has drained and undrains the rest; the health agent decides again at once.</summary>
+    private void FollowDrains(FleetView view)
+    {
+        lock (_applying)
+        {
+            foreach (var service in _runtime.Table.Services)
+            {
+                var changed = false;
+                foreach (var region in service.Regions)
+                {
+                    var drained = view.IsDrained(service.Name, region.Name);
+                    if (region.State.Drained != drained)
+                    {
+                        region.State.Drained = drained;
+                        changed = true;
+                        LogFollowed(_logger, service.Name, region.Name, drained ? "drained" : "undrained");
+                    }
+                }
+
+                if (changed)
+                {
+                    _health.Evaluate(service);
+                }
+            }
         }
     }
 }

@@ -7,14 +7,32 @@ namespace NeuroPilot.Edge.Fleet;
 /// </summary>
 public sealed class FleetView
 {
-    public FleetView(IReadOnlyDictionary<string, IReadOnlyDictionary<string, FleetServiceView>> members, long revision, DateTimeOffset readAt)
+    public FleetView(IReadOnlyDictionary<string, IReadOnlyDictionary<string, FleetServiceView>> members, IReadOnlyList<FleetDrain> drains, long revision, DateTimeOffset readAt)
     {
         Members = members;
+        Drains = drains;
         Revision = revision;
         ReadAt = readAt;
     }
 
-    public static FleetView Empty { get; } = new(new Dictionary<string, IReadOnlyDictionary<string, FleetServiceView>>(), 0, DateTimeOffset.MinValue);
+    public static FleetView Empty { get; } = new(new Dictionary<string, IReadOnlyDictionary<string, FleetServiceView>>(), [], 0, DateTimeOffset.MinValue);
+
+    /// <summary>The regions drained for the whole fleet, each with who drained it, when and through which edge.</summary>
+    public IReadOnlyList<FleetDrain> Drains { get; }
+
+    /// <summary>Whether the fleet has <paramref name="region"/> of <paramref name="service"/> drained.</summary>
+    public bool IsDrained(string service, string region)
+    {
+        foreach (var drain in Drains)
+        {
+            if (drain.Service == service && drain.Region == region)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>Edge id to that edge's views by service name.</summary>
     public IReadOnlyDictionary<string, IReadOnlyDictionary<string, FleetServiceView>> Members { get; }

@@ -17,7 +17,7 @@ public sealed class FleetTests(ITestOutputHelper output)
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(15);
 
     [Fact]
-    public async Task AdminFleet_TwoEdges_EachSeesTheOtherAndALocalDrain_AndAKilledEdgeVanishesWithinTheTtl()
+    public async Task AdminFleet_TwoEdges_EachSeesTheOthersViews_AndAKilledEdgeVanishesWithinTheTtl()
     {
         using var etcd = await EtcdCluster.StartAsync();
         using var upstreams = await UpstreamGroup.StartAsync("us-east", "eu-west");
@@ -34,13 +34,14 @@ public sealed class FleetTests(ITestOutputHelper output)
                 Assert.Equal(HttpStatusCode.OK, drained.StatusCode);
             }
 
+            // The drain is the fleet's: edge-a follows it, and each edge's published view says so.
             await Eventually.WaitUntilAsync(async () => await ReasonAsync(edgeA, "edge-b", "us-east") == "drained", Deadline, "edge-a sees edge-b's us-east drained");
-            Assert.Equal("usable", await ReasonAsync(edgeA, "edge-a", "us-east")); // a drain is still local to the edge (shared drains are to come)
+            await Eventually.WaitUntilAsync(async () => await ReasonAsync(edgeA, "edge-a", "us-east") == "drained", Deadline, "edge-a's own view says us-east drained");
 
             var killed = TimeProvider.System.GetTimestamp();
             edgeB.Dispose(); // SIGKILL: no lease revoke, the TTL must end it
             await Eventually.WaitUntilAsync(async () => (await MembersAsync(edgeA)).SetEquals(["edge-a"]), TimeSpan.FromSeconds(6), "edge-b vanishes from edge-a's fleet view");
-            output.WriteLine($"edge-b gone from edge-a's view {TimeProvider.System.GetElapsedTime(killed).TotalMilliseconds:0} ms after SIGKILL (lease TTL 2 s, view read every 1 s)");
+            output.WriteLine($"edge-b gone from edge-a's view {TimeProvider.System.GetElapsedTime(killed).TotalMilliseconds:0} ms after SIGKILL (lease TTL 2 s, view read every 0.5 s)");
             var fleet = await FleetAsync(edgeA);
             Assert.True(fleet.GetProperty("enabled").GetBoolean());
             Assert.Equal("connected", fleet.GetProperty("etcd").GetString());
@@ -51,6 +52,67 @@ public sealed class FleetTests(ITestOutputHelper output)
             edgeB.Dispose();
             output.WriteLine($"edge-a output:\n{edgeA.Output.Tail(20)}");
         }
+    }
+
+    [Fact]
+    public async Task Drain_ThroughOneEdge_IsFollowedByTheOther_AndARestartedEdgeComesUpDrained()
+    {
+        using var etcd = await EtcdCluster.StartAsync();
+        using var upstreams = await UpstreamGroup.StartAsync("us-east", "eu-west");
+        using var edgeA = await StartEdgeAsync("edge-a", etcd, upstreams);
+        var edgeB = await StartEdgeAsync("edge-b", etcd, upstreams);
+        try
+        {
+            await edgeB.WaitUntilReadyAsync(Deadline);
+            using (var drained = await DrainAsync(edgeA, "drain", "alice"))
+            {
+                Assert.Equal(HttpStatusCode.OK, drained.StatusCode);
+                Assert.Contains("for the whole fleet", await drained.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            }
+
+            var drainedAt = TimeProvider.System.GetTimestamp();
+            Assert.True(await DrainedAsync(edgeA), "the edge the drain went through drains at once");
+            await Eventually.WaitUntilAsync(() => DrainedAsync(edgeB), TimeSpan.FromSeconds(3), "edge-b follows the drain");
+            output.WriteLine($"edge-b followed the drain {TimeProvider.System.GetElapsedTime(drainedAt).TotalMilliseconds:0} ms after edge-a answered");
+
+            edgeB.Dispose();
+            edgeB = await StartEdgeAsync("edge-b", etcd, upstreams);
+            await edgeB.WaitUntilReadyAsync(Deadline);
+            Assert.True(await DrainedAsync(edgeB), "a restarted edge is drained by the time it is ready");
+
+            using (var undrained = await DrainAsync(edgeB, "undrain", "bob"))
+            {
+                Assert.Equal(HttpStatusCode.OK, undrained.StatusCode);
+            }
+
+            await Eventually.WaitUntilAsync(async () => !await DrainedAsync(edgeA), TimeSpan.FromSeconds(3), "edge-a follows the undrain made through edge-b");
+        }
+        finally
+        {
+            edgeB.Dispose();
+            output.WriteLine($"edge-a output:\n{edgeA.Output.Tail(20)}");
+        }
+    }
+
+    [Fact]
+    public async Task Drain_EtcdDown_Is503AndChangesNothing()
+    {
+        var etcd = await EtcdCluster.StartAsync();
+        using var upstreams = await UpstreamGroup.StartAsync("us-east", "eu-west");
+        using var edge = await StartEdgeAsync("edge-a", etcd, upstreams);
+        await edge.WaitUntilReadyAsync(Deadline);
+        etcd.Dispose();
+
+        using var refused = await DrainAsync(edge, "drain", "alice");
+
+        var text = await refused.Content.ReadAsStringAsync();
+        output.WriteLine(text);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        Assert.Contains("not drained: the fleet's etcd did not record it", text, StringComparison.Ordinal);
+        Assert.False(await DrainedAsync(edge));
+        using var client = edge.CreateClient();
+        using var proxied = await client.GetAsync("/");
+        Assert.Equal(HttpStatusCode.OK, proxied.StatusCode); // proxying goes on without etcd
     }
 
     [Fact]
@@ -72,6 +134,21 @@ public sealed class FleetTests(ITestOutputHelper output)
             , "Fleet": { "Etcd": { "Endpoints": [{{endpoints}}] }, "Prefix": "/fleet-test/", "EdgeId": "{{edgeId}}", "LeaseTtl": "2s" } }
             """;
         return EdgeProcess.StartAsync(config, new Dictionary<string, string?> { ["NEUROPILOT_EDGE_ADMIN_TOKEN"] = Token });
+    }
+
+    private static Task<HttpResponseMessage> DrainAsync(EdgeProcess edge, string action, string who)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, $"/admin/services/api/regions/us-east/{action}");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Token);
+        request.Headers.Add("X-Operator", who);
+        return edge.SendAdminAsync(request);
+    }
+
+    private static async Task<bool> DrainedAsync(EdgeProcess edge)
+    {
+        var status = await edge.GetStatusJsonAsync();
+        var api = status.GetProperty("services").EnumerateArray().Single(s => s.GetProperty("name").GetString() == "api");
+        return api.GetProperty("regions").EnumerateArray().Single(r => r.GetProperty("name").GetString() == "us-east").GetProperty("drained").GetBoolean();
     }
 
     private static async Task<JsonElement> FleetAsync(EdgeProcess edge)
