@@ -14,7 +14,7 @@ namespace NeuroPilot.Edge.Fleet;
 /// follows the drains it reads (<see cref="EtcdFleetViewReader"/>). A write that etcd does not confirm within the call
 /// timeout is reported as failed (the caller says so to the operator); it is never retried behind their back.
 /// </summary>
-public sealed partial class EtcdFleetDrains(EtcdClient client, FleetOptions options, TimeProvider time, ILogger<EtcdFleetDrains> logger)
+public sealed partial class EtcdFleetDrains(EtcdClient client, FleetOptions options, TimeProvider time, ILogger<EtcdFleetDrains> logger, Telemetry.EdgeMetrics? metrics = null)
 {
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(3);
 
@@ -43,6 +43,7 @@ public sealed partial class EtcdFleetDrains(EtcdClient client, FleetOptions opti
         }
         catch (Exception e) when (e is RpcException or OperationCanceledException)
         {
+            metrics?.FleetEtcdErrors.WithLabels("drain").Inc();
             var reason = e is RpcException rpc ? $"{rpc.StatusCode}: {rpc.Status.Detail}" : "etcd did not answer within 3 s";
             LogWriteFailed(logger, drain ? "drain" : "undrain", service, region, by, reason);
             return reason;

@@ -44,8 +44,11 @@ public sealed partial class EtcdFleetMember : IAsyncDisposable
     private long _nextKeepAlive;
     private volatile FleetMemberStatus _status = new(FleetConnection.Connecting, 0, null);
 
-    public EtcdFleetMember(EtcdClient client, FleetOptions options, TimeProvider time, ILogger<EtcdFleetMember> logger)
+    private readonly Telemetry.EdgeMetrics? _metrics;
+
+    public EtcdFleetMember(EtcdClient client, FleetOptions options, TimeProvider time, ILogger<EtcdFleetMember> logger, Telemetry.EdgeMetrics? metrics = null)
     {
+        _metrics = metrics;
         _client = client;
         _options = options;
         _keys = new FleetKeys(options.Prefix);
@@ -148,6 +151,7 @@ public sealed partial class EtcdFleetMember : IAsyncDisposable
             }
             catch (Exception e) when (!stop.IsCancellationRequested)
             {
+                _metrics?.FleetEtcdErrors.WithLabels("member").Inc();
                 SetStatus(FleetConnection.Unreachable, Describe(e));
                 if (IsLeaseGone(e) || (_leaseId != 0 && _time.GetElapsedTime(_renewedAt) >= _options.LeaseTtl))
                 {
@@ -278,6 +282,7 @@ public sealed partial class EtcdFleetMember : IAsyncDisposable
     {
         var before = _status;
         _status = new FleetMemberStatus(state, _leaseId, error);
+        _metrics?.FleetEtcdUp.Set(state == FleetConnection.Connected ? 1 : 0);
         if (before.State == state)
         {
             return;

@@ -31,8 +31,11 @@ public sealed partial class EtcdFleetViewReader : IAsyncDisposable
     private volatile string? _lastError;
     private volatile bool _hasRead;
 
-    public EtcdFleetViewReader(EtcdClient client, FleetOptions options, TimeProvider time, ILogger<EtcdFleetViewReader> logger)
+    private readonly Telemetry.EdgeMetrics? _metrics;
+
+    public EtcdFleetViewReader(EtcdClient client, FleetOptions options, TimeProvider time, ILogger<EtcdFleetViewReader> logger, Telemetry.EdgeMetrics? metrics = null)
     {
+        _metrics = metrics;
         _client = client;
         _keys = new FleetKeys(options.Prefix);
         _time = time;
@@ -89,6 +92,7 @@ public sealed partial class EtcdFleetViewReader : IAsyncDisposable
             }
 
             _current = view;
+            _metrics?.FleetMembers.Set(view.Members.Count);
             SetState(FleetConnection.Connected, null);
             if (changed)
             {
@@ -99,6 +103,7 @@ public sealed partial class EtcdFleetViewReader : IAsyncDisposable
         }
         catch (Exception e) when (e is RpcException or OperationCanceledException && !stop.IsCancellationRequested)
         {
+            _metrics?.FleetEtcdErrors.WithLabels("view").Inc();
             SetState(FleetConnection.Unreachable, e is RpcException rpc ? $"{rpc.StatusCode}: {rpc.Status.Detail}" : "no answer within the call timeout");
             return false;
         }

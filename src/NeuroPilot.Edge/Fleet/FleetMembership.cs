@@ -24,15 +24,19 @@ public sealed partial class FleetMembership : IHostedService, IAsyncDisposable
     private long _startedAt;
     private int _stopped;
 
-    public FleetMembership(FleetOptions options, EtcdCredentials credentials, EdgeRuntime runtime, HealthAgent health, TimeProvider time, ILoggerFactory loggers)
+    private readonly Telemetry.EdgeMetrics? _metrics;
+
+    public FleetMembership(FleetOptions options, EtcdCredentials credentials, EdgeRuntime runtime, HealthAgent health, TimeProvider time, ILoggerFactory loggers,
+        Telemetry.EdgeMetrics? metrics = null)
     {
+        _metrics = metrics;
         Options = options;
         _runtime = runtime;
         _health = health;
         _client = EtcdClients.Create(options.Etcd, credentials);
-        Member = new EtcdFleetMember(_client, options, time, loggers.CreateLogger<EtcdFleetMember>());
-        Reader = new EtcdFleetViewReader(_client, options, time, loggers.CreateLogger<EtcdFleetViewReader>());
-        Drains = new EtcdFleetDrains(_client, options, time, loggers.CreateLogger<EtcdFleetDrains>());
+        Member = new EtcdFleetMember(_client, options, time, loggers.CreateLogger<EtcdFleetMember>(), metrics);
+        Reader = new EtcdFleetViewReader(_client, options, time, loggers.CreateLogger<EtcdFleetViewReader>(), metrics);
+        Drains = new EtcdFleetDrains(_client, options, time, loggers.CreateLogger<EtcdFleetDrains>(), metrics);
         _logger = loggers.CreateLogger<FleetMembership>();
         _time = time;
     }
@@ -111,6 +115,7 @@ public sealed partial class FleetMembership : IHostedService, IAsyncDisposable
                     {
                         region.State.Drained = drained;
                         changed = true;
+                        _metrics?.FleetDrainsFollowed.Inc();
                         LogFollowed(_logger, service.Name, region.Name, drained ? "drained" : "undrained");
                     }
                 }

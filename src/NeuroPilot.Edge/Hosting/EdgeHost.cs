@@ -112,7 +112,8 @@ public static partial class EdgeHost
             provider.GetRequiredService<EdgeRuntime>(),
             provider.GetRequiredService<Health.HealthAgent>(),
             provider.GetRequiredService<TimeProvider>(),
-            provider.GetRequiredService<ILoggerFactory>()));
+            provider.GetRequiredService<ILoggerFactory>(),
+            provider.GetRequiredService<EdgeMetrics>()));
         services.AddHostedService(provider => provider.GetRequiredService<Fleet.FleetMembership>());
     }
 

@@ -46,6 +46,9 @@ public sealed class FleetTests(ITestOutputHelper output)
             Assert.True(fleet.GetProperty("enabled").GetBoolean());
             Assert.Equal("connected", fleet.GetProperty("etcd").GetString());
             Assert.Equal("connected", fleet.GetProperty("view_state").GetString());
+            var metrics = await edgeA.GetMetricsTextAsync();
+            Assert.Contains("neuropilot_edge_fleet_etcd_up 1", metrics, StringComparison.Ordinal);
+            Assert.Contains("neuropilot_edge_fleet_members 1", metrics, StringComparison.Ordinal);
         }
         finally
         {
@@ -73,6 +76,7 @@ public sealed class FleetTests(ITestOutputHelper output)
             var drainedAt = TimeProvider.System.GetTimestamp();
             Assert.True(await DrainedAsync(edgeA), "the edge the drain went through drains at once");
             await Eventually.WaitUntilAsync(() => DrainedAsync(edgeB), TimeSpan.FromSeconds(3), "edge-b follows the drain");
+            Assert.Contains("neuropilot_edge_fleet_drains_followed_total 1", await edgeB.GetMetricsTextAsync(), StringComparison.Ordinal);
             output.WriteLine($"edge-b followed the drain {TimeProvider.System.GetElapsedTime(drainedAt).TotalMilliseconds:0} ms after edge-a answered");
 
             edgeB.Dispose();
@@ -125,6 +129,8 @@ public sealed class FleetTests(ITestOutputHelper output)
 
         Assert.False(fleet.GetProperty("enabled").GetBoolean());
         Assert.Equal(0, fleet.GetProperty("members").GetArrayLength());
+        // No samples (the families' HELP and TYPE lines are there, as for every metric not yet set).
+        Assert.DoesNotContain((await edge.GetMetricsTextAsync()).Split('\n'), line => line.StartsWith("neuropilot_edge_fleet_", StringComparison.Ordinal));
     }
 
     private static Task<EdgeProcess> StartEdgeAsync(string edgeId, EtcdCluster etcd, UpstreamGroup upstreams)
