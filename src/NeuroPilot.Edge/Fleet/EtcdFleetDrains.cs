@@ -19,6 +19,13 @@ public sealed partial class EtcdFleetDrains(EtcdClient client, FleetOptions opti
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(3);
 
     private readonly FleetKeys _keys = new(options.Prefix);
+    private long _lastWriteRevision;
+
+    /// <summary>
+    /// etcd's revision after this edge's last drain write: a fleet view read before it (a lower revision) does not
+    /// know that write yet and must not undo it here.
+    /// </summary>
+    public long LastWriteRevision => Volatile.Read(ref _lastWriteRevision);
 
     /// <summary>Drains (or undrains) a region for the whole fleet; null when etcd confirmed it, else why not.</summary>
     public async Task<string?> SetAsync(string service, string region, bool drain, string by, CancellationToken cancellationToken)
@@ -39,7 +46,15 @@ public sealed partial class EtcdFleetDrains(EtcdClient client, FleetOptions opti
         try
         {
             using var deadline = new CallDeadline(CallTimeout, time, cancellationToken);
-            await client.TransactionAsync(transaction, cancellationToken: deadline.Token);
+            var response = await client.TransactionAsync(transaction, cancellationToken: deadline.Token);
+            var revision = response.Header?.Revision ?? 0;
+            for (var seen = LastWriteRevision; revision > seen; seen = LastWriteRevision)
+            {
+                if (Interlocked.CompareExchange(ref _lastWriteRevision, revision, seen) == seen)
+                {
+                    break;
+                }
+            }
         }
         catch (Exception e) when (e is RpcException or OperationCanceledException)
         {

@@ -103,6 +103,11 @@ public sealed partial class FleetMembership : IHostedService, IAsyncDisposable
     /// <summary>Drains here what the fleet has drained and undrains the rest; the health agent decides again at once.</summary>
     private void FollowDrains(FleetView view)
     {
+        if (view.Revision < Drains.LastWriteRevision)
+        {
+            return; // read before this edge's own drain write: the next read will hold it
+        }
+
         lock (_applying)
         {
             foreach (var service in _runtime.Table.Services)
