@@ -31,18 +31,21 @@ public sealed partial class AdminEndpoints
     private readonly Health.HealthAgent _health;
     private readonly TimeProvider _time;
     private readonly ILogger<AdminEndpoints> _logger;
+    private readonly Fleet.FleetMembership? _fleet;
 
     public AdminEndpoints(
         EdgeRuntime runtime, EdgeMetrics metrics, AdminToken token, Dns.DnsReconciler dns, ConfigReloader reloader, Health.HealthAgent health,
-        TimeProvider time, ILogger<AdminEndpoints> logger)
+        TimeProvider time, ILogger<AdminEndpoints> logger, Fleet.FleetMembership? fleet = null)
     {
         (_runtime, _metrics, _token, _dns, _reloader, _health, _time, _logger) = (runtime, metrics, token, dns, reloader, health, time, logger);
+        _fleet = fleet;
         Routes = new AdminRouteTable(
         [
             AdminRoute.Get("/healthz", (context, _) => WriteTextAsync(context, StatusCodes.Status200OK, "ok\n")),
             AdminRoute.Get("/readyz", ReadyAsync),
             AdminRoute.Get("/metrics", MetricsAsync),
             AdminRoute.Get("/admin/status", StatusAsync),
+            AdminRoute.Get("/admin/fleet", FleetAsync),
             AdminRoute.Write("/admin/reload", ReloadAsync),
             AdminRoute.Write("/admin/dns/force", ForceDnsAsync),
             AdminRoute.Write("/admin/services/{service}/regions/{region}/drain", (context, values) => DrainAsync(context, values, drain: true)),
@@ -108,6 +111,11 @@ public sealed partial class AdminEndpoints
 
     private Task ReadyAsync(HttpContext context, IReadOnlyDictionary<string, string> values)
     {
+        if (_fleet is { DrainsKnown: false })
+        {
+            return WriteTextAsync(context, StatusCodes.Status503ServiceUnavailable, "not ready: the fleet's drains are not read from etcd yet\n");
+        }
+
         var notReady = NotReadyServices();
         return WriteTextAsync(
             context,
@@ -125,6 +133,13 @@ public sealed partial class AdminEndpoints
     {
         context.Response.ContentType = "application/json";
         StatusJson.From(_runtime, _dns.Status).WriteTo(context.Response.BodyWriter);
+        await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
+    }
+
+    private async Task FleetAsync(HttpContext context, IReadOnlyDictionary<string, string> values)
+    {
+        context.Response.ContentType = "application/json";
+        FleetStatusJson.From(_fleet).WriteTo(context.Response.BodyWriter);
         await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
     }
 
@@ -184,12 +199,31 @@ public sealed partial class AdminEndpoints
             return;
         }
 
+        if (_fleet is not null && await _fleet.Drains.SetAsync(region.Service, region.Name, drain, Operator(context), context.RequestAborted) is { } notRecorded)
+        {
+            // In a fleet a drain is the fleet's: one only this edge knew would be undone by the next read of etcd.
+            await WriteTextAsync(context, StatusCodes.Status503ServiceUnavailable, $"{region.Service}/{region.Name} not {(drain ? "drained" : "undrained")}: the fleet's etcd did not record it ({notRecorded})\n");
+            return;
+        }
+
         region.State.Drained = drain;
 
         // Routing follows the published health: decide it now, not at the next tick.
         _health.Evaluate(service);
         LogDrain(drain ? "drained" : "undrained", region.Service, region.Name);
-        await WriteTextAsync(context, StatusCodes.Status200OK, $"{region.Service}/{region.Name} {(drain ? "drained" : "undrained")}\n");
+        await WriteTextAsync(context, StatusCodes.Status200OK, $"{region.Service}/{region.Name} {(drain ? "drained" : "undrained")}{(_fleet is null ? "" : " for the whole fleet")}\n");
+    }
+
+    /// <summary>Who asked, for the fleet's drain audit: the <c>X-Operator</c> header (clipped), else the caller's address.</summary>
+    private static string Operator(HttpContext context)
+    {
+        var named = context.Request.Headers["X-Operator"].ToString();
+        if (named.Length > 0 && named.All(c => c >= ' ' && c < 0x7f))
+        {
+            return named.Length > 64 ? named[..64] : named;
+        }
+
+        return $"admin API client {context.Connection.RemoteIpAddress}";
     }
 
     private async Task<bool> AuthorizeAsync(HttpContext context)

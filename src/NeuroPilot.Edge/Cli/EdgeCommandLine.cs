@@ -92,7 +92,8 @@ public static class EdgeCommandLine
             var regions = config.Services.Sum(s => s.Regions.Count);
             var destinations = config.Services.Sum(s => s.Regions.Sum(r => r.Destinations.Count));
             var dns = config.Dns is { } d ? $", DNS push to {Dns.DnsWireNames.ToWireName(d.Provider)}: {d.Records.Count} records{(d.DryRun ? ", dry run" : "")}" : "";
-            Console.WriteLine($"{path}: valid ({config.Services.Count} services, {regions} regions, {destinations} destinations{dns})");
+            var fleet = config.Fleet is { } f ? $", fleet member \"{f.EdgeId}\" through {f.Etcd.Endpoints.Count} etcd endpoints" : "";
+            Console.WriteLine($"{path}: valid ({config.Services.Count} services, {regions} regions, {destinations} destinations{dns}{fleet})");
             return ExitOk;
         }
         catch (ConfigException e)

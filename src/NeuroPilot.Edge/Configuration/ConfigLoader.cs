@@ -155,8 +155,9 @@ public static class ConfigLoader
         }
 
         var dns = reader.Object("Dns") is { } dnsReader ? DnsConfigReader.Read(errors, dnsReader) : null;
+        var fleet = reader.Object("Fleet") is { } fleetReader ? FleetConfigReader.Read(fleetReader) : null;
         reader.RejectUnknownKeys();
-        return new EdgeConfig { Edge = edge, Services = services, Dns = dns };
+        return new EdgeConfig { Edge = edge, Services = services, Dns = dns, Fleet = fleet };
     }
 
     private static EdgeOptions ReadEdge(ConfigReader reader)

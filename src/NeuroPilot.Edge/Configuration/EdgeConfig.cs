@@ -10,4 +10,7 @@ public sealed class EdgeConfig
 
     /// <summary>The DNS pusher; null when the file has no <c>Dns</c> section.</summary>
     public DnsOptions? Dns { get; init; }
+
+    /// <summary>The fleet this edge belongs to; null when the file has no <c>Fleet</c> section (the edge decides alone).</summary>
+    public FleetOptions? Fleet { get; init; }
 }

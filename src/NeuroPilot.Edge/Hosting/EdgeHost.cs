@@ -83,6 +83,7 @@ public static partial class EdgeHost
             services.GetRequiredService<ILogger<Dns.DnsReconciler>>(),
             options => Dns.DnsProviderFactory.Create(options, services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILoggerFactory>())));
         builder.Services.AddHostedService(services => services.GetRequiredService<Dns.DnsReconciler>());
+        AddFleet(builder.Services, config, inputs);
 
         var app = builder.Build();
         var startupLogger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("NeuroPilot.Edge");
@@ -96,6 +97,25 @@ public static partial class EdgeHost
         var adminPort = config.Edge.Admin.Listen.Port;
         app.Run(context => context.Connection.LocalPort == adminPort ? admin.InvokeAsync(context) : proxy.InvokeAsync(context));
         return app;
+    }
+
+    /// <summary>With a <c>Fleet</c> section: this edge's membership (lease, published views) and the fleet's view; without, nothing.</summary>
+    private static void AddFleet(IServiceCollection services, EdgeConfig config, StartupInputs inputs)
+    {
+        if (config.Fleet is not { } fleet)
+        {
+            return;
+        }
+
+        services.AddSingleton(provider => new Fleet.FleetMembership(
+            fleet,
+            inputs.Etcd,
+            provider.GetRequiredService<EdgeRuntime>(),
+            provider.GetRequiredService<Health.HealthAgent>(),
+            provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<ILoggerFactory>(),
+            provider.GetRequiredService<EdgeMetrics>()));
+        services.AddHostedService(provider => provider.GetRequiredService<Fleet.FleetMembership>());
     }
 
     /// <summary>Runs until SIGTERM/SIGINT, then stops accepting, drains in-flight requests and returns 0.</summary>

@@ -16,10 +16,11 @@ public sealed class StartupInputs : IDisposable
 {
     private Stream? _accessLogOutput;
 
-    private StartupInputs(string? adminToken, Stream? accessLogOutput, Tls.TlsInputs tls, IReadOnlyList<string> warnings)
+    private StartupInputs(string? adminToken, Stream? accessLogOutput, Tls.TlsInputs tls, Fleet.EtcdCredentials etcd, IReadOnlyList<string> warnings)
     {
         AdminToken = adminToken;
         Tls = tls;
+        Etcd = etcd;
         _accessLogOutput = accessLogOutput;
         Warnings = warnings;
     }
@@ -29,6 +30,9 @@ public sealed class StartupInputs : IDisposable
 
     /// <summary>The certificates and CA bundles of the https listeners and of <c>UpstreamTls</c>, read and checked.</summary>
     public Tls.TlsInputs Tls { get; }
+
+    /// <summary>The etcd password and CA bundle of <c>Fleet.Etcd</c>; <see cref="Fleet.EtcdCredentials.None"/> without a fleet.</summary>
+    public Fleet.EtcdCredentials Etcd { get; }
 
     /// <summary>Worth an operator's attention, not fatal: a secret file its group or others can read. Never holds a secret.</summary>
     public IReadOnlyList<string> Warnings { get; }
@@ -53,13 +57,14 @@ public sealed class StartupInputs : IDisposable
         }
 
         var tls = NeuroPilot.Edge.Tls.TlsInputs.Read(config, TimeProvider.System, errors, warnings);
+        var etcd = config.Fleet is { } fleet ? Fleet.EtcdCredentials.Read(fleet.Etcd, errors) : Fleet.EtcdCredentials.None;
         if (errors.Count > 0)
         {
             accessLog?.Dispose();
             throw new ConfigException(errors);
         }
 
-        return new StartupInputs(adminToken, accessLog, tls, warnings);
+        return new StartupInputs(adminToken, accessLog, tls, etcd, warnings);
     }
 
     /// <summary>The opened access log file (null for <c>-</c>, a disabled log, or <c>check</c>); the caller owns it from now on.</summary>

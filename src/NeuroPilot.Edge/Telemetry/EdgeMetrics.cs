@@ -42,6 +42,7 @@ public sealed class EdgeMetrics
             "Times the DNS reconcile loop faulted and was restarted by its supervisor (after a backoff).");
         CreateAuthMetrics(factory);
         CreateTlsMetrics(factory);
+        CreateFleetMetrics(factory);
     }
 
     /// <summary>Proxied requests: counts, durations, answers of the edge itself, in flight.</summary>
@@ -323,6 +324,36 @@ public sealed class EdgeMetrics
     public Counter TlsCertificateReloadFailures { get; private set; }
 
     public Counter TlsPlainHttpRejected { get; private set; }
+
+    // Fleet (issue 14). Exported only once set: an edge without a Fleet section shows none of them.
+    public Gauge FleetEtcdUp { get; private set; }
+
+    public Gauge FleetMembers { get; private set; }
+
+    public Counter FleetEtcdErrors { get; private set; }
+
+    public Counter FleetDrainsFollowed { get; private set; }
+
+    [MemberNotNull(nameof(FleetEtcdUp), nameof(FleetMembers), nameof(FleetEtcdErrors), nameof(FleetDrainsFollowed))]
+    private void CreateFleetMetrics(IMetricFactory factory)
+    {
+        FleetEtcdUp = factory.CreateGauge(
+            "neuropilot_edge_fleet_etcd_up",
+            "1 while this edge's last call to the fleet's etcd (its lease, its views) succeeded, else 0.",
+            new GaugeConfiguration { SuppressInitialValue = true });
+        FleetMembers = factory.CreateGauge(
+            "neuropilot_edge_fleet_members",
+            "Live members of the fleet (edges holding a lease with published views) in the last view read from etcd.",
+            new GaugeConfiguration { SuppressInitialValue = true });
+        FleetEtcdErrors = factory.CreateCounter(
+            "neuropilot_edge_fleet_etcd_errors_total",
+            "Failed calls to the fleet's etcd by part: member (lease, views), view (reading the fleet), drain (writing a drain).",
+            new CounterConfiguration { LabelNames = ["part"] });
+        FleetDrainsFollowed = factory.CreateCounter(
+            "neuropilot_edge_fleet_drains_followed_total",
+            "Regions this edge drained or undrained because the fleet's shared drains said so.",
+            new CounterConfiguration { SuppressInitialValue = true });
+    }
 
     /// <summary>A registry with the process metrics only: .NET meters and event counters stay off the request path.</summary>
     public static CollectorRegistry CreateRegistry()

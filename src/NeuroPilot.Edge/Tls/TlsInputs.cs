@@ -113,7 +113,7 @@ public sealed class TlsInputs
         }
     }
 
-    private static (X509Certificate2Collection, byte[])? LoadBundle(string path, string file, List<ConfigError> errors)
+    internal static (X509Certificate2Collection, byte[])? LoadBundle(string path, string file, List<ConfigError> errors)
     {
         try
         {

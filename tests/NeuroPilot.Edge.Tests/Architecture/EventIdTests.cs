@@ -22,6 +22,7 @@ public sealed class EventIdTests(ITestOutputHelper output)
         ("Dns", 500, 599), // the reconciler
         ("Dns", 5100, 5199), // Cloudflare
         ("Dns", 5200, 5299), // RFC 2136
+        ("Fleet", 600, 699), // etcd membership, views, drains, leadership
         ("Telemetry", 700, 799), // access log
         ("Authentication", 800, 899),
         ("Tls", 900, 999),

@@ -17,6 +17,7 @@ public sealed class FolderDependencyTests(ITestOutputHelper output)
         ["CircuitBreaking", "ClientIdentity", "Limits", "Tls", "Authentication"],
         ["Routing"],
         ["Health", "Failover"],
+        ["Fleet"],
         ["Forwarding", "Dns"],
         ["Admin"],
         ["Hosting"],

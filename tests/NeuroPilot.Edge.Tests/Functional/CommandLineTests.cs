@@ -64,6 +64,53 @@ public sealed partial class CommandLineTests(ITestOutputHelper output) : IDispos
     }
 
     [Fact]
+    public async Task Check_ConfigWithFleet_ExitsZeroAndNamesTheMember()
+    {
+        var path = Write("fleet.json", NeuroPilot.Edge.Demo.DemoCommand.Config.TrimEnd().TrimEnd('}') + """
+            , "Fleet": { "Etcd": { "Endpoints": ["http://127.0.0.1:2379", "http://127.0.0.1:22379"] }, "EdgeId": "edge-1", "LeaseTtl": "5s", "DnsQuorum": "majority" } }
+            """);
+
+        var result = await EdgeBinary.RunToExitAsync(Deadline, "check", "--config", path);
+
+        output.WriteLine(result.ToString());
+        Assert.Equal(0, result.ExitCode);
+        Assert.Empty(result.Stderr);
+        Assert.Contains("fleet member \"edge-1\" through 2 etcd endpoints", result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Check_FleetWithBadValues_ExitsTwoWithOneLinePerMistake()
+    {
+        var path = Write("fleet-bad.json", NeuroPilot.Edge.Demo.DemoCommand.Config.TrimEnd().TrimEnd('}') + """
+            , "Fleet": { "Etcd": { "Endpoints": ["etcd:2379"], "Username": "edge", "PasswordEnv": "NEUROPILOT_EDGE_TEST_UNSET_ETCD_PW" }, "Prefix": "edges", "LeaseTtl": "90s" } }
+            """);
+
+        var result = await EdgeBinary.RunToExitAsync(Deadline, "check", "--config", path);
+
+        output.WriteLine(result.ToString());
+        Assert.Equal(2, result.ExitCode);
+        AssertOneLineEach(
+            result.StderrLines,
+            $"{path}: Fleet.Etcd.Endpoints[0]: \"etcd:2379\"",
+            $"{path}: Fleet.Prefix: \"edges\"",
+            $"{path}: Fleet.LeaseTtl: \"90s\"");
+    }
+
+    [Fact]
+    public async Task Check_FleetPasswordVariableUnset_ExitsTwoNamingTheKeyAndTheVariable()
+    {
+        var path = Write("fleet-no-password.json", NeuroPilot.Edge.Demo.DemoCommand.Config.TrimEnd().TrimEnd('}') + """
+            , "Fleet": { "Etcd": { "Endpoints": ["http://127.0.0.1:2379"], "Username": "edge", "PasswordEnv": "NEUROPILOT_EDGE_TEST_UNSET_ETCD_PW" }, "EdgeId": "edge-1" } }
+            """);
+
+        var result = await EdgeBinary.RunToExitAsync(Deadline, "check", "--config", path);
+
+        output.WriteLine(result.ToString());
+        Assert.Equal(2, result.ExitCode);
+        AssertOneLineEach(result.StderrLines, $"{path}: Fleet.Etcd.PasswordEnv: the environment variable NEUROPILOT_EDGE_TEST_UNSET_ETCD_PW is not set");
+    }
+
+    [Fact]
     public async Task Version_PrintsTheVersionAndExitsZero()
     {
         var result = await EdgeBinary.RunToExitAsync(Deadline, "--version");

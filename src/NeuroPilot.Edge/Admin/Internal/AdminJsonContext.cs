@@ -8,4 +8,5 @@ namespace NeuroPilot.Edge.Admin.Internal;
 /// </summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = true)]
 [JsonSerializable(typeof(StatusJson))]
+[JsonSerializable(typeof(FleetStatusJson))]
 internal sealed partial class AdminJsonContext : JsonSerializerContext;

@@ -1,0 +1,70 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text.Json;
+using NeuroPilot.Edge.Admin.Internal;
+using NeuroPilot.Edge.Fleet;
+
+namespace NeuroPilot.Edge.Admin;
+
+/// <summary>
+/// <c>GET /admin/fleet</c>: whether this edge is in a fleet, how it stands with etcd (its lease, the last error), and
+/// every live member's published views as last read. Leader and quorum decisions are not there yet (issue 14).
+/// </summary>
+public sealed record FleetStatusJson(
+    bool Enabled,
+    string? EdgeId,
+    string? Prefix,
+    string? Etcd,
+    string? LeaseId,
+    string? LastError,
+    string? ViewState,
+    string? ViewError,
+    DateTimeOffset? ViewReadAt,
+    long? ViewRevision,
+    IReadOnlyList<FleetMemberJson> Members)
+{
+    private static readonly JsonWriterOptions Indented = new() { Indented = true };
+
+    public static FleetStatusJson Disabled { get; } = new(false, null, null, null, null, null, null, null, null, null, []);
+
+    public static FleetStatusJson From(FleetMembership? fleet)
+    {
+        if (fleet is null)
+        {
+            return Disabled;
+        }
+
+        var member = fleet.Member.Status;
+        var view = fleet.Reader.Current;
+        var members = view.Members.OrderBy(m => m.Key, StringComparer.Ordinal)
+            .Select(m => new FleetMemberJson(m.Key, [.. m.Value.Values.OrderBy(v => v.Service, StringComparer.Ordinal)]))
+            .ToList();
+        return new FleetStatusJson(
+            true,
+            fleet.Options.EdgeId,
+            fleet.Options.Prefix,
+            Wire(member.State),
+            member.LeaseId == 0 ? null : member.LeaseId.ToString("x", CultureInfo.InvariantCulture),
+            member.LastError,
+            Wire(fleet.Reader.State),
+            fleet.Reader.LastError,
+            view.ReadAt == DateTimeOffset.MinValue ? null : view.ReadAt,
+            view.Revision == 0 ? null : view.Revision,
+            members);
+    }
+
+    /// <summary>Writes the status as indented UTF-8 JSON.</summary>
+    public void WriteTo(IBufferWriter<byte> output)
+    {
+        using var writer = new Utf8JsonWriter(output, Indented);
+        JsonSerializer.Serialize(writer, this, AdminJsonContext.Default.FleetStatusJson);
+    }
+
+    private static string Wire(FleetConnection state) => state switch
+    {
+        FleetConnection.Connecting => "connecting",
+        FleetConnection.Connected => "connected",
+        FleetConnection.Unreachable => "unreachable",
+        _ => "stopped",
+    };
+}

@@ -1,0 +1,22 @@
+namespace NeuroPilot.Edge.Fleet.Internal;
+
+/// <summary>A token cancelled when the caller stops or after <c>timeout</c> on the injected clock, whichever comes first.</summary>
+internal sealed class CallDeadline : IDisposable
+{
+    private readonly CancellationTokenSource _timeout;
+    private readonly CancellationTokenSource _linked;
+
+    public CallDeadline(TimeSpan timeout, TimeProvider time, CancellationToken stop)
+    {
+        _timeout = new CancellationTokenSource(timeout, time);
+        _linked = CancellationTokenSource.CreateLinkedTokenSource(stop, _timeout.Token);
+    }
+
+    public CancellationToken Token => _linked.Token;
+
+    public void Dispose()
+    {
+        _linked.Dispose();
+        _timeout.Dispose();
+    }
+}
