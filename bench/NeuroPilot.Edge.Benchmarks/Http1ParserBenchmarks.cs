@@ -41,7 +41,7 @@ public class Http1ParserBenchmarks
         + "Connection: keep-alive\r\n"
         + "\r\n";
 
-    private const string ChunkedBody = "1b\r\n{\"id\":12345,\"status\":\"ok\"}\r\n10;ext=\"v\"\r\n0123456789abcdef\r\n0\r\nX-Checksum: 1f2e\r\n\r\n";
+    private const string ChunkedBody = "1a\r\n{\"id\":12345,\"status\":\"ok\"}\r\n10;ext=\"v\"\r\n0123456789abcdef\r\n0\r\nX-Checksum: 1f2e\r\n\r\n";
 
     private readonly Http1RequestParser _requestParser = new();
     private readonly Http1RequestHead _requestHead = new();
@@ -92,6 +92,11 @@ public class Http1ParserBenchmarks
         while (!_chunked.IsComplete)
         {
             var result = _chunked.Decode(buffer);
+            if (result.Status == Http1ChunkedStatus.Invalid)
+            {
+                return -1;
+            }
+
             buffer = buffer.Slice(result.Consumed);
             consumed += result.Consumed;
         }

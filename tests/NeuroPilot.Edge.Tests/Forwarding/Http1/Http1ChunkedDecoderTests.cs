@@ -180,7 +180,13 @@ public sealed class Http1ChunkedDecoderTests
         {
             while (!decoder.IsComplete)
             {
-                buffer = buffer.Slice(decoder.Decode(buffer).Consumed);
+                var result = decoder.Decode(buffer);
+                if (result.Status == Http1ChunkedStatus.Invalid)
+                {
+                    throw new InvalidOperationException(result.Reason);
+                }
+
+                buffer = buffer.Slice(result.Consumed);
             }
         }
     }
