@@ -29,44 +29,91 @@ internal struct HeadScanner
             Reset();
         }
 
+        // Lines inside the first segment are found with span searches (the usual case: the head fits in one read);
+        // the rest, if any, through a SequenceReader. Both stop at a line boundary, so one can take over from the other.
+        var first = buffer.FirstSpan;
+        var outcome = _scanned < first.Length ? ScanSpan(first, options, isRequest) : null;
+        if (outcome is null && !buffer.IsSingleSegment)
+        {
+            outcome = ScanSegments(buffer, options, isRequest);
+        }
+
+        if (outcome is not { } done)
+        {
+            return CheckPartialLine(buffer.Length - _scanned, buffer.Length, options, isRequest);
+        }
+
+        if (done.Status == Http1ParseStatus.Complete)
+        {
+            headStart = _headStart;
+            headEnd = _scanned;
+        }
+
+        return done;
+    }
+
+    private Http1ParseResult? ScanSpan(ReadOnlySpan<byte> span, Http1ParserOptions options, bool isRequest)
+    {
+        while (true)
+        {
+            var start = (int)_scanned;
+            var lf = span[start..].IndexOf(FieldSyntax.Lf);
+            if (lf < 0)
+            {
+                return null;
+            }
+
+            _scanned += lf + 1;
+            if (Step(lf, lf == 0 ? (byte)0 : span[start + lf - 1], options, isRequest) is { } outcome)
+            {
+                return outcome;
+            }
+        }
+    }
+
+    private Http1ParseResult? ScanSegments(in ReadOnlySequence<byte> buffer, Http1ParserOptions options, bool isRequest)
+    {
         var reader = new SequenceReader<byte>(buffer);
         reader.Advance(_scanned);
         while (reader.TryReadTo(out ReadOnlySequence<byte> line, FieldSyntax.Lf))
         {
             _scanned = reader.Consumed;
-            var refusal = CheckLine(line, options, isRequest);
-            if (refusal is { } refused)
+            if (Step(line.Length, line.Length == 0 ? (byte)0 : LastByte(line), options, isRequest) is { } outcome)
             {
-                return refused;
-            }
-
-            if (_lines > 0 && line.Length == 1)
-            {
-                headStart = _headStart;
-                headEnd = _scanned;
-                return Http1ParseResult.Complete(headEnd);
-            }
-
-            if (line.Length == 1)
-            {
-                _headStart = _scanned; // an empty line before the request-line
-                continue;
-            }
-
-            _lines++;
-            if (_lines - 1 > options.MaxFieldCount)
-            {
-                return Http1ParseResult.Refused(431, "more header fields than allowed");
+                return outcome;
             }
         }
 
-        return CheckPartialLine(buffer.Length - _scanned, buffer.Length, options, isRequest);
+        return null;
+    }
+
+    /// <summary>One complete line of <paramref name="length"/> bytes before its LF, ending in <paramref name="last"/>; <c>_scanned</c> is past its LF.</summary>
+    private Http1ParseResult? Step(long length, byte last, Http1ParserOptions options, bool isRequest)
+    {
+        if (CheckLine(length, last, options, isRequest) is { } refused)
+        {
+            return refused;
+        }
+
+        if (_lines > 0 && length == 1)
+        {
+            return Http1ParseResult.Complete(_scanned);
+        }
+
+        if (length == 1)
+        {
+            _headStart = _scanned; // an empty line before the request-line
+            return null;
+        }
+
+        _lines++;
+        return _lines - 1 > options.MaxFieldCount ? Http1ParseResult.Refused(431, "more header fields than allowed") : null;
     }
 
     /// <summary>Checks one complete line (its LF excluded): request-line length, head size, CR before LF.</summary>
-    private readonly Http1ParseResult? CheckLine(in ReadOnlySequence<byte> line, Http1ParserOptions options, bool isRequest)
+    private readonly Http1ParseResult? CheckLine(long length, byte last, Http1ParserOptions options, bool isRequest)
     {
-        if (_lines == 0 && isRequest && line.Length > options.MaxRequestLineLength + 1)
+        if (_lines == 0 && isRequest && length > options.MaxRequestLineLength + 1)
         {
             return Http1ParseResult.Refused(414, "request-line longer than allowed");
         }
@@ -76,12 +123,12 @@ internal struct HeadScanner
             return Http1ParseResult.Refused(431, "head larger than allowed");
         }
 
-        if (line.Length == 0 || LastByte(line) != FieldSyntax.Cr)
+        if (length == 0 || last != FieldSyntax.Cr)
         {
             return Http1ParseResult.Refused(400, "a bare LF (line not ended by CRLF)");
         }
 
-        if (_lines == 0 && line.Length == 1 && !isRequest)
+        if (_lines == 0 && length == 1 && !isRequest)
         {
             return Http1ParseResult.Refused(400, "an empty line before the status-line");
         }
