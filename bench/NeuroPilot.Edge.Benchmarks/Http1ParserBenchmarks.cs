@@ -11,6 +11,11 @@ namespace NeuroPilot.Edge.Benchmarks;
 /// fields, ~850 bytes) in one segment and cut into three (as a read boundary or a Pipelines segment edge cuts it),
 /// a small upstream response head (nginx-like, 5 fields), and a small chunked body with an extension and a trailer.
 /// Each parser and head is reused, as the engine keeps one per connection: the figure must show 0 B allocated.
+/// <para>
+/// Measured 2026-12-05 (short job, wall clock, load average 3-5 on the 2-core VM): request head 404 ns median in one
+/// segment, 850 ns in three (the SequenceReader path), response head 195 ns, chunked body 211 ns; 0 B each. Before
+/// the scanner searched the first segment with spans: request 1,355 ns, response 656 ns (load average 6-9).
+/// </para>
 /// </summary>
 [MemoryDiagnoser]
 public class Http1ParserBenchmarks
