@@ -200,16 +200,71 @@ public sealed class Http1ParserPropertyTests(ITestOutputHelper output)
             }
         }, iter: 100_000);
 
-    private static string ParseRequestWhole(byte[] message)
+    /// <summary>
+    /// Small limits, so that the line-length, head-size, field-count, chunk-line and trailer limits are hit at every
+    /// place in a message: a partial read is refused only when the whole message is refused the same way.
+    /// </summary>
+    private static readonly Gen<Http1ParserOptions> SmallLimits =
+        Gen.Select(Gen.Select(Gen.Int[8, 80], Gen.Int[16, 400], Gen.Int[0, 10]), Gen.Select(Gen.Int[4, 64], Gen.Int[8, 128], Gen.Int[0, 4]))
+            .Select((head, body) => new Http1ParserOptions
+            {
+                MaxRequestLineLength = head.Item1,
+                MaxHeadSize = head.Item2,
+                MaxFieldCount = head.Item3,
+                MaxChunkLineLength = body.Item1,
+                MaxTrailerSize = body.Item2,
+                MaxTrailerFieldCount = body.Item3,
+            });
+
+    [Fact]
+    public Task ParseRequest_SmallLimitsValidOrMutated_SplitParsesAsWhole() =>
+        RunAsync("valid and mutated requests under small limits", Gen.Select(
+            Gen.Select(ValidRequest, ByteMutations.Gen(most: 4, maxAt: 2_000), Gen.Bool).Select((r, m, mutate) => mutate ? ByteMutations.Apply(Http1Input.Bytes(r.Text), m) : Http1Input.Bytes(r.Text)),
+            Cuts, SmallLimits), sample =>
+        {
+            var (message, cuts, options) = sample;
+            Assert.Equal(ParseRequestWhole(message, options), ParseRequestInReads(message, cuts, options));
+        }, iter: 50_000);
+
+    [Fact]
+    public Task ParseResponse_SmallLimitsValidOrMutated_SplitParsesAsWhole() =>
+        RunAsync("valid and mutated responses under small limits", Gen.Select(
+            Gen.Select(ValidResponse, ByteMutations.Gen(most: 4, maxAt: 2_000), Gen.Bool).Select((r, m, mutate) => mutate ? ByteMutations.Apply(Http1Input.Bytes(r.Text), m) : Http1Input.Bytes(r.Text)),
+            Cuts, SmallLimits), sample =>
+        {
+            var (message, cuts, options) = sample;
+            Assert.Equal(ParseResponseWhole(message, headRequest: false, options), ParseResponseInReads(message, cuts, headRequest: false, options));
+        }, iter: 50_000);
+
+    [Fact]
+    public Task DecodeChunked_SmallLimitsValidOrMutated_SplitDecodesAsWhole() =>
+        RunAsync("valid and mutated chunked bodies under small limits", Gen.Select(
+            Gen.Select(ValidChunkedBody, ByteMutations.Gen(most: 4, maxAt: 2_000), Gen.Bool).Select((b, m, mutate) => mutate ? ByteMutations.Apply(b.Body, m) : b.Body),
+            Cuts, SmallLimits), sample =>
+        {
+            var (body, cuts, options) = sample;
+            var whole = Http1ChunkedDecoderTests.DecodeAll(body, [], options);
+            var split = Http1ChunkedDecoderTests.DecodeAll(body, cuts, options);
+            Assert.Equal(whole.Status, split.Status);
+            Assert.Equal(whole.Data, split.Data);
+        }, iter: 50_000);
+
+    private static string ParseRequestWhole(byte[] message, Http1ParserOptions? options = null)
     {
         using var head = new Http1RequestHead();
-        return RequestFingerprint(new Http1RequestParser().Parse(new ReadOnlySequence<byte>(message), head), head);
+        return RequestFingerprint(new Http1RequestParser(options).Parse(new ReadOnlySequence<byte>(message), head), head);
+    }
+
+    private static string ParseResponseWhole(byte[] message, bool headRequest, Http1ParserOptions? options = null)
+    {
+        using var head = new Http1ResponseHead();
+        return ResponseFingerprint(new Http1ResponseParser(options).Parse(new ReadOnlySequence<byte>(message), head, headRequest), head);
     }
 
     /// <summary>Delivers the message in reads ending at each cut, each time as a sequence segmented at the cuts so far, as a connection would.</summary>
-    private static string ParseRequestInReads(byte[] message, int[] cuts)
+    private static string ParseRequestInReads(byte[] message, int[] cuts, Http1ParserOptions? options = null)
     {
-        var parser = new Http1RequestParser();
+        var parser = new Http1RequestParser(options);
         using var head = new Http1RequestHead();
         var result = Http1ParseResult.NeedMoreData;
         foreach (var end in ReadEnds(message, cuts))
@@ -224,9 +279,9 @@ public sealed class Http1ParserPropertyTests(ITestOutputHelper output)
         return RequestFingerprint(result, head);
     }
 
-    private static string ParseResponseInReads(byte[] message, int[] cuts, bool headRequest)
+    private static string ParseResponseInReads(byte[] message, int[] cuts, bool headRequest, Http1ParserOptions? options = null)
     {
-        var parser = new Http1ResponseParser();
+        var parser = new Http1ResponseParser(options);
         using var head = new Http1ResponseHead();
         var result = Http1ParseResult.NeedMoreData;
         foreach (var end in ReadEnds(message, cuts))
