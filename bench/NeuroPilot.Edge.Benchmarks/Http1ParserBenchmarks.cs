@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Text;
 using BenchmarkDotNet.Attributes;
 using NeuroPilot.Edge.Benchmarks.Infrastructure;
-using NeuroPilot.Edge.Forwarding.Http1;
+using NeuroPilot.Edge.Http1;
 
 namespace NeuroPilot.Edge.Benchmarks;
 
