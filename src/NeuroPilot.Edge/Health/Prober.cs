@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
 using NeuroPilot.Edge.Configuration;
+using NeuroPilot.Edge.Health.Internal;
 using NeuroPilot.Edge.Routing;
 using NeuroPilot.Edge.Telemetry;
 using NeuroPilot.Edge.Tls;
@@ -9,23 +10,15 @@ using NeuroPilot.Edge.Tls;
 namespace NeuroPilot.Edge.Health;
 
 /// <summary>
-/// Runs one probe: HTTP GET of <c>HealthCheck.Path</c>, or a TCP connect when the service sets no path. Plain http
-/// destinations share one client; each https destination gets a client of its own whose TLS callbacks verify it as
+/// Runs one probe: HTTP GET of <c>HealthCheck.Path</c>, or a TCP connect when the service sets no path. A plain http
+/// destination is probed over its own keep-alive connection (<see cref="HttpProbeConnection"/>: a probe costs one
+/// send and one receive, no connect, no HttpClient); each https destination gets a client of its own whose TLS callbacks verify it as
 /// the proxy does (the service's <c>UpstreamTls</c>, else the system's CAs) and keep the reason a certificate was
 /// refused, so a destination with an untrusted or misnamed certificate is down with that reason in its status
 /// (<c>TLS: certificate untrusted (UntrustedRoot)</c>), never silently trusted.
 /// </summary>
 public sealed class Prober : IDisposable
 {
-    private readonly HttpMessageInvoker _client = new(new SocketsHttpHandler
-    {
-        UseProxy = false,
-        AllowAutoRedirect = false,
-        UseCookies = false,
-        PooledConnectionLifetime = TimeSpan.FromMinutes(1),
-        ActivityHeadersPropagator = null,
-    });
-
     private readonly TimeProvider _time;
     private readonly UpstreamTlsMaterials _tls;
     private readonly bool _ownsTls;
@@ -47,10 +40,22 @@ public sealed class Prober : IDisposable
     }
 
     public Task<ProbeResult> ProbeAsync(Uri destination, HealthCheckOptions options, CancellationToken stopping) =>
-        ProbeAsync(destination, options, tls: null, stopping);
+        ProbeAsync(destination, options, tls: null, connection: null, stopping);
 
     /// <param name="tls">The service's <c>UpstreamTls</c> (used for https destinations only); null: the system's CAs.</param>
-    public async Task<ProbeResult> ProbeAsync(Uri destination, HealthCheckOptions options, UpstreamTlsOptions? tls, CancellationToken stopping)
+    public Task<ProbeResult> ProbeAsync(Uri destination, HealthCheckOptions options, UpstreamTlsOptions? tls, CancellationToken stopping) =>
+        ProbeAsync(destination, options, tls, connection: null, stopping);
+
+    /// <summary>
+    /// The keep-alive connection a caller that probes <paramref name="destination"/> again and again holds for it (the
+    /// probe target), or null when the probe is not plain-http GET (https, a TCP connect, a path that leaves the destination).
+    /// </summary>
+    internal static HttpProbeConnection? ConnectionFor(Uri destination, HealthCheckOptions options) =>
+        destination.Scheme == Uri.UriSchemeHttp && options.Path is { } path && ProbeUrl(destination, path) is { } url ? new HttpProbeConnection(url) : null;
+
+    /// <param name="tls">The service's <c>UpstreamTls</c> (used for https destinations only); null: the system's CAs.</param>
+    /// <param name="connection">The destination's kept connection (<see cref="ConnectionFor"/>); null: one for this probe only.</param>
+    internal async Task<ProbeResult> ProbeAsync(Uri destination, HealthCheckOptions options, UpstreamTlsOptions? tls, HttpProbeConnection? connection, CancellationToken stopping)
     {
         var started = _time.GetTimestamp();
         using var timeout = new CancellationTokenSource(options.Timeout, _time);
@@ -70,18 +75,26 @@ public sealed class Prober : IDisposable
                 return new ProbeResult(false, _time.GetElapsedTime(started), "probe path leaves the destination");
             }
 
-            var client = _client;
+            int code;
             if (destination.Scheme == Uri.UriSchemeHttps)
             {
                 tlsClient = TlsClientFor(destination, tls);
                 tlsClient.LastRejection = null;
-                client = tlsClient.Client;
+                using var request = new HttpRequestMessage(HttpMethod.Get, url);
+                request.Headers.UserAgent.ParseAdd($"neuropilot-edge-probe/{EdgeVersion.Current}");
+                using var response = await tlsClient.Client.SendAsync(request, linked.Token);
+                code = (int)response.StatusCode;
+            }
+            else if (connection is not null)
+            {
+                code = await connection.ExchangeAsync(linked.Token);
+            }
+            else
+            {
+                using var once = new HttpProbeConnection(url);
+                code = await once.ExchangeAsync(linked.Token);
             }
 
-            using var request = new HttpRequestMessage(HttpMethod.Get, url);
-            request.Headers.UserAgent.ParseAdd($"neuropilot-edge-probe/{EdgeVersion.Current}");
-            using var response = await client.SendAsync(request, linked.Token);
-            var code = (int)response.StatusCode;
             var healthy = false;
             foreach (var (from, to) in options.HealthyStatusCodes)
             {
@@ -102,7 +115,6 @@ public sealed class Prober : IDisposable
 
     public void Dispose()
     {
-        _client.Dispose();
         foreach (var client in _tlsClients.Values)
         {
             if (client.IsValueCreated)
@@ -152,6 +164,8 @@ public sealed class Prober : IDisposable
 
         return e switch
         {
+            // A response the strict HTTP/1.1 parser refused ("invalid response: ...").
+            InvalidDataException => e.Message,
             // The destination refused the handshake (our client certificate, a TLS version or cipher it does not take).
             HttpRequestException { HttpRequestError: HttpRequestError.SecureConnectionError } => "TLS: handshake failed (SecureConnectionError)",
             HttpRequestException { HttpRequestError: var kind } => kind.ToString(),

@@ -14,7 +14,7 @@ public sealed class FolderDependencyTests(ITestOutputHelper output)
     [
         ["Configuration"],
         ["Telemetry"],
-        ["CircuitBreaking", "ClientIdentity", "Limits", "Tls", "Authentication"],
+        ["CircuitBreaking", "ClientIdentity", "Limits", "Tls", "Authentication", "Http1"],
         ["Routing"],
         ["Health", "Failover"],
         ["Fleet"],

@@ -15,6 +15,7 @@ internal sealed class ProbeTarget : IDisposable
     private readonly TimeProvider _time;
     private readonly Action<ProbeTarget, DestinationState[], ProbeResult, bool> _onResult;
     private readonly CancellationTokenSource _stop = new();
+    private readonly HttpProbeConnection? _connection;
     private readonly Lock _wakeGate = new();
     private CancellationTokenSource _wake = new();
     private DestinationState[] _subscribers = [];
@@ -29,6 +30,7 @@ internal sealed class ProbeTarget : IDisposable
     {
         Key = key;
         Url = url;
+        _connection = Prober.ConnectionFor(url, options);
         Tracker = new ProbeTracker(options, startHealthy);
         _prober = prober;
         _time = time;
@@ -92,6 +94,19 @@ internal sealed class ProbeTarget : IDisposable
 
     private async Task RunAsync()
     {
+        try
+        {
+            await ProbeUntilStoppedAsync();
+        }
+        finally
+        {
+            // The loop is the connection's only user: it is closed once no probe can be using it.
+            _connection?.Dispose();
+        }
+    }
+
+    private async Task ProbeUntilStoppedAsync()
+    {
         var first = true;
         while (!_stop.IsCancellationRequested)
         {
@@ -135,7 +150,7 @@ internal sealed class ProbeTarget : IDisposable
             Volatile.Write(ref _inFlightSince, started);
             try
             {
-                result = await _prober.ProbeAsync(Url, Tracker.Options, Tls, _stop.Token);
+                result = await _prober.ProbeAsync(Url, Tracker.Options, Tls, _connection, _stop.Token);
             }
             catch (OperationCanceledException) when (_stop.IsCancellationRequested)
             {
