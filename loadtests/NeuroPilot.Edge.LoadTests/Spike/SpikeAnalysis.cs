@@ -49,163 +49,72 @@ internal static class SpikeAnalysis
     {
         var profile = result.Profile;
         var phases = profile.Phases.Count > 0 ? profile.Phases : [new RatePhase("run", profile.Rate, profile.Duration)];
-        var schedule = result.Schedule();
-        var frequency = Stopwatch.Frequency;
-        var windowStart = result.WindowStart;
-        var windowEnd = windowStart + Ticks(profile.Duration);
+        var grid = new PhaseGrid(result, phases.Count);
         var highest = Math.Max(1_000_000, (long)(profile.Timeout + profile.Grace + profile.Duration).TotalMicroseconds + 60_000_000);
-
-        // Phase k spans [starts[k], starts[k + 1]) of intended time.
-        var starts = new long[phases.Count + 1];
-        for (var k = 0; k < phases.Count; k++)
-        {
-            starts[k] = k == 0 ? windowStart : Math.Min(schedule.SegmentStart(Math.Min(k, schedule.Segments - 1)), windowEnd);
-        }
-
-        starts[phases.Count] = windowEnd;
-
-        // Each phase cut into windows from its own start.
-        var windowTicks = Ticks(WindowLength);
-        var firstWindow = new int[phases.Count + 1];
-        for (var k = 0; k < phases.Count; k++)
-        {
-            var length = Math.Max(0, starts[k + 1] - starts[k]);
-            firstWindow[k + 1] = firstWindow[k] + (int)((length + windowTicks - 1) / windowTicks);
-        }
-
-        var windowCounts = new long[firstWindow[phases.Count], 4];
-        var windowLatency = new LongHistogram?[firstWindow[phases.Count]];
-        var phaseCounts = new long[phases.Count, 4];
-        var phaseSent = new long[phases.Count];
-        var sentDuring = new long[phases.Count];
-        var okDuring = new long[phases.Count];
-        var phaseRecorded = new long[phases.Count];
-        var phaseLate = new long[phases.Count];
-        var phaseLatency = new LongHistogram[phases.Count];
-        var phaseSendLag = new LongHistogram[phases.Count];
-        var phaseFromSend = new LongHistogram[phases.Count];
-        for (var k = 0; k < phases.Count; k++)
-        {
-            phaseLatency[k] = new LongHistogram(1, highest, 3);
-            phaseSendLag[k] = new LongHistogram(1, highest, 3);
-            phaseFromSend[k] = new LongHistogram(1, highest, 3);
-        }
-
-        var lateTicks = Ticks(profile.LateThreshold);
-
+        var tallies = phases.Select(_ => new PhaseTally(highest)).ToArray();
+        var windowTallies = new WindowTally[grid.WindowCount];
         var admitted = new LongHistogram(1, highest, 3);
+        var lateTicks = Ticks(profile.LateThreshold);
         foreach (var outcome in outcomes)
         {
-            if (outcome.Intended < windowStart || outcome.Intended >= windowEnd)
+            if (!grid.Holds(outcome.Intended))
             {
                 continue;
             }
 
-            var k = phases.Count - 1;
-            while (k > 0 && outcome.Intended < starts[k])
-            {
-                k--;
-            }
-
-            var w = Math.Min(firstWindow[k] + (int)((outcome.Intended - starts[k]) / windowTicks), firstWindow[k + 1] - 1);
+            var k = grid.PhaseAt(outcome.Intended)!.Value;
             var kind = Classify(outcome);
 
             // Achieved rate and goodput go by the clock (when a request left, when a 2xx came back), so a backlog
             // served late counts in the phase that served it, not in the one that offered it.
-            if (outcome.WasSent && PhaseAt(starts, outcome.SentAt) is { } sentIn)
+            if (outcome.WasSent && grid.PhaseAt(outcome.SentAt) is { } sentIn)
             {
-                sentDuring[sentIn]++;
+                tallies[sentIn].SentDuring++;
             }
 
-            if (kind == SpikeOutcome.Ok && PhaseAt(starts, outcome.EndedAt) is { } servedIn)
+            if (kind == SpikeOutcome.Ok && grid.PhaseAt(outcome.EndedAt) is { } servedIn)
             {
-                okDuring[servedIn]++;
+                tallies[servedIn].OkDuring++;
             }
 
-            phaseCounts[k, (int)kind]++;
-            windowCounts[w, (int)kind]++;
-            phaseRecorded[k]++;
-            if (outcome.WasSent)
+            var latency = tallies[k].Record(outcome, kind, lateTicks);
+            (windowTallies[grid.WindowOf(k, outcome.Intended)] ??= new WindowTally(highest)).Record(kind, latency);
+            if (latency is { } microseconds)
             {
-                // Late: the send left after the threshold (no idle connection, or the scheduler behind): the edge
-                // did not see the load when the schedule offered it.
-                phaseSent[k]++;
-                var lag = Math.Max(0, outcome.SentAt - outcome.Intended);
-                phaseLate[k] += lag > lateTicks ? 1 : 0;
-                phaseSendLag[k].RecordValue(Math.Clamp((long)(lag * (1_000_000.0 / frequency)), 1, highest));
-            }
-
-            // Admitted: not shed. Refused or broken connections have no latency to speak of; timeouts count with the
-            // time they had waited, as in the run's own figures.
-            if (kind is SpikeOutcome.Ok or SpikeOutcome.Failed &&
-                outcome.Failure is null or FailureKind.Timeout or FailureKind.Unfinished)
-            {
-                var microseconds = Math.Clamp((long)((outcome.EndedAt - outcome.Intended) * (1_000_000.0 / frequency)), 1, highest);
-                phaseLatency[k].RecordValue(microseconds);
-                if (outcome.WasSent)
-                {
-                    phaseFromSend[k].RecordValue(Math.Clamp((long)((outcome.EndedAt - outcome.SentAt) * (1_000_000.0 / frequency)), 1, highest));
-                }
-
                 admitted.RecordValue(microseconds);
-                (windowLatency[w] ??= new LongHistogram(1, highest, 2)).RecordValue(microseconds);
             }
         }
 
         var phaseSummaries = new SpikePhaseSummary[phases.Count];
-        var windows = new List<SpikeWindow>(firstWindow[phases.Count]);
+        var windows = new List<SpikeWindow>(grid.WindowCount);
         for (var k = 0; k < phases.Count; k++)
         {
-            var scheduled = (k == phases.Count - 1 ? schedule.Count : schedule.DueBy(starts[k + 1] - 1)) - schedule.DueBy(starts[k] - 1);
-
-            // Requests never sent (an interrupted run) leave no trace: they failed too.
-            var unsent = Math.Max(0, scheduled - phaseRecorded[k]);
-            phaseSummaries[k] = new SpikePhaseSummary
+            var (from, to) = grid.Span(k);
+            phaseSummaries[k] = tallies[k].Summarize(phases[k], grid, k) with
             {
-                Name = phases[k].Name,
-                Rate = phases[k].Rate,
-                Start = Stopwatch.GetElapsedTime(windowStart, starts[k]),
-                Duration = Stopwatch.GetElapsedTime(starts[k], starts[k + 1]),
-                Scheduled = Math.Max(scheduled, phaseRecorded[k]),
-                Sent = phaseSent[k],
-                SentDuring = sentDuring[k],
-                OkDuring = okDuring[k],
-                Late = phaseLate[k],
-                SendLagP99Ms = LatencySummary.At(phaseSendLag[k], 99),
-                Ok = phaseCounts[k, (int)SpikeOutcome.Ok],
-                Shed429 = phaseCounts[k, (int)SpikeOutcome.Shed429],
-                Shed503 = phaseCounts[k, (int)SpikeOutcome.Shed503],
-                Failed = phaseCounts[k, (int)SpikeOutcome.Failed] + unsent,
-                Admitted = LatencySummary.From(phaseLatency[k]),
-                AdmittedFromSend = LatencySummary.From(phaseFromSend[k]),
-                RssPeakBytes = PeakRss(samples, starts[k], starts[k + 1]),
-                CpuSeconds = CpuBetween(samples, starts[k], starts[k + 1]),
+                RssPeakBytes = PeakRss(samples, from, to),
+                CpuSeconds = CpuBetween(samples, from, to),
                 EdgeShed = k + 1 < shedScrapes.Count ? ShedCounters.Delta(shedScrapes[k], shedScrapes[k + 1]) : null,
             };
-
-            for (var w = firstWindow[k]; w < firstWindow[k + 1]; w++)
-            {
-                var from = starts[k] + (w - firstWindow[k]) * windowTicks;
-                var to = Math.Min(from + windowTicks, starts[k + 1]);
-                var latency = windowLatency[w];
-                windows.Add(new SpikeWindow
-                {
-                    Phase = phases[k].Name,
-                    Start = Stopwatch.GetElapsedTime(windowStart, from),
-                    Length = Stopwatch.GetElapsedTime(from, to),
-                    Ok = windowCounts[w, (int)SpikeOutcome.Ok],
-                    Shed429 = windowCounts[w, (int)SpikeOutcome.Shed429],
-                    Shed503 = windowCounts[w, (int)SpikeOutcome.Shed503],
-                    Failed = windowCounts[w, (int)SpikeOutcome.Failed],
-                    AdmittedP50Ms = latency is null ? null : LatencySummary.At(latency, 50),
-                    AdmittedP99Ms = latency is null ? null : LatencySummary.At(latency, 99),
-                    AdmittedMaxMs = latency is null ? null : LatencySummary.At(latency, 100),
-                });
-            }
+            windows.AddRange(grid.WindowsOf(k).Select(w => WindowTally.Summarize(windowTallies[w.Index], phases[k].Name, grid, w.From, w.To)));
         }
 
+        return Summarize(grid, phases, phaseSummaries, windows, admitted, samples, shedScrapes, recoveryThresholdMs);
+    }
+
+    private static SpikeSummary Summarize(
+        PhaseGrid grid,
+        IReadOnlyList<RatePhase> phases,
+        SpikePhaseSummary[] phaseSummaries,
+        List<SpikeWindow> windows,
+        LongHistogram admitted,
+        IReadOnlyList<ResourceSample> samples,
+        IReadOnlyList<IReadOnlyDictionary<string, double>?> shedScrapes,
+        double recoveryThresholdMs)
+    {
+        var windowStart = grid.WindowStart;
         var spike = IndexOf(phases, SpikePhase);
-        TimeSpan? spikeEnd = spike >= 0 ? Stopwatch.GetElapsedTime(windowStart, starts[spike + 1]) : null;
+        TimeSpan? spikeEnd = spike >= 0 ? Stopwatch.GetElapsedTime(windowStart, grid.Span(spike).To) : null;
         var lastSample = samples.Count > 0 ? samples[^1] : (ResourceSample?)null;
         return new SpikeSummary
         {
@@ -311,23 +220,6 @@ internal static class SpikeAnalysis
         }
 
         return samples[^1].CpuSeconds;
-    }
-
-    /// <summary>The phase whose span holds <paramref name="timestamp"/>, or null before the first and after the last.</summary>
-    private static int? PhaseAt(long[] starts, long timestamp)
-    {
-        if (timestamp < starts[0] || timestamp >= starts[^1])
-        {
-            return null;
-        }
-
-        var k = starts.Length - 2;
-        while (k > 0 && timestamp < starts[k])
-        {
-            k--;
-        }
-
-        return k;
     }
 
     private static int IndexOf(IReadOnlyList<RatePhase> phases, string name)
