@@ -55,67 +55,20 @@ internal sealed class SvgChart
 
     public string Render()
     {
-        var plotLeft = Left;
-        var plotRight = Width - Right;
-        var plotTop = Top;
-        var plotBottom = Height - Bottom;
-
-        var xs = Series.SelectMany(s => s.Points).Select(p => p.X).ToList();
-        var xMin = XMin ?? (xs.Count > 0 ? xs.Min() : 0);
-        var xMax = XMax ?? (xs.Count > 0 ? xs.Max() : 1);
-        var xScale = XTicks is { Count: > 0 } ticks
-            ? AxisScale.Fixed(xMin, xMax, ticks, plotLeft, plotRight)
-            : AxisScale.Linear(xMin, xMax, plotLeft, plotRight, 11);
-
-        var ys = Series.SelectMany(s => s.Points).Where(p => p.Y is not null).Select(p => p.Y!.Value)
-            .Concat(HorizontalLines.Select(l => l.Value)).ToList();
-        var yMax = YMax ?? (ys.Count > 0 ? ys.Max() : 1);
-        if (yMax <= YMin)
-        {
-            yMax = YMin + 1;
-        }
-
-        var positive = ys.Where(y => y > 0).ToList();
-        var log = AutoLogY && positive.Count >= 2 && positive.Max() / positive.Min() > 100;
-        var yScale = log
-            ? AxisScale.Log(positive.Min(), positive.Max(), plotBottom, plotTop)
-            : AxisScale.Linear(YMin, yMax * 1.05, plotBottom, plotTop);
+        var plot = new Plot(Left, Width - Right, Top, Height - Bottom);
+        var xScale = XScale(plot);
+        var (yScale, log) = YScale(plot);
 
         var svg = new StringBuilder();
         svg.Append(CultureInfo.InvariantCulture, $"<svg class=\"chart\" viewBox=\"0 0 {Width} {Height}\" width=\"100%\" role=\"img\" aria-label=\"{Encode(Title)}\" preserveAspectRatio=\"xMidYMid meet\">\n");
         svg.Append(CultureInfo.InvariantCulture, $"<title>{Encode(Title)}</title>\n");
-        svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{F(plotLeft)}\" y=\"{F(plotTop)}\" width=\"{F(plotRight - plotLeft)}\" height=\"{F(plotBottom - plotTop)}\" fill=\"#ffffff\" stroke=\"#d1d5db\"/>\n");
-
-        // Grid and ticks.
-        foreach (var tick in yScale.Ticks)
-        {
-            if (tick < yScale.Min - 1e-12 || tick > yScale.Max + 1e-12)
-            {
-                continue;
-            }
-
-            var y = yScale.Pixel(tick);
-            svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{F(plotLeft)}\" y1=\"{F(y)}\" x2=\"{F(plotRight)}\" y2=\"{F(y)}\" stroke=\"#e5e7eb\"/>\n");
-            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{F(plotLeft - 8)}\" y=\"{F(y + 4)}\" text-anchor=\"end\" class=\"tick\">{Encode(YTickFormat(tick))}</text>\n");
-        }
-
-        foreach (var tick in xScale.Ticks)
-        {
-            if (tick < xScale.Min - 1e-12 || tick > xScale.Max + 1e-12)
-            {
-                continue;
-            }
-
-            var x = xScale.Pixel(tick);
-            svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{F(x)}\" y1=\"{F(plotTop)}\" x2=\"{F(x)}\" y2=\"{F(plotBottom)}\" stroke=\"#f0f1f3\"/>\n");
-            svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{F(x)}\" y1=\"{F(plotBottom)}\" x2=\"{F(x)}\" y2=\"{F(plotBottom + 5)}\" stroke=\"#6b7280\"/>\n");
-            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{F(x)}\" y=\"{F(plotBottom + 19)}\" text-anchor=\"middle\" class=\"tick\">{Encode(XTickFormat(tick))}</text>\n");
-        }
+        svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{F(plot.Left)}\" y=\"{F(plot.Top)}\" width=\"{F(plot.Right - plot.Left)}\" height=\"{F(plot.Bottom - plot.Top)}\" fill=\"#ffffff\" stroke=\"#d1d5db\"/>\n");
+        AppendGrid(svg, plot, xScale, yScale);
 
         // Axis titles.
-        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{F((plotLeft + plotRight) / 2)}\" y=\"{F(Height - 10)}\" text-anchor=\"middle\" class=\"axis-label\">{Encode(XLabel)}</text>\n");
+        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{F((plot.Left + plot.Right) / 2)}\" y=\"{F(Height - 10)}\" text-anchor=\"middle\" class=\"axis-label\">{Encode(XLabel)}</text>\n");
         var yLabel = log ? YLabel + " (log scale)" : YLabel;
-        svg.Append(CultureInfo.InvariantCulture, $"<text transform=\"translate(16 {F((plotTop + plotBottom) / 2)}) rotate(-90)\" text-anchor=\"middle\" class=\"axis-label\">{Encode(yLabel)}</text>\n");
+        svg.Append(CultureInfo.InvariantCulture, $"<text transform=\"translate(16 {F((plot.Top + plot.Bottom) / 2)}) rotate(-90)\" text-anchor=\"middle\" class=\"axis-label\">{Encode(yLabel)}</text>\n");
 
         // Series: bars first, then lines, then points on top.
         foreach (var series in Series.Where(s => s.Kind == ChartSeriesKind.Bars))
@@ -133,23 +86,86 @@ internal sealed class SvgChart
             AppendPoints(svg, series, xScale, yScale);
         }
 
+        AppendReferenceLines(svg, plot, xScale, yScale);
+        AppendLegend(svg, plot.Left, plot.Top);
+        svg.Append("</svg>\n");
+        return svg.ToString();
+    }
+
+    /// <summary>The plot area in pixels.</summary>
+    private readonly record struct Plot(double Left, double Right, double Top, double Bottom);
+
+    private AxisScale XScale(Plot plot)
+    {
+        var xs = Series.SelectMany(s => s.Points).Select(p => p.X).ToList();
+        var xMin = XMin ?? (xs.Count > 0 ? xs.Min() : 0);
+        var xMax = XMax ?? (xs.Count > 0 ? xs.Max() : 1);
+        return XTicks is { Count: > 0 } ticks
+            ? AxisScale.Fixed(xMin, xMax, ticks, plot.Left, plot.Right)
+            : AxisScale.Linear(xMin, xMax, plot.Left, plot.Right, 11);
+    }
+
+    /// <summary>The y scale, logarithmic when <see cref="AutoLogY"/> and the values span more than 100x.</summary>
+    private (AxisScale Scale, bool Log) YScale(Plot plot)
+    {
+        var ys = Series.SelectMany(s => s.Points).Where(p => p.Y is not null).Select(p => p.Y!.Value)
+            .Concat(HorizontalLines.Select(l => l.Value)).ToList();
+        var yMax = YMax ?? (ys.Count > 0 ? ys.Max() : 1);
+        if (yMax <= YMin)
+        {
+            yMax = YMin + 1;
+        }
+
+        var positive = ys.Where(y => y > 0).ToList();
+        var log = AutoLogY && positive.Count >= 2 && positive.Max() / positive.Min() > 100;
+        return log
+            ? (AxisScale.Log(positive.Min(), positive.Max(), plot.Bottom, plot.Top), true)
+            : (AxisScale.Linear(YMin, yMax * 1.05, plot.Bottom, plot.Top), false);
+    }
+
+    private void AppendGrid(StringBuilder svg, Plot plot, AxisScale xScale, AxisScale yScale)
+    {
+        foreach (var tick in yScale.Ticks)
+        {
+            if (tick < yScale.Min - 1e-12 || tick > yScale.Max + 1e-12)
+            {
+                continue;
+            }
+
+            var y = yScale.Pixel(tick);
+            svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{F(plot.Left)}\" y1=\"{F(y)}\" x2=\"{F(plot.Right)}\" y2=\"{F(y)}\" stroke=\"#e5e7eb\"/>\n");
+            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{F(plot.Left - 8)}\" y=\"{F(y + 4)}\" text-anchor=\"end\" class=\"tick\">{Encode(YTickFormat(tick))}</text>\n");
+        }
+
+        foreach (var tick in xScale.Ticks)
+        {
+            if (tick < xScale.Min - 1e-12 || tick > xScale.Max + 1e-12)
+            {
+                continue;
+            }
+
+            var x = xScale.Pixel(tick);
+            svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{F(x)}\" y1=\"{F(plot.Top)}\" x2=\"{F(x)}\" y2=\"{F(plot.Bottom)}\" stroke=\"#f0f1f3\"/>\n");
+            svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{F(x)}\" y1=\"{F(plot.Bottom)}\" x2=\"{F(x)}\" y2=\"{F(plot.Bottom + 5)}\" stroke=\"#6b7280\"/>\n");
+            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{F(x)}\" y=\"{F(plot.Bottom + 19)}\" text-anchor=\"middle\" class=\"tick\">{Encode(XTickFormat(tick))}</text>\n");
+        }
+    }
+
+    private void AppendReferenceLines(StringBuilder svg, Plot plot, AxisScale xScale, AxisScale yScale)
+    {
         foreach (var line in HorizontalLines)
         {
             var y = yScale.Pixel(line.Value);
-            svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{F(plotLeft)}\" y1=\"{F(y)}\" x2=\"{F(plotRight)}\" y2=\"{F(y)}\" stroke=\"{line.Color}\" stroke-width=\"1.5\" stroke-dasharray=\"6 4\"/>\n");
-            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{F(plotLeft + 6)}\" y=\"{F(y - 5)}\" class=\"ref\" style=\"fill:{line.Color}\">{Encode(line.Label)}</text>\n");
+            svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{F(plot.Left)}\" y1=\"{F(y)}\" x2=\"{F(plot.Right)}\" y2=\"{F(y)}\" stroke=\"{line.Color}\" stroke-width=\"1.5\" stroke-dasharray=\"6 4\"/>\n");
+            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{F(plot.Left + 6)}\" y=\"{F(y - 5)}\" class=\"ref\" style=\"fill:{line.Color}\">{Encode(line.Label)}</text>\n");
         }
 
         foreach (var line in VerticalLines)
         {
             var x = xScale.Pixel(line.Value);
-            svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{F(x)}\" y1=\"{F(plotTop)}\" x2=\"{F(x)}\" y2=\"{F(plotBottom)}\" stroke=\"{line.Color}\" stroke-width=\"1.5\" stroke-dasharray=\"4 3\"/>\n");
-            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{F(x + 4)}\" y=\"{F(plotTop + 14)}\" class=\"ref\" style=\"fill:{line.Color}\">{Encode(line.Label)}</text>\n");
+            svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{F(x)}\" y1=\"{F(plot.Top)}\" x2=\"{F(x)}\" y2=\"{F(plot.Bottom)}\" stroke=\"{line.Color}\" stroke-width=\"1.5\" stroke-dasharray=\"4 3\"/>\n");
+            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{F(x + 4)}\" y=\"{F(plot.Top + 14)}\" class=\"ref\" style=\"fill:{line.Color}\">{Encode(line.Label)}</text>\n");
         }
-
-        AppendLegend(svg, plotLeft, plotTop);
-        svg.Append("</svg>\n");
-        return svg.ToString();
     }
 
     /// <summary>A compact number for tick labels: 0, 2.5, 1,000, 0.05.</summary>
