@@ -95,34 +95,19 @@ internal static class DrillCommand
             (plan.PerTryTimeout is { } t ? $" (per-try timeout {DisplayFormat.Duration(t)})" : "")).ConfigureAwait(false);
 
         var setup = new DrillSetup(plan.Edge, Directory.CreateTempSubdirectory("neuropilot-drill-").FullName);
-        try
-        {
-            await setup.StartAsync(plan.PerTryTimeout, output, cancellationToken).ConfigureAwait(false);
-            var report = await RunAsync(setup, options, plan, profile, output, error, cancellationToken).ConfigureAwait(false);
-
-            await output.WriteLineAsync().ConfigureAwait(false);
-            await output.WriteAsync(ReportWriter.Markdown(report)).ConfigureAwait(false);
-            if (options.ReportDirectory is { } directory && !await TryWriteReportsAsync(directory, report, setup, output, error).ConfigureAwait(false))
+        return await DrillExecution.ExecuteAsync(
+            "drill failover",
+            options,
+            setup,
+            async (setup, token) =>
             {
-                return ExitCodes.Failed;
-            }
-
-            return ExitCodes.Of(report);
-        }
-        catch (Exception e) when (e is DrillException or TargetUnreachableException)
-        {
-            await error.WriteLineAsync($"drill failover: {e.Message}").ConfigureAwait(false);
-            return ExitCodes.Failed;
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            await error.WriteLineAsync("drill failover: interrupted while starting").ConfigureAwait(false);
-            return ExitCodes.Interrupted;
-        }
-        finally
-        {
-            await setup.DisposeAsync().ConfigureAwait(false);
-        }
+                await setup.StartAsync(plan.PerTryTimeout, output, token).ConfigureAwait(false);
+                return await RunAsync(setup, options, plan, profile, output, error, token).ConfigureAwait(false);
+            },
+            (setup, _) => [("edge.log", setup.EdgeOutput())],
+            output,
+            error,
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The measured run through the started edge: load, the fault script and the status poller side by side.</summary>
@@ -184,23 +169,6 @@ internal static class DrillCommand
         }),
         Drill = drill,
     };
-
-    /// <summary>Writes the reports and the edge's log into <paramref name="directory"/>; false (said on stderr) when it cannot.</summary>
-    private static async Task<bool> TryWriteReportsAsync(string directory, RunReport report, DrillSetup setup, TextWriter output, TextWriter error)
-    {
-        try
-        {
-            ReportWriter.Write(directory, report);
-            await File.WriteAllTextAsync(Path.Combine(directory, "edge.log"), setup.EdgeOutput(), CancellationToken.None).ConfigureAwait(false);
-            await output.WriteLineAsync($"\nreports: {Path.Combine(directory, ReportWriter.HtmlFile)} (and summary.json, summary.md, latency.hgrm, edge.log)").ConfigureAwait(false);
-            return true;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            await error.WriteLineAsync($"drill failover: cannot write the reports to {directory}: {e.Message}").ConfigureAwait(false);
-            return false;
-        }
-    }
 
     /// <summary>A free TCP port on 127.0.0.1 (bound and released: another process could take it in between).</summary>
     internal static int FreeLoopbackPort()

@@ -57,34 +57,24 @@ internal static class SpikeCommand
             $"; limits {(plan.Limits.Enabled ? "on" : "off")} (ends within {DisplayFormat.Duration(profile.MaxWallTime)} of the start)").ConfigureAwait(false);
 
         var setup = new SpikeSetup(plan.Edge, Directory.CreateTempSubdirectory("neuropilot-spike-").FullName);
-        try
-        {
-            await setup.StartAsync(plan.Upstreams, plan.Limits, plan.Extra, output, cancellationToken).ConfigureAwait(false);
-            var report = await RunAsync(setup, options, plan, profile, output, error, cancellationToken).ConfigureAwait(false);
-
-            await output.WriteLineAsync().ConfigureAwait(false);
-            await output.WriteAsync(ReportWriter.Markdown(report)).ConfigureAwait(false);
-            if (options.ReportDirectory is { } directory && !await TryWriteReportsAsync(directory, report, setup, output, error).ConfigureAwait(false))
+        return await DrillExecution.ExecuteAsync(
+            Name,
+            options,
+            setup,
+            async (setup, token) =>
             {
-                return ExitCodes.Failed;
-            }
-
-            return ExitCodes.Of(report);
-        }
-        catch (Exception e) when (e is DrillException or TargetUnreachableException)
-        {
-            await error.WriteLineAsync($"{Name}: {e.Message}").ConfigureAwait(false);
-            return ExitCodes.Failed;
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            await error.WriteLineAsync($"{Name}: interrupted while starting").ConfigureAwait(false);
-            return ExitCodes.Interrupted;
-        }
-        finally
-        {
-            await setup.DisposeAsync().ConfigureAwait(false);
-        }
+                await setup.StartAsync(plan.Upstreams, plan.Limits, plan.Extra, output, token).ConfigureAwait(false);
+                return await RunAsync(setup, options, plan, profile, output, error, token).ConfigureAwait(false);
+            },
+            (setup, report) =>
+            [
+                ("latency-admitted.hgrm", ReportWriter.PercentileDistribution(report.Spike!.AdmittedLatency)),
+                ("edge.json", setup.Config),
+                ("edge.log", setup.EdgeOutput()),
+            ],
+            output,
+            error,
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The measured run through the started edge: load, the phase script and the resource sampler side by side.</summary>
@@ -173,25 +163,6 @@ internal static class SpikeCommand
         }),
         Spike = spike,
     };
-
-    /// <summary>Writes the reports, the config and the edge's log into <paramref name="directory"/>; false (said on stderr) when it cannot.</summary>
-    private static async Task<bool> TryWriteReportsAsync(string directory, RunReport report, SpikeSetup setup, TextWriter output, TextWriter error)
-    {
-        try
-        {
-            ReportWriter.Write(directory, report);
-            await File.WriteAllTextAsync(Path.Combine(directory, "latency-admitted.hgrm"), ReportWriter.PercentileDistribution(report.Spike!.AdmittedLatency), CancellationToken.None).ConfigureAwait(false);
-            await File.WriteAllTextAsync(Path.Combine(directory, "edge.json"), setup.Config, CancellationToken.None).ConfigureAwait(false);
-            await File.WriteAllTextAsync(Path.Combine(directory, "edge.log"), setup.EdgeOutput(), CancellationToken.None).ConfigureAwait(false);
-            await output.WriteLineAsync($"\nreports: {Path.Combine(directory, ReportWriter.HtmlFile)} (and summary.json, summary.md, latency.hgrm, latency-admitted.hgrm, edge.json, edge.log)").ConfigureAwait(false);
-            return true;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            await error.WriteLineAsync($"{Name}: cannot write the reports to {directory}: {e.Message}").ConfigureAwait(false);
-            return false;
-        }
-    }
 
     /// <summary>Marks each phase as it begins and reads the edge's shed counters as each ends (but the last: after the run).</summary>
     private sealed class PhaseScript(
