@@ -363,7 +363,9 @@ public sealed class EdgeMetrics
 
     public Counter FleetQuorumDecisions { get; private set; }
 
-    [MemberNotNull(nameof(FleetLeader), nameof(FleetLeaderChanges), nameof(FleetQuorumDecisions))]
+    public Gauge DnsPaused { get; private set; }
+
+    [MemberNotNull(nameof(FleetLeader), nameof(FleetLeaderChanges), nameof(FleetQuorumDecisions), nameof(DnsPaused))]
     private void CreateFleetLeaderMetrics(IMetricFactory factory)
     {
         FleetLeader = factory.CreateGauge(
@@ -378,6 +380,10 @@ public sealed class EdgeMetrics
             "neuropilot_edge_fleet_quorum_decisions_total",
             "Quorum decisions of the DNS writer that changed what DNS may publish of a region: decision is down (a quorum sees it unusable) or up (a quorum sees it usable).",
             new CounterConfiguration { LabelNames = ["service", "region", "decision"] });
+        DnsPaused = factory.CreateGauge(
+            "neuropilot_edge_dns_paused",
+            "1 while this edge's DNS pusher is paused because no fleet leader can be proven (fleet etcd unreachable), else 0.",
+            new GaugeConfiguration { SuppressInitialValue = true });
     }
 
     /// <summary>A registry with the process metrics only: .NET meters and event counters stay off the request path.</summary>
