@@ -285,6 +285,10 @@ public sealed partial class DnsReconciler : IHostedService, IDisposable
         {
             _status.Paused("no fleet leader yet", "this edge holds no lease yet, or the leader key is being taken");
         }
+        else if (leader.State == FleetConnection.Connecting)
+        {
+            _status.Paused("fleet etcd not reached yet", "starting");
+        }
         else
         {
             _status.Paused("fleet etcd unreachable", leader.LastError);

@@ -13,7 +13,7 @@ public sealed record DnsStatus
     /// <summary>In a fleet: the edge that writes DNS, as last read (null: none known, or no fleet).</summary>
     public string? Leader { get; init; }
 
-    /// <summary>In a fleet, while <see cref="DnsPusherState.Paused"/>: why (<c>fleet etcd unreachable</c>, <c>no fleet leader yet</c>).</summary>
+    /// <summary>In a fleet, while <see cref="DnsPusherState.Paused"/>: why (<c>fleet etcd unreachable</c>, <c>fleet etcd not reached yet</c>, <c>no fleet leader yet</c>).</summary>
     public string? PausedReason { get; init; }
 
     public string? OwnerId { get; init; }
