@@ -139,7 +139,7 @@ public sealed partial class AdminEndpoints
     private async Task FleetAsync(HttpContext context, IReadOnlyDictionary<string, string> values)
     {
         context.Response.ContentType = "application/json";
-        FleetStatusJson.From(_fleet).WriteTo(context.Response.BodyWriter);
+        FleetStatusJson.From(_fleet, _dns.QuorumDecisions).WriteTo(context.Response.BodyWriter);
         await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
     }
 

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using NeuroPilot.Edge.Dns;
 
 namespace NeuroPilot.Edge.Admin;
@@ -9,6 +10,8 @@ namespace NeuroPilot.Edge.Admin;
 /// <param name="NeverEmptyBlocked">Whether the never-empty rule holds any record at its last answer.</param>
 /// <param name="NeverEmptyRecords">The records it holds.</param>
 /// <param name="LastPlan">Null before the first read of the provider.</param>
+/// <param name="Leader">In a fleet: the edge that writes DNS (written only when known).</param>
+/// <param name="PausedReason">In a fleet, while paused: why (written only then).</param>
 public sealed record DnsPushStatusJson(
     string State,
     string Provider,
@@ -23,7 +26,9 @@ public sealed record DnsPushStatusJson(
     bool NeverEmptyBlocked,
     IReadOnlyList<string> NeverEmptyRecords,
     IReadOnlyList<DnsRegionStatusJson> Regions,
-    DnsPlanJson? LastPlan) : DnsStatusJson(State)
+    DnsPlanJson? LastPlan,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Leader = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? PausedReason = null) : DnsStatusJson(State)
 {
     /// <summary>The pusher's snapshot (<see cref="DnsStatus.Provider"/> set) with its state as written on the wire.</summary>
     public static DnsPushStatusJson From(DnsStatus dns, string state)
@@ -48,6 +53,8 @@ public sealed record DnsPushStatusJson(
             dns.NeverEmptyBlocked.Count > 0,
             dns.NeverEmptyBlocked,
             regions,
-            dns.LastPlan is { } plan ? DnsPlanJson.From(plan) : null);
+            dns.LastPlan is { } plan ? DnsPlanJson.From(plan) : null,
+            dns.Leader,
+            dns.PausedReason);
     }
 }

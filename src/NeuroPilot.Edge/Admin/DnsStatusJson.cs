@@ -8,7 +8,7 @@ namespace NeuroPilot.Edge.Admin;
 /// with one it is a <see cref="DnsPushStatusJson"/>. The serializer writes a derived type's own properties before
 /// the base's: the order of <c>state</c> keeps it first, as users have always seen it.
 /// </summary>
-/// <param name="State"><c>disabled</c>, <c>starting</c>, <c>ok</c> or <c>failing</c>.</param>
+/// <param name="State"><c>disabled</c>, <c>starting</c>, <c>ok</c>, <c>failing</c>; in a fleet also <c>following</c>, <c>paused</c>.</param>
 [JsonDerivedType(typeof(DnsPushStatusJson))]
 public record DnsStatusJson([property: JsonPropertyOrder(-1)] string State)
 {

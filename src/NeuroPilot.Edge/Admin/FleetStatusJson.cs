@@ -8,7 +8,8 @@ namespace NeuroPilot.Edge.Admin;
 
 /// <summary>
 /// <c>GET /admin/fleet</c>: whether this edge is in a fleet, how it stands with etcd (its lease, the last error), and
-/// every live member's published views as last read. Leader and quorum decisions are not there yet (issue 14).
+/// every live member's published views as last read, the DNS writer (<see cref="FleetLeaderJson"/>), the quorum
+/// (<c>majority</c> or a count) and, per region, the last quorum decision this edge's DNS pusher made.
 /// </summary>
 public sealed record FleetStatusJson(
     bool Enabled,
@@ -21,13 +22,16 @@ public sealed record FleetStatusJson(
     string? ViewError,
     DateTimeOffset? ViewReadAt,
     long? ViewRevision,
-    IReadOnlyList<FleetMemberJson> Members)
+    IReadOnlyList<FleetMemberJson> Members,
+    FleetLeaderJson? Leader = null,
+    string? DnsQuorum = null,
+    IReadOnlyList<FleetQuorumJson>? Quorum = null)
 {
     private static readonly JsonWriterOptions Indented = new() { Indented = true };
 
     public static FleetStatusJson Disabled { get; } = new(false, null, null, null, null, null, null, null, null, null, []);
 
-    public static FleetStatusJson From(FleetMembership? fleet)
+    public static FleetStatusJson From(FleetMembership? fleet, IReadOnlyDictionary<string, IReadOnlyList<FleetRegionAgreement>>? quorum = null)
     {
         if (fleet is null)
         {
@@ -50,8 +54,23 @@ public sealed record FleetStatusJson(
             fleet.Reader.LastError,
             view.ReadAt == DateTimeOffset.MinValue ? null : view.ReadAt,
             view.Revision == 0 ? null : view.Revision,
-            members);
+            members,
+            LeaderOf(fleet.Leadership.Status),
+            fleet.Options.DnsQuorum.ToString(),
+            quorum is null ? [] : [.. quorum.OrderBy(s => s.Key, StringComparer.Ordinal).SelectMany(s => s.Value.Select(a => QuorumOf(s.Key, a)))]);
     }
+
+    private static FleetLeaderJson LeaderOf(FleetLeaderStatus status) => new(
+        status.Leader, status.IsLeader, Wire(status.State), status.CheckedAt == DateTimeOffset.MinValue ? null : status.CheckedAt, status.LastError);
+
+    private static FleetQuorumJson QuorumOf(string service, FleetRegionAgreement agreement) => new(
+        service,
+        agreement.Region,
+        agreement.Usable,
+        agreement.Decision switch { FleetQuorumDecision.Down => "down", FleetQuorumDecision.Up => "up", _ => "kept" },
+        agreement.SeeUsable,
+        agreement.SeeUnusable,
+        agreement.Required);
 
     /// <summary>Writes the status as indented UTF-8 JSON.</summary>
     public void WriteTo(IBufferWriter<byte> output)

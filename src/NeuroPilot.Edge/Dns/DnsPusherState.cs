@@ -14,4 +14,10 @@ public enum DnsPusherState
 
     /// <summary>The last round failed (provider error, unexpected exception, or the loop faulted).</summary>
     Failing,
+
+    /// <summary>In a fleet, another edge leads and writes DNS: this edge makes no provider call.</summary>
+    Following,
+
+    /// <summary>In a fleet, no leader can be proven (etcd unreachable, or no lease yet): nobody here writes DNS.</summary>
+    Paused,
 }

@@ -1,5 +1,6 @@
 using NeuroPilot.Edge.Configuration;
 using NeuroPilot.Edge.Dns.Internal;
+using NeuroPilot.Edge.Fleet;
 using NeuroPilot.Edge.Health;
 using NeuroPilot.Edge.Routing;
 using NeuroPilot.Edge.Telemetry;
@@ -14,6 +15,12 @@ namespace NeuroPilot.Edge.Dns;
 /// snapshots (<see cref="HealthAgent.ServiceHealthChanged"/>) and reloads wake the loop. Should the loop itself ever
 /// fault, it is supervised: one log line, a count (<c>neuropilot_edge_dns_loop_restarts_total</c>), status, and a
 /// restart after a backoff. A stop always completes. Nothing here is on the request path.
+/// <para>
+/// In a fleet (<see cref="DnsFleet"/>), only the proven leader runs rounds, and they take the fleet's quorum
+/// (<see cref="DnsQuorumView"/>) instead of this edge's view alone; a follower makes no provider call and says whom it
+/// follows; with no leader provable (etcd unreachable) DNS pauses and says why. The loop looks at the leadership every
+/// <see cref="FleetLeadership.CheckInterval"/>. Without a fleet nothing of this runs.
+/// </para>
 /// </summary>
 public sealed partial class DnsReconciler : IHostedService, IDisposable
 {
@@ -28,14 +35,17 @@ public sealed partial class DnsReconciler : IHostedService, IDisposable
     private readonly DnsSchedule _schedule;
     private readonly DnsRound _round;
     private readonly DnsStatusProjection _status;
+    private readonly DnsFleet? _fleet;
+    private readonly DnsQuorumView _quorum = new();
     private readonly SemaphoreSlim _wake = new(0, 1);
     private readonly CancellationTokenSource _stopping = new();
     private Task? _loop;
     private int _disposed;
 
     public DnsReconciler(EdgeRuntime runtime, HealthAgent? agent, EdgeMetrics metrics, TimeProvider time, ILogger<DnsReconciler> logger,
-        Func<DnsOptions, IDnsProvider> createProvider)
+        Func<DnsOptions, IDnsProvider> createProvider, DnsFleet? fleet = null)
     {
+        _fleet = fleet;
         _runtime = runtime;
         _agent = agent;
         _time = time;
@@ -47,6 +57,9 @@ public sealed partial class DnsReconciler : IHostedService, IDisposable
     }
 
     public DnsStatus Status => _status.Current;
+
+    /// <summary>In a fleet: the last quorum agreement per service (empty without a fleet).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<FleetRegionAgreement>> QuorumDecisions => _quorum.Decisions;
 
 
     public Task StartAsync(CancellationToken cancellationToken)
@@ -221,8 +234,25 @@ public sealed partial class DnsReconciler : IHostedService, IDisposable
         }
 
         var services = ServicesHealth();
+        var leads = true;
+        if (_fleet is { } fleet)
+        {
+            leads = fleet.IsLeader();
+            services = _quorum.Apply(services, fleet, _time.GetUtcNow(), leads ? _status.QuorumMoved : static (_, _) => { });
+        }
+
         var desire = _round.Desire(options, services);
         _status.Configured(options, desire);
+        if (!leads)
+        {
+            return NotLeading(_fleet!);
+        }
+
+        if (_fleet is not null)
+        {
+            _status.Leading();
+        }
+
         if (_schedule.TryStartRound(desire.Key, out var force))
         {
             var outcome = await RoundAsync(options, services, desire, force, stopping);
@@ -239,8 +269,37 @@ public sealed partial class DnsReconciler : IHostedService, IDisposable
             _status.RoundFinished(outcome, notBefore);
         }
 
-        return _schedule.NextWake(_round.NextHoldChange(options), _round.IsSettling(options));
+        var next = _schedule.NextWake(_round.NextHoldChange(options), _round.IsSettling(options));
+        return _fleet is null ? next : Min(next, _time.GetUtcNow() + FleetLeadership.CheckInterval);
     }
+
+    /// <summary>Another edge leads, or none can be proven: status says which, and no provider call is made.</summary>
+    private DateTimeOffset NotLeading(DnsFleet fleet)
+    {
+        var leader = fleet.Leader();
+        if (leader.State == FleetConnection.Connected && leader.Leader is { } other && other != fleet.Options.EdgeId)
+        {
+            _status.Following(other);
+        }
+        else if (leader.State == FleetConnection.Connected)
+        {
+            _status.Paused("no fleet leader yet", "this edge holds no lease yet, or the leader key is being taken");
+        }
+        else if (leader.State == FleetConnection.Connecting)
+        {
+            _status.Paused("fleet etcd not reached yet", "starting");
+        }
+        else
+        {
+            _status.Paused("fleet etcd unreachable", leader.LastError);
+        }
+
+        // Whoever leads next starts with a round at once (a provider's wait in progress aside).
+        _schedule.Reset();
+        return _time.GetUtcNow() + FleetLeadership.CheckInterval;
+    }
+
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
     /// <summary>The round with the provider for these options; a provider that cannot be made (no credentials) is a failed round.</summary>
     private async Task<DnsRoundOutcome> RoundAsync(DnsOptions options, IReadOnlyList<DnsServiceHealth> services, DnsDesire desire, bool force, CancellationToken stopping)
@@ -260,7 +319,7 @@ public sealed partial class DnsReconciler : IHostedService, IDisposable
     }
 
     /// <summary>Each service's health snapshot as the round takes it.</summary>
-    private List<DnsServiceHealth> ServicesHealth()
+    private IReadOnlyList<DnsServiceHealth> ServicesHealth()
     {
         var services = new List<DnsServiceHealth>();
         foreach (var service in _runtime.Table.Services)

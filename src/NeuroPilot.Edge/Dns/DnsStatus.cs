@@ -5,10 +5,16 @@ public sealed record DnsStatus
 {
     public static readonly DnsStatus Disabled = new() { State = DnsPusherState.Disabled };
 
-    /// <summary>Spelled <c>disabled</c>, <c>starting</c>, <c>ok</c>, <c>failing</c> (<see cref="DnsWireNames"/>).</summary>
+    /// <summary>Spelled <c>disabled</c>, <c>starting</c>, <c>ok</c>, <c>failing</c>, <c>following</c>, <c>paused</c> (<see cref="DnsWireNames"/>).</summary>
     public required DnsPusherState State { get; init; }
 
     public string? Provider { get; init; }
+
+    /// <summary>In a fleet: the edge that writes DNS, as last read (null: none known, or no fleet).</summary>
+    public string? Leader { get; init; }
+
+    /// <summary>In a fleet, while <see cref="DnsPusherState.Paused"/>: why (<c>fleet etcd unreachable</c>, <c>fleet etcd not reached yet</c>, <c>no fleet leader yet</c>).</summary>
+    public string? PausedReason { get; init; }
 
     public string? OwnerId { get; init; }
 

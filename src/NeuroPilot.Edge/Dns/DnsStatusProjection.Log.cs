@@ -35,4 +35,16 @@ public sealed partial class DnsStatusProjection
     /// <summary>The stack trace of an unexpected exception, for a developer: Debug only, once per distinct error.</summary>
     [LoggerMessage(EventId = 510, Level = LogLevel.Debug, Message = "DNS: details of the unexpected exception")]
     private partial void LogExceptionDetail(Exception exception);
+
+    [LoggerMessage(EventId = 513, Level = LogLevel.Information, Message = "DNS: following fleet leader {Leader}; this edge makes no provider call")]
+    private partial void LogFollowing(string leader);
+
+    [LoggerMessage(EventId = 514, Level = LogLevel.Warning, Message = "DNS paused: {Reason} ({Detail}); no edge can prove it leads, so DNS keeps what it holds; proxying goes on")]
+    private partial void LogPaused(string reason, string detail);
+
+    [LoggerMessage(EventId = 515, Level = LogLevel.Information, Message = "DNS: this edge leads the fleet and writes DNS (was {Before})")]
+    private partial void LogLeading(string before);
+
+    [LoggerMessage(EventId = 516, Level = LogLevel.Warning, Message = "DNS quorum: {Service}/{Region} {Decision}: {Unusable} of {Voters} edges see it unusable (quorum {Required})")]
+    private partial void LogQuorumMoved(string service, string region, string decision, int unusable, int voters, int required);
 }

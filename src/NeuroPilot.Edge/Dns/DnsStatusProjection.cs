@@ -45,6 +45,52 @@ public sealed partial class DnsStatusProjection
         });
     }
 
+    /// <summary>In a fleet, this edge leads: rounds run (a change from following or paused is logged once).</summary>
+    public void Leading()
+    {
+        var shown = Current;
+        _metrics.DnsPaused.Set(0);
+        if (shown.State is DnsPusherState.Following or DnsPusherState.Paused)
+        {
+            LogLeading(shown.State.ToWireName());
+            Publish(shown with { State = DnsPusherState.Starting, PausedReason = null, Leader = null });
+        }
+    }
+
+    /// <summary>In a fleet, <paramref name="leader"/> writes DNS: no round here (logged once per leader).</summary>
+    public void Following(string leader)
+    {
+        var shown = Current;
+        _metrics.DnsPaused.Set(0);
+        if (shown.State != DnsPusherState.Following || shown.Leader != leader)
+        {
+            LogFollowing(leader);
+        }
+
+        Publish(shown with { State = DnsPusherState.Following, Leader = leader, PausedReason = null, NextAttemptNotBefore = null });
+    }
+
+    /// <summary>In a fleet, no leader can be proven: DNS writing pauses (logged once per reason).</summary>
+    public void Paused(string reason, string? detail)
+    {
+        var shown = Current;
+        _metrics.DnsPaused.Set(1);
+        if (shown.State != DnsPusherState.Paused || shown.PausedReason != reason)
+        {
+            LogPaused(reason, detail ?? "");
+        }
+
+        Publish(shown with { State = DnsPusherState.Paused, Leader = null, PausedReason = reason, NextAttemptNotBefore = null });
+    }
+
+    /// <summary>The fleet's quorum moved a region out of or back into what DNS may publish.</summary>
+    public void QuorumMoved(string service, Fleet.FleetRegionAgreement agreement)
+    {
+        var decision = agreement.Decision == Fleet.FleetQuorumDecision.Down ? "down" : "up";
+        _metrics.FleetQuorumDecisions.WithLabels(service, agreement.Region, decision).Inc();
+        LogQuorumMoved(service, agreement.Region, decision, agreement.SeeUnusable, agreement.SeeUsable + agreement.SeeUnusable, agreement.Required);
+    }
+
     /// <summary>A round ended: metrics, log lines for what changed, and the new status (<paramref name="notBefore"/>: when a failed round is retried).</summary>
     public void RoundFinished(DnsRoundOutcome outcome, DateTimeOffset? notBefore)
     {

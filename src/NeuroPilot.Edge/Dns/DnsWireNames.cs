@@ -14,6 +14,8 @@ public static class DnsWireNames
         DnsPusherState.Starting => "starting",
         DnsPusherState.Ok => "ok",
         DnsPusherState.Failing => "failing",
+        DnsPusherState.Following => "following",
+        DnsPusherState.Paused => "paused",
         _ => throw new ArgumentOutOfRangeException(nameof(state), state, null),
     };
 

@@ -227,6 +227,24 @@ public sealed partial class EtcdFleetMember : IAsyncDisposable
 
         _renewedAt = _time.GetTimestamp();
         _nextKeepAlive = _renewedAt + KeepAliveTicks();
+        RestampOldViews();
+    }
+
+    /// <summary>
+    /// Marks every view published a TTL ago or more for publishing again with a new time, so the fleet can tell a
+    /// fresh view (<see cref="FleetAgreement"/> counts only those) from one a stuck edge left behind.
+    /// </summary>
+    private void RestampOldViews()
+    {
+        var now = _time.GetUtcNow();
+        foreach (var (service, view) in _views.ToArray())
+        {
+            if (now - view.PublishedAt >= _options.LeaseTtl)
+            {
+                _views[service] = view with { PublishedAt = now };
+                _dirty.Add(service);
+            }
+        }
     }
 
     /// <summary>Turns the recorded snapshots into views; a view that says what the published one says is not sent again.</summary>

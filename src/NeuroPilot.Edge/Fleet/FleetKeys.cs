@@ -3,7 +3,7 @@ namespace NeuroPilot.Edge.Fleet;
 /// <summary>
 /// The fleet's key layout in etcd, in one place: <c>{Prefix}members/{EdgeId}/views/{Service}</c> holds one edge's view
 /// of one service (JSON, <see cref="FleetServiceView"/>) under that edge's lease; <c>{Prefix}drains/{Service}/{Region}</c>
-/// a shared drain (<see cref="FleetDrain"/>); <c>{Prefix}audit/drains/{Service}/{Region}</c> the last drain or undrain.
+/// a shared drain (<see cref="FleetDrain"/>); <c>{Prefix}leader</c> the DNS writer's id; <c>{Prefix}audit/drains/{Service}/{Region}</c> the last drain or undrain.
 /// </summary>
 public sealed class FleetKeys(string prefix)
 {
@@ -24,6 +24,12 @@ public sealed class FleetKeys(string prefix)
 
     /// <summary>The last drain or undrain of a region, with who, when and through which edge.</summary>
     public string DrainAudit(string service, string region) => $"{Prefix}audit/drains/{service}/{region}";
+
+    /// <summary>
+    /// The DNS writer's key: the leading edge's id, on that edge's lease, created only while absent (so it has one
+    /// owner until that owner resigns or its lease ends).
+    /// </summary>
+    public string Leader => $"{Prefix}leader";
 
     /// <summary>The edge and service of a view key; false for any other key under <see cref="Members"/>.</summary>
     public bool TryParseView(string key, out string edgeId, out string service)

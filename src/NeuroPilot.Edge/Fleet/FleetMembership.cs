@@ -10,7 +10,7 @@ namespace NeuroPilot.Edge.Fleet;
 /// <see cref="EtcdFleetMember"/> fed with every snapshot the health agent publishes (and every service's current one at
 /// start and after a reload), the <see cref="EtcdFleetViewReader"/> of all members, and the shared drains: written
 /// through <see cref="Drains"/>, followed from every read (a region is drained here exactly when the fleet has it
-/// drained, once etcd has been read). Start never waits on etcd; stop revokes the lease. The request path is
+/// drained, once etcd has been read), and the <see cref="Leadership"/> election of the DNS writer. Start never waits on etcd; stop revokes the lease. The request path is
 /// untouched: the health agent's event only records a snapshot.
 /// </summary>
 public sealed partial class FleetMembership : IHostedService, IAsyncDisposable
@@ -36,6 +36,8 @@ public sealed partial class FleetMembership : IHostedService, IAsyncDisposable
         _client = EtcdClients.Create(options.Etcd, credentials);
         Member = new EtcdFleetMember(_client, options, time, loggers.CreateLogger<EtcdFleetMember>(), metrics);
         Reader = new EtcdFleetViewReader(_client, options, time, loggers.CreateLogger<EtcdFleetViewReader>(), metrics);
+        Leadership = new FleetLeadership(_client, options, () => Member.Status is { State: FleetConnection.Connected } status ? status.LeaseId : 0, time,
+            loggers.CreateLogger<FleetLeadership>(), metrics);
         Drains = new EtcdFleetDrains(_client, options, time, loggers.CreateLogger<EtcdFleetDrains>(), metrics);
         _logger = loggers.CreateLogger<FleetMembership>();
         _time = time;
@@ -58,6 +60,9 @@ public sealed partial class FleetMembership : IHostedService, IAsyncDisposable
 
     public EtcdFleetViewReader Reader { get; }
 
+    /// <summary>The election of the fleet's one DNS writer, campaigning on this edge's lease.</summary>
+    public FleetLeadership Leadership { get; }
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
         _startedAt = _time.GetTimestamp();
@@ -67,6 +72,7 @@ public sealed partial class FleetMembership : IHostedService, IAsyncDisposable
         PublishAll(_runtime.Table);
         Member.Start();
         Reader.Start();
+        Leadership.Start();
         return Task.CompletedTask;
     }
 
@@ -82,6 +88,7 @@ public sealed partial class FleetMembership : IHostedService, IAsyncDisposable
         _health.ServiceHealthChanged -= Member.Publish;
         _runtime.TableChanged -= PublishAll;
         Reader.Changed -= FollowDrains;
+        await Leadership.DisposeAsync(); // resigns while the lease still stands
         await Reader.DisposeAsync();
         await Member.DisposeAsync();
         _client.Dispose();

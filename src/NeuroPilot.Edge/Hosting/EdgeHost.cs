@@ -81,7 +81,8 @@ public static partial class EdgeHost
             metrics,
             services.GetRequiredService<TimeProvider>(),
             services.GetRequiredService<ILogger<Dns.DnsReconciler>>(),
-            options => Dns.DnsProviderFactory.Create(options, services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILoggerFactory>())));
+            options => Dns.DnsProviderFactory.Create(options, services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILoggerFactory>()),
+            config.Fleet is null ? null : Dns.DnsFleet.From(services.GetRequiredService<Fleet.FleetMembership>())));
         builder.Services.AddHostedService(services => services.GetRequiredService<Dns.DnsReconciler>());
         AddFleet(builder.Services, config, inputs);
 

@@ -43,6 +43,7 @@ public sealed class EdgeMetrics
         CreateAuthMetrics(factory);
         CreateTlsMetrics(factory);
         CreateFleetMetrics(factory);
+        CreateFleetLeaderMetrics(factory);
     }
 
     /// <summary>Proxied requests: counts, durations, answers of the edge itself, in flight.</summary>
@@ -353,6 +354,36 @@ public sealed class EdgeMetrics
             "neuropilot_edge_fleet_drains_followed_total",
             "Regions this edge drained or undrained because the fleet's shared drains said so.",
             new CounterConfiguration { SuppressInitialValue = true });
+    }
+
+    // Fleet leader and DNS quorum (issue 14). Exported only once set: an edge without a Fleet section shows none of them.
+    public Gauge FleetLeader { get; private set; }
+
+    public Counter FleetLeaderChanges { get; private set; }
+
+    public Counter FleetQuorumDecisions { get; private set; }
+
+    public Gauge DnsPaused { get; private set; }
+
+    [MemberNotNull(nameof(FleetLeader), nameof(FleetLeaderChanges), nameof(FleetQuorumDecisions), nameof(DnsPaused))]
+    private void CreateFleetLeaderMetrics(IMetricFactory factory)
+    {
+        FleetLeader = factory.CreateGauge(
+            "neuropilot_edge_fleet_leader",
+            "1 while this edge is the fleet's proven DNS writer (it holds the leader key on its live lease), else 0.",
+            new GaugeConfiguration { SuppressInitialValue = true });
+        FleetLeaderChanges = factory.CreateCounter(
+            "neuropilot_edge_fleet_leader_changes_total",
+            "Times the fleet's leader, as this edge sees it, changed (including to none while etcd is unreachable).",
+            new CounterConfiguration { SuppressInitialValue = true });
+        FleetQuorumDecisions = factory.CreateCounter(
+            "neuropilot_edge_fleet_quorum_decisions_total",
+            "Quorum decisions of the DNS writer that changed what DNS may publish of a region: decision is down (a quorum sees it unusable) or up (a quorum sees it usable).",
+            new CounterConfiguration { LabelNames = ["service", "region", "decision"] });
+        DnsPaused = factory.CreateGauge(
+            "neuropilot_edge_dns_paused",
+            "1 while this edge's DNS pusher is paused because no fleet leader can be proven (fleet etcd unreachable), else 0.",
+            new GaugeConfiguration { SuppressInitialValue = true });
     }
 
     /// <summary>A registry with the process metrics only: .NET meters and event counters stay off the request path.</summary>

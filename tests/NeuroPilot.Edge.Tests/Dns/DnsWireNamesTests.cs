@@ -9,7 +9,7 @@ public class DnsWireNamesTests
     [Fact]
     public void ToWireName_EveryStateResultAndProvider_IsTheNameDashboardsUse()
     {
-        Assert.Equal(["disabled", "starting", "ok", "failing"], Enum.GetValues<DnsPusherState>().Select(s => s.ToWireName()));
+        Assert.Equal(["disabled", "starting", "ok", "failing", "following", "paused"], Enum.GetValues<DnsPusherState>().Select(s => s.ToWireName()));
         Assert.Equal(
             ["success", "unchanged", "dry_run", "blocked", "rate_limited", "unavailable", "unauthorized", "state_changed", "rejected", "error"],
             Enum.GetValues<DnsRoundResult>().Select(r => r.ToWireName()));

@@ -72,6 +72,21 @@ public sealed class EtcdFleetMemberTests(ITestOutputHelper output) : IAsyncLifet
     }
 
     [Fact]
+    public async Task Publish_ViewThatDoesNotChange_IsPublishedAgainWithAFreshTimeEveryTtl()
+    {
+        var (a, _, _) = Join("edge-a");
+        var (_, readerB, _) = Join("edge-b");
+        a.Publish(View("edge-a", ("us-east", true, "usable")));
+        await Eventually.WaitUntilAsync(() => readerB.Current.ViewOf("edge-a", "api") is not null, Deadline, "edge-b sees edge-a");
+        var first = readerB.Current.ViewOf("edge-a", "api")!.PublishedAt;
+
+        // Fresh enough for the fleet's quorum (which ignores views older than 3 TTLs) though nothing changed.
+        await Eventually.WaitUntilAsync(() => readerB.Current.ViewOf("edge-a", "api")?.PublishedAt >= first + LeaseTtl, LeaseTtl * 3,
+            () => $"edge-a's view published again after {first:O} (now {readerB.Current.ViewOf("edge-a", "api")?.PublishedAt:O})");
+        Assert.True(TimeProvider.System.GetUtcNow() - readerB.Current.ViewOf("edge-a", "api")!.PublishedAt < LeaseTtl * 2);
+    }
+
+    [Fact]
     public async Task Stop_WithoutRevokingTheLease_ViewsVanishWithinTheTtl()
     {
         var (a, _, _) = Join("edge-a");
