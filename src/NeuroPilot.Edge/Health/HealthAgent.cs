@@ -393,8 +393,10 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
     /// <summary>The agent's view of one destination: its probe target and breaker events.</summary>
     private sealed class Watch(HealthAgent agent, DestinationState destination)
     {
+        private readonly Lock _shownGate = new();
         private long _lastWake;
-        private bool _shown;
+        private int _shownHealthy = -1;
+        private int _shownCircuit = -1;
         private Prometheus.Histogram.Child? _probeDuration;
         private Prometheus.Counter.Child? _probeSuccesses;
         private Prometheus.Counter.Child? _probeFailures;
@@ -414,19 +416,34 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
         {
             agent.CheckStall(destination, this, Breaker, now);
             destination.Breaker.Tick();
-            double healthy = destination.IsAvailable ? 1 : 0;
-            double circuit = (int)destination.Breaker.State;
-            if (!_shown || HealthyGauge.Value != healthy)
+            if ((destination.IsAvailable ? 1 : 0) != Volatile.Read(ref _shownHealthy) || (int)destination.Breaker.State != Volatile.Read(ref _shownCircuit))
             {
-                HealthyGauge.Set(healthy);
+                Show();
             }
+        }
 
-            if (!_shown || CircuitGauge.Value != circuit)
+        /// <summary>
+        /// Writes the gauges that differ from the destination's state, read under the watch's gate: a gauge and the
+        /// value remembered for it are always written together, so a tick that finds them equal to the state is right.
+        /// </summary>
+        public void Show()
+        {
+            lock (_shownGate)
             {
-                CircuitGauge.Set(circuit);
-            }
+                var healthy = destination.IsAvailable ? 1 : 0;
+                var circuit = (int)destination.Breaker.State;
+                if (healthy != _shownHealthy)
+                {
+                    HealthyGauge.Set(healthy);
+                    Volatile.Write(ref _shownHealthy, healthy);
+                }
 
-            _shown = true;
+                if (circuit != _shownCircuit)
+                {
+                    CircuitGauge.Set(circuit);
+                    Volatile.Write(ref _shownCircuit, circuit);
+                }
+            }
         }
 
         /// <summary>A probe result in the destination's probe metrics (series made at their first use, then kept).</summary>
@@ -442,7 +459,7 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
         public void OnBreakerChanged(CircuitState from, CircuitState to, string reason)
         {
             agent.LogBreaker(destination.Service, destination.Region, destination.Address, from.ToString(), to.ToString(), reason);
-            CircuitGauge.Set((int)to);
+            Show();
 
             // Routing reads the published health: a breaker that opened (or closed) is decided on now, with the
             // request that moved it, not at the next tick.

@@ -80,13 +80,17 @@ public sealed class Prober : IDisposable
                 return new ProbeResult(true, _time.GetElapsedTime(started), "connected");
             }
 
-            if (ProbeUrl(destination, options.Path) is not { } url)
+            int code;
+            if (connection is not null)
+            {
+                // Made by ConnectionFor from a probe URL on the destination: no URL to build per probe.
+                code = await connection.ExchangeAsync(cancel);
+            }
+            else if (ProbeUrl(destination, options.Path) is not { } url)
             {
                 return new ProbeResult(false, _time.GetElapsedTime(started), "probe path leaves the destination");
             }
-
-            int code;
-            if (destination.Scheme == Uri.UriSchemeHttps)
+            else if (destination.Scheme == Uri.UriSchemeHttps)
             {
                 tlsClient = TlsClientFor(destination, tls);
                 tlsClient.LastRejection = null;
@@ -94,10 +98,6 @@ public sealed class Prober : IDisposable
                 request.Headers.UserAgent.ParseAdd($"neuropilot-edge-probe/{EdgeVersion.Current}");
                 using var response = await tlsClient.Client.SendAsync(request, cancel);
                 code = (int)response.StatusCode;
-            }
-            else if (connection is not null)
-            {
-                code = await connection.ExchangeAsync(cancel);
             }
             else
             {
