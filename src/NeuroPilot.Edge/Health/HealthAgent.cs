@@ -23,11 +23,13 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger<HealthAgent> _logger;
     private readonly Prober _prober;
+    private readonly ProbeScheduler _scheduler;
     private readonly Lock _gate = new();
     private readonly Dictionary<string, ProbeTarget> _targets = new(StringComparer.Ordinal);
     private readonly Dictionary<DestinationState, Watch> _watched = [];
     private readonly ServiceHealthPublisher _publisher;
     private HashSet<(string Service, string Region)> _regionSeries = [];
+    private Watching? _watching;
     private ITimer? _timer;
 
     public HealthAgent(EdgeRuntime runtime, EdgeMetrics metrics, TimeProvider time, ILogger<HealthAgent> logger)
@@ -43,6 +45,7 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
         _time = time;
         _logger = logger;
         _prober = new Prober(time, tls);
+        _scheduler = new ProbeScheduler(time);
         _publisher = new ServiceHealthPublisher(metrics, logger);
     }
 
@@ -79,11 +82,13 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
         }
 
         await Task.WhenAll(loops).WaitAsync(cancellationToken);
+        _scheduler.Dispose();
     }
 
     public void Dispose()
     {
         _timer?.Dispose();
+        _scheduler.Dispose();
         _prober.Dispose();
     }
 
@@ -95,6 +100,7 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
             var (wanted, current) = WantedTargets(table);
             StopRemoved(table, wanted, current);
             StartOrKeep(wanted);
+            Volatile.Write(ref _watching, WatchesOf(table));
         }
 
         Tick();
@@ -165,7 +171,7 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
                 // New probe settings for a destination that stays must not forget it is down: the tracker starts
                 // from what the destination is now (a new destination starts up).
                 var startHealthy = !subscribers.Any(d => d.MarkedDown);
-                target = new ProbeTarget(key, url, options, _prober, _time, OnProbeResult, startHealthy) { Tls = tls };
+                target = new ProbeTarget(key, url, options, _prober, _scheduler, OnProbeResult, startHealthy) { Tls = tls };
                 _targets[key] = target;
                 target.Subscribers = [.. subscribers];
                 target.Start();
@@ -192,6 +198,33 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
         }
     }
 
+    /// <summary>The watches of <paramref name="table"/>'s destinations in table order, each with its service's breaker options (under the gate).</summary>
+    private Watching WatchesOf(RoutingTable table)
+    {
+        var all = new List<Watch>(_watched.Count);
+        var byDestination = new Dictionary<DestinationState, Watch>(_watched.Count);
+        foreach (var service in table.Services)
+        {
+            foreach (var region in service.Regions)
+            {
+                foreach (var destination in region.Destinations)
+                {
+                    if (_watched.TryGetValue(destination, out var watch))
+                    {
+                        watch.Breaker = service.Options.CircuitBreaker;
+                        all.Add(watch);
+                        byDestination[destination] = watch;
+                    }
+                }
+            }
+        }
+
+        return new Watching(table, [.. all], byDestination);
+    }
+
+    /// <summary>What the tick and probe results read without the gate: the reconciled table and its destinations' watches.</summary>
+    private sealed record Watching(RoutingTable Table, Watch[] Watches, Dictionary<DestinationState, Watch> ByDestination);
+
     private readonly record struct WantedTarget(Uri Url, HealthCheckOptions Options, UpstreamTlsOptions? Tls, List<DestinationState> Subscribers);
 
     /// <summary>
@@ -215,39 +248,62 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
         _regionSeries = regions;
     }
 
-    /// <summary>Stall detection, breaker timers, serving regions and gauges; runs every <see cref="TickInterval"/>.</summary>
+    /// <summary>
+    /// Stall detection, breaker timers, serving regions and gauges; runs every <see cref="TickInterval"/>. Costs a
+    /// few reads per idle destination of the reconciled table (no lock, no lookup); a gauge is written only when its
+    /// value changes.
+    /// </summary>
     public void Tick()
     {
         try
         {
             var now = _time.GetTimestamp();
-            foreach (var service in _runtime.Table.Services)
+            var table = _runtime.Table;
+            if (Volatile.Read(ref _watching) is { } watching && ReferenceEquals(watching.Table, table))
             {
-                var breaker = service.Options.CircuitBreaker;
-                foreach (var region in service.Regions)
+                foreach (var watch in watching.Watches)
                 {
-                    foreach (var destination in region.Destinations)
-                    {
-                        Watch? watch;
-                        lock (_gate)
-                        {
-                            _watched.TryGetValue(destination, out watch);
-                        }
-
-                        CheckStall(destination, watch, breaker, now);
-                        destination.Breaker.Tick();
-                        // A destination of a table not reconciled yet has no watch: look its gauges up.
-                        (watch?.HealthyGauge ?? _metrics.DestinationHealthy.WithLabels(service.Name, region.Name, destination.Address)).Set(destination.IsAvailable ? 1 : 0);
-                        (watch?.CircuitGauge ?? _metrics.CircuitStateGauge.WithLabels(service.Name, region.Name, destination.Address)).Set((int)destination.Breaker.State);
-                    }
+                    watch.Tick(now);
                 }
+            }
+            else
+            {
+                TickUnreconciled(table, now);
+            }
 
+            foreach (var service in table.Services)
+            {
                 _publisher.Evaluate(service);
             }
         }
         catch (Exception e)
         {
             LogTickFailed(e);
+        }
+    }
+
+    /// <summary>The tick of a table not reconciled yet: its destinations' watches and gauges looked up one by one.</summary>
+    private void TickUnreconciled(RoutingTable table, long now)
+    {
+        foreach (var service in table.Services)
+        {
+            var breaker = service.Options.CircuitBreaker;
+            foreach (var region in service.Regions)
+            {
+                foreach (var destination in region.Destinations)
+                {
+                    Watch? watch;
+                    lock (_gate)
+                    {
+                        _watched.TryGetValue(destination, out watch);
+                    }
+
+                    CheckStall(destination, watch, breaker, now);
+                    destination.Breaker.Tick();
+                    (watch?.HealthyGauge ?? _metrics.DestinationHealthy.WithLabels(service.Name, region.Name, destination.Address)).Set(destination.IsAvailable ? 1 : 0);
+                    (watch?.CircuitGauge ?? _metrics.CircuitStateGauge.WithLabels(service.Name, region.Name, destination.Address)).Set((int)destination.Breaker.State);
+                }
+            }
         }
     }
 
@@ -296,14 +352,22 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
     private void OnProbeResult(ProbeTarget target, DestinationState[] subscribers, ProbeResult result, bool changed)
     {
         var snapshot = new ProbeSnapshot(target.Tracker.Healthy, result, _time.GetUtcNow(), target.Tracker.ConsecutiveFailures, target.Tracker.ConsecutiveSuccesses);
-        var outcome = result.Healthy ? "success" : "failure";
+        var byDestination = Volatile.Read(ref _watching)?.ByDestination;
         foreach (var destination in subscribers)
         {
             destination.LastProbe = snapshot;
             destination.MarkedDown = !target.Tracker.Healthy;
             destination.Breaker.OnProbe(result.Healthy);
-            _metrics.ProbeDuration.WithLabels(destination.Service, destination.Region, destination.Address).Observe(result.Duration.TotalSeconds);
-            _metrics.Probes.WithLabels(destination.Service, destination.Region, destination.Address, outcome).Inc();
+            if (byDestination is not null && byDestination.TryGetValue(destination, out var watch))
+            {
+                watch.CountProbe(result);
+            }
+            else
+            {
+                _metrics.ProbeDuration.WithLabels(destination.Service, destination.Region, destination.Address).Observe(result.Duration.TotalSeconds);
+                _metrics.Probes.WithLabels(destination.Service, destination.Region, destination.Address, result.Healthy ? "success" : "failure").Inc();
+            }
+
             if (changed)
             {
                 if (target.Tracker.Healthy)
@@ -329,7 +393,13 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
     /// <summary>The agent's view of one destination: its probe target and breaker events.</summary>
     private sealed class Watch(HealthAgent agent, DestinationState destination)
     {
+        private readonly Lock _shownGate = new();
         private long _lastWake;
+        private int _shownHealthy = -1;
+        private int _shownCircuit = -1;
+        private Prometheus.Histogram.Child? _probeDuration;
+        private Prometheus.Counter.Child? _probeSuccesses;
+        private Prometheus.Counter.Child? _probeFailures;
 
         /// <summary>The destination's gauges, looked up once instead of on every tick.</summary>
         public Prometheus.Gauge.Child HealthyGauge { get; } = agent._metrics.DestinationHealthy.WithLabels(destination.Service, destination.Region, destination.Address);
@@ -338,10 +408,58 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
 
         public ProbeTarget? Target { get; set; }
 
+        /// <summary>The destination's service's breaker options (set at each reconcile).</summary>
+        public CircuitBreakerOptions Breaker { get; set; } = new();
+
+        /// <summary>The destination's part of the tick: nothing but a few reads while it is idle and its gauges are current.</summary>
+        public void Tick(long now)
+        {
+            agent.CheckStall(destination, this, Breaker, now);
+            destination.Breaker.Tick();
+            if ((destination.IsAvailable ? 1 : 0) != Volatile.Read(ref _shownHealthy) || (int)destination.Breaker.State != Volatile.Read(ref _shownCircuit))
+            {
+                Show();
+            }
+        }
+
+        /// <summary>
+        /// Writes the gauges that differ from the destination's state, read under the watch's gate: a gauge and the
+        /// value remembered for it are always written together, so a tick that finds them equal to the state is right.
+        /// </summary>
+        public void Show()
+        {
+            lock (_shownGate)
+            {
+                var healthy = destination.IsAvailable ? 1 : 0;
+                var circuit = (int)destination.Breaker.State;
+                if (healthy != _shownHealthy)
+                {
+                    HealthyGauge.Set(healthy);
+                    Volatile.Write(ref _shownHealthy, healthy);
+                }
+
+                if (circuit != _shownCircuit)
+                {
+                    CircuitGauge.Set(circuit);
+                    Volatile.Write(ref _shownCircuit, circuit);
+                }
+            }
+        }
+
+        /// <summary>A probe result in the destination's probe metrics (series made at their first use, then kept).</summary>
+        public void CountProbe(ProbeResult result)
+        {
+            (_probeDuration ??= agent._metrics.ProbeDuration.WithLabels(destination.Service, destination.Region, destination.Address)).Observe(result.Duration.TotalSeconds);
+            var probes = result.Healthy
+                ? _probeSuccesses ??= agent._metrics.Probes.WithLabels(destination.Service, destination.Region, destination.Address, "success")
+                : _probeFailures ??= agent._metrics.Probes.WithLabels(destination.Service, destination.Region, destination.Address, "failure");
+            probes.Inc();
+        }
+
         public void OnBreakerChanged(CircuitState from, CircuitState to, string reason)
         {
             agent.LogBreaker(destination.Service, destination.Region, destination.Address, from.ToString(), to.ToString(), reason);
-            CircuitGauge.Set((int)to);
+            Show();
 
             // Routing reads the published health: a breaker that opened (or closed) is decided on now, with the
             // request that moved it, not at the next tick.

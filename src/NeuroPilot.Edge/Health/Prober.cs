@@ -57,42 +57,52 @@ public sealed class Prober : IDisposable
     /// <param name="connection">The destination's kept connection (<see cref="ConnectionFor"/>); null: one for this probe only.</param>
     internal async Task<ProbeResult> ProbeAsync(Uri destination, HealthCheckOptions options, UpstreamTlsOptions? tls, HttpProbeConnection? connection, CancellationToken stopping)
     {
-        var started = _time.GetTimestamp();
         using var timeout = new CancellationTokenSource(options.Timeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, stopping);
+        return await ProbeWithinAsync(destination, options, tls, connection, linked.Token, stopping);
+    }
+
+    /// <summary>
+    /// One probe whose timeout the caller enforces (the probe scheduler's deadline check, no timer per probe).
+    /// </summary>
+    /// <param name="cancel">Cancelled when the probe is over its timeout, or at <paramref name="stopping"/>.</param>
+    internal async Task<ProbeResult> ProbeWithinAsync(Uri destination, HealthCheckOptions options, UpstreamTlsOptions? tls, HttpProbeConnection? connection,
+        CancellationToken cancel, CancellationToken stopping)
+    {
+        var started = _time.GetTimestamp();
         TlsClient? tlsClient = null;
         try
         {
             if (options.Path is null)
             {
                 using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
-                await socket.ConnectAsync(destination.Host, destination.Port, linked.Token);
+                await socket.ConnectAsync(destination.Host, destination.Port, cancel);
                 return new ProbeResult(true, _time.GetElapsedTime(started), "connected");
             }
 
-            if (ProbeUrl(destination, options.Path) is not { } url)
+            int code;
+            if (connection is not null)
+            {
+                // Made by ConnectionFor from a probe URL on the destination: no URL to build per probe.
+                code = await connection.ExchangeAsync(cancel);
+            }
+            else if (ProbeUrl(destination, options.Path) is not { } url)
             {
                 return new ProbeResult(false, _time.GetElapsedTime(started), "probe path leaves the destination");
             }
-
-            int code;
-            if (destination.Scheme == Uri.UriSchemeHttps)
+            else if (destination.Scheme == Uri.UriSchemeHttps)
             {
                 tlsClient = TlsClientFor(destination, tls);
                 tlsClient.LastRejection = null;
                 using var request = new HttpRequestMessage(HttpMethod.Get, url);
                 request.Headers.UserAgent.ParseAdd($"neuropilot-edge-probe/{EdgeVersion.Current}");
-                using var response = await tlsClient.Client.SendAsync(request, linked.Token);
+                using var response = await tlsClient.Client.SendAsync(request, cancel);
                 code = (int)response.StatusCode;
-            }
-            else if (connection is not null)
-            {
-                code = await connection.ExchangeAsync(linked.Token);
             }
             else
             {
                 using var once = new HttpProbeConnection(url);
-                code = await once.ExchangeAsync(linked.Token);
+                code = await once.ExchangeAsync(cancel);
             }
 
             var healthy = false;
@@ -103,15 +113,18 @@ public sealed class Prober : IDisposable
 
             return new ProbeResult(healthy, _time.GetElapsedTime(started), $"HTTP {code}");
         }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !stopping.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested && !stopping.IsCancellationRequested)
         {
-            return new ProbeResult(false, _time.GetElapsedTime(started), $"timed out after {options.Timeout.TotalSeconds:0.###} s");
+            return new ProbeResult(false, _time.GetElapsedTime(started), TimedOut(options.Timeout));
         }
         catch (Exception e) when (!stopping.IsCancellationRequested)
         {
             return new ProbeResult(false, _time.GetElapsedTime(started), Describe(e, tlsClient?.LastRejection));
         }
     }
+
+    /// <summary>The detail of a probe over its timeout.</summary>
+    internal static string TimedOut(TimeSpan timeout) => $"timed out after {timeout.TotalSeconds:0.###} s";
 
     public void Dispose()
     {

@@ -274,6 +274,25 @@ public sealed class HealthAgentTests : IDisposable
     }
 
     [Fact]
+    public void Tick_ReconciledDestinationGoesDownAndUp_GaugesFollowEachChange()
+    {
+        var (agent, runtime) = Create();
+        agent.Reconcile(runtime.Table);
+        var destination = UsEast(runtime);
+        var healthy = _metrics.DestinationHealthy.WithLabels("api", "us-east", destination.Address);
+        Assert.Equal(1, healthy.Value);
+
+        destination.MarkedDown = true;
+        agent.Tick();
+        Assert.Equal(0, healthy.Value);
+
+        destination.MarkedDown = false;
+        agent.Tick();
+        Assert.Equal(1, healthy.Value);
+        Assert.Equal("us-east", runtime.Table.Services[0].Health.Serving?.Name);
+    }
+
+    [Fact]
     public void Reconcile_RegionRemovedByAReload_ItsMetricSeriesAreGone()
     {
         var (agent, runtime) = Create();

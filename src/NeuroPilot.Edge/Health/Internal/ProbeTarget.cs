@@ -6,35 +6,49 @@ namespace NeuroPilot.Edge.Health.Internal;
 
 /// <summary>
 /// One probed address with its probe settings, shared by every service and region that lists it (probed once).
-/// Its loop waits (interval or fast interval, jittered; woken early on suspicion), probes, and hands the result to
-/// every subscribed destination: active health (<see cref="DestinationState.MarkedDown"/>) and the breaker's gate.
+/// The shared <see cref="ProbeScheduler"/> starts its probes (interval or fast interval, jittered; at once on suspicion)
+/// and cancels one over its timeout; each result goes to every subscribed destination: active health
+/// (<see cref="DestinationState.MarkedDown"/>) and the breaker's gate. At most one probe runs at a time.
 /// </summary>
 internal sealed class ProbeTarget : IDisposable
 {
-    private readonly Prober _prober;
+    private readonly Func<ProbeTarget, CancellationToken, CancellationToken, Task<ProbeResult>> _probe;
+    private readonly ProbeScheduler _scheduler;
     private readonly TimeProvider _time;
     private readonly Action<ProbeTarget, DestinationState[], ProbeResult, bool> _onResult;
     private readonly CancellationTokenSource _stop = new();
     private readonly HttpProbeConnection? _connection;
-    private readonly Lock _wakeGate = new();
-    private CancellationTokenSource _wake = new();
+    private readonly Lock _probeGate = new();
+    private CancellationTokenSource _cancel = new();
     private DestinationState[] _subscribers = [];
-    private Task _loop = Task.CompletedTask;
+    private Task _current = Task.CompletedTask;
+    private long _probeNumber;
+    private bool _probing;
     private long _inFlightSince;
     private long _lastFailureStartedAt;
     private long _typicalTicks;
 
     /// <param name="startHealthy">False to start down (a reload that changed probe settings of a destination known down).</param>
-    public ProbeTarget(string key, Uri url, HealthCheckOptions options, Prober prober, TimeProvider time,
+    public ProbeTarget(string key, Uri url, HealthCheckOptions options, Prober prober, ProbeScheduler scheduler,
         Action<ProbeTarget, DestinationState[], ProbeResult, bool> onResult, bool startHealthy = true)
+        : this(key, url, options, scheduler, onResult, startHealthy, probe: null)
+    {
+        _probe = (target, cancel, stopping) => prober.ProbeWithinAsync(target.Url, target.Tracker.Options, target.Tls, target._connection, cancel, stopping);
+    }
+
+    /// <param name="probe">Runs one probe (target, cancelled at its deadline or stop, cancelled at stop); null: the prober's (a test's stand-in).</param>
+    internal ProbeTarget(string key, Uri url, HealthCheckOptions options, ProbeScheduler scheduler,
+        Action<ProbeTarget, DestinationState[], ProbeResult, bool> onResult, bool startHealthy,
+        Func<ProbeTarget, CancellationToken, CancellationToken, Task<ProbeResult>>? probe)
     {
         Key = key;
         Url = url;
-        _connection = Prober.ConnectionFor(url, options);
+        _connection = probe is null ? Prober.ConnectionFor(url, options) : null;
         Tracker = new ProbeTracker(options, startHealthy);
-        _prober = prober;
-        _time = time;
+        _scheduler = scheduler;
+        _time = scheduler.Time;
         _onResult = onResult;
+        _probe = probe!;
     }
 
     public string Key { get; }
@@ -52,7 +66,19 @@ internal sealed class ProbeTarget : IDisposable
         set => Volatile.Write(ref _subscribers, value);
     }
 
-    public void Start() => _loop = Task.Run(RunAsync);
+    public bool IsStopped => _stop.IsCancellationRequested;
+
+    /// <summary>The scheduler's: which of its due entries is current (under the scheduler's gate).</summary>
+    internal long Version { get; set; }
+
+    /// <summary>The scheduler's: a probe was handed out and not rescheduled yet (under the scheduler's gate).</summary>
+    internal bool InProbe { get; set; }
+
+    /// <summary>The scheduler's: probe again as soon as the running probe is over (under the scheduler's gate).</summary>
+    internal bool WakeRequested { get; set; }
+
+    /// <summary>Schedules the first probe: a random phase within the fast interval.</summary>
+    public void Start() => _scheduler.Schedule(this, Tracker.FirstDelay(Random.Shared.NextDouble()));
 
     /// <summary>
     /// Whether a probe sent at or after <paramref name="since"/> (a timestamp) says the destination is not answering:
@@ -72,115 +98,132 @@ internal sealed class ProbeTarget : IDisposable
     }
 
     /// <summary>Probe now instead of at the next scheduled time (a breaker opened, a request stalls).</summary>
-    public void ProbeNow()
+    public void ProbeNow() => _scheduler.ProbeNow(this);
+
+    /// <summary>Never probes again; a probe in flight is cancelled and its result dropped.</summary>
+    public void Dispose()
     {
-        lock (_wakeGate)
+        lock (_probeGate)
         {
-            _wake.Cancel();
+            if (_stop.IsCancellationRequested)
+            {
+                return;
+            }
+
+            _stop.Cancel();
+            _cancel.Cancel();
+            if (!_probing)
+            {
+                // No probe can be using the connection: close it now (else the probe closes it when it ends).
+                _connection?.Dispose();
+            }
         }
     }
 
-    public void Dispose()
-    {
-        _stop.Cancel();
-        ProbeNow();
-    }
-
+    /// <summary>Stops, and completes once no probe of this target is running.</summary>
     public Task StopAsync()
     {
         Dispose();
-        return _loop;
+        return Volatile.Read(ref _current);
     }
 
-    private async Task RunAsync()
+    /// <summary>Starts a probe (the scheduler's call); its number for <see cref="CancelProbe"/>, or 0 when stopped.</summary>
+    internal long BeginProbe(long now)
     {
+        CancellationToken cancel;
+        long number;
+        lock (_probeGate)
+        {
+            if (_stop.IsCancellationRequested)
+            {
+                return 0;
+            }
+
+            _probing = true;
+            number = ++_probeNumber;
+            cancel = _cancel.Token;
+            Volatile.Write(ref _inFlightSince, now);
+        }
+
+        Volatile.Write(ref _current, ProbeAsync(now, cancel));
+        return number;
+    }
+
+    /// <summary>Cancels probe <paramref name="number"/> if it is still running: it is over its timeout.</summary>
+    internal void CancelProbe(long number)
+    {
+        lock (_probeGate)
+        {
+            if (_probing && _probeNumber == number)
+            {
+                _cancel.Cancel();
+            }
+        }
+    }
+
+    private async Task ProbeAsync(long started, CancellationToken cancel)
+    {
+        ProbeResult? result;
         try
         {
-            await ProbeUntilStoppedAsync();
+            result = await _probe(this, cancel, _stop.Token);
+        }
+        catch (Exception) when (_stop.IsCancellationRequested)
+        {
+            result = null;
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            result = new ProbeResult(false, _time.GetElapsedTime(started), Prober.TimedOut(Tracker.Options.Timeout));
         }
         finally
         {
-            // The loop is the connection's only user: it is closed once no probe can be using it.
-            _connection?.Dispose();
+            Volatile.Write(ref _inFlightSince, 0);
+            EndProbe();
+        }
+
+        if (result is null || _stop.IsCancellationRequested)
+        {
+            // Stopped while probing (a reload removed it): its subscribers and their metric series are gone.
+            return;
+        }
+
+        Record(started, result.Value);
+        _scheduler.Schedule(this, Tracker.NextDelay(IsSuspected(), Random.Shared.NextDouble()));
+    }
+
+    private void EndProbe()
+    {
+        lock (_probeGate)
+        {
+            _probing = false;
+            if (_stop.IsCancellationRequested)
+            {
+                _connection?.Dispose();
+            }
+            else if (!_cancel.TryReset())
+            {
+                _cancel.Dispose();
+                _cancel = new CancellationTokenSource();
+            }
         }
     }
 
-    private async Task ProbeUntilStoppedAsync()
+    private void Record(long started, ProbeResult result)
     {
-        var first = true;
-        while (!_stop.IsCancellationRequested)
+        if (result.Healthy)
         {
-            var delay = first
-                ? Tracker.FirstDelay(Random.Shared.NextDouble())
-                : Tracker.NextDelay(IsSuspected(), Random.Shared.NextDouble());
-            first = false;
-
-            CancellationToken wake;
-            lock (_wakeGate)
-            {
-                wake = _wake.Token;
-            }
-
-            using (var linked = CancellationTokenSource.CreateLinkedTokenSource(wake, _stop.Token))
-            {
-                try
-                {
-                    await Task.Delay(delay, _time, linked.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    lock (_wakeGate)
-                    {
-                        if (_wake.IsCancellationRequested)
-                        {
-                            _wake.Dispose();
-                            _wake = new CancellationTokenSource();
-                        }
-                    }
-                }
-            }
-
-            if (_stop.IsCancellationRequested)
-            {
-                return;
-            }
-
-            ProbeResult result;
-            var started = _time.GetTimestamp();
-            Volatile.Write(ref _inFlightSince, started);
-            try
-            {
-                result = await _prober.ProbeAsync(Url, Tracker.Options, Tls, _connection, _stop.Token);
-            }
-            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
-            {
-                return;
-            }
-            finally
-            {
-                Volatile.Write(ref _inFlightSince, 0);
-            }
-
-            if (_stop.IsCancellationRequested)
-            {
-                // Stopped while probing (a reload removed it): its subscribers and their metric series are gone.
-                return;
-            }
-
-            if (result.Healthy)
-            {
-                // EWMA with weight 1/8 of the time healthy probes take.
-                var typical = Volatile.Read(ref _typicalTicks);
-                Volatile.Write(ref _typicalTicks, typical == 0 ? result.Duration.Ticks : typical + ((result.Duration.Ticks - typical) / 8));
-            }
-            else
-            {
-                Volatile.Write(ref _lastFailureStartedAt, started);
-            }
-
-            var changed = Tracker.Record(result.Healthy);
-            _onResult(this, Subscribers, result, changed);
+            // EWMA with weight 1/8 of the time healthy probes take.
+            var typical = Volatile.Read(ref _typicalTicks);
+            Volatile.Write(ref _typicalTicks, typical == 0 ? result.Duration.Ticks : typical + ((result.Duration.Ticks - typical) / 8));
         }
+        else
+        {
+            Volatile.Write(ref _lastFailureStartedAt, started);
+        }
+
+        var changed = Tracker.Record(result.Healthy);
+        _onResult(this, Subscribers, result, changed);
     }
 
     private bool IsSuspected()
