@@ -54,7 +54,7 @@ public sealed partial class EtcdFleetMember : IAsyncDisposable
         _keys = new FleetKeys(options.Prefix);
         _time = time;
         _logger = logger;
-        _callTimeout = options.LeaseTtl / 2 < TimeSpan.FromSeconds(2) ? options.LeaseTtl / 2 : TimeSpan.FromSeconds(2);
+        _callTimeout = CallDeadline.TimeoutFor(options.LeaseTtl);
     }
 
     public string EdgeId => _options.EdgeId;

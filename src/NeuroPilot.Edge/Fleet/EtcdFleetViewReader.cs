@@ -40,7 +40,7 @@ public sealed partial class EtcdFleetViewReader : IAsyncDisposable
         _keys = new FleetKeys(options.Prefix);
         _time = time;
         _logger = logger;
-        _callTimeout = options.LeaseTtl / 2 < TimeSpan.FromSeconds(2) ? options.LeaseTtl / 2 : TimeSpan.FromSeconds(2);
+        _callTimeout = CallDeadline.TimeoutFor(options.LeaseTtl);
     }
 
     /// <summary>Raised after each read that changed the view (outside any lock, on the reader's loop).</summary>

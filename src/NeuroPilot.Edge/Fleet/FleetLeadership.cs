@@ -50,7 +50,7 @@ public sealed partial class FleetLeadership : IAsyncDisposable
         _logger = logger;
         _metrics = metrics;
         _key = ByteString.CopyFromUtf8(new FleetKeys(options.Prefix).Leader);
-        _callTimeout = options.LeaseTtl / 2 < TimeSpan.FromSeconds(2) ? options.LeaseTtl / 2 : TimeSpan.FromSeconds(2);
+        _callTimeout = CallDeadline.TimeoutFor(options.LeaseTtl);
     }
 
     /// <summary>Raised after a check that changed the leader or this edge's connection to etcd (on the loop, outside any lock).</summary>

@@ -22,25 +22,7 @@ public sealed class DnsReconcilerFleetTests(ITestOutputHelper output) : IDisposa
     private const string UsEast = "198.51.100.10";
     private const string EuWest = "198.51.100.20";
 
-    private static readonly string Json = """
-        {
-          "Services": {
-            "api": {
-              "Regions": [
-                { "Name": "us-east", "Destinations": ["http://127.0.0.1:9001"] },
-                { "Name": "eu-west", "Destinations": ["http://127.0.0.1:9002"] }
-              ],
-              "HealthCheck": { "Interval": "1s", "Timeout": "500ms" }
-            }
-          },
-          "Dns": {
-            "Provider": "cloudflare", "OwnerId": "edge-fleet-1", "Interval": "5s", "DownHoldTime": "0s", "UpHoldTime": "0s",
-            "Records": [ { "Name": "api.example.com", "Type": "A", "Ttl": 60, "Service": "api",
-                           "Regions": { "us-east": ["198.51.100.10"], "eu-west": ["198.51.100.20"] } } ],
-            "Cloudflare": { "ZoneId": "zone-1" }
-          }
-        }
-        """;
+    private static readonly string Json = DnsReconcilerTests.Json;
 
     private readonly FakeTimeProvider _fake = new(new DateTimeOffset(2026, 12, 4, 0, 0, 0, TimeSpan.Zero));
     private readonly EdgeMetrics _metrics = new(EdgeMetrics.CreateRegistry());

@@ -23,7 +23,8 @@ public sealed class DnsReconcilerTests(ITestOutputHelper output) : IDisposable
 {
     private const string UsEast = "198.51.100.10";
 
-    private static readonly string Json = """
+    /// <summary>Two regions, one A record on Cloudflare, no hold times: also the fleet tests' config (<see cref="DnsReconcilerFleetTests"/>).</summary>
+    internal static readonly string Json = """
         {
           "Services": {
             "api": {

@@ -14,6 +14,9 @@ internal sealed class CallDeadline : IDisposable
 
     public CancellationToken Token => _linked.Token;
 
+    /// <summary>How long one etcd call may take: half the lease's TTL, at most 2 s, so a failed call still leaves time to renew.</summary>
+    public static TimeSpan TimeoutFor(TimeSpan leaseTtl) => leaseTtl / 2 < TimeSpan.FromSeconds(2) ? leaseTtl / 2 : TimeSpan.FromSeconds(2);
+
     public void Dispose()
     {
         _linked.Dispose();
