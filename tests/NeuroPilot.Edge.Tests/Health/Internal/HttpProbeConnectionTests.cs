@@ -94,6 +94,21 @@ public sealed class HttpProbeConnectionTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Exchange_HeadThatNeverEnds_FailsAtTheHeadLimitAndClosesTheConnection()
+    {
+        // A hostile destination: 40 KiB of header fields and no end of the head. The probe reads at most the limit
+        // (its buffer grows to 20 KiB, no further) and fails; nothing waits for the rest.
+        var fields = string.Concat(Enumerable.Range(0, 1000).Select(i => $"X-Filler-{i:D4}: {new string('a', 24)}\r\n"));
+        _server.Responses.Enqueue("HTTP/1.1 200 OK\r\n" + fields);
+        using var connection = new HttpProbeConnection(_server.Url("/healthz"));
+
+        var e = await Assert.ThrowsAsync<InvalidDataException>(() => ProbeAsync(connection));
+
+        Assert.StartsWith("invalid response: ", e.Message, StringComparison.Ordinal);
+        Assert.False(connection.IsOpen);
+    }
+
+    [Fact]
     public async Task Exchange_BodyOverTheDrainLimit_IsNotReadAndTheConnectionIsClosed()
     {
         _server.Responses.Enqueue($"HTTP/1.1 200 OK\r\nContent-Length: {HttpProbeConnection.MaxDrainedBody + 1}\r\n\r\n");
