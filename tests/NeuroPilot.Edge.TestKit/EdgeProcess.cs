@@ -75,6 +75,7 @@ public sealed class EdgeProcess : IDisposable
         IReadOnlyDictionary<string, string?>? environment = null,
         bool hideConfigWritesFromWatcher = false)
     {
+        configText = EngineAxis.Apply(configText);
         var (proxyUrl, adminUrl) = ReadListeners(configText);
         var directory = Directory.CreateTempSubdirectory("neuropilot-edge-test-").FullName;
         var configPath = Path.Combine(directory, "edge.json");
@@ -97,12 +98,12 @@ public sealed class EdgeProcess : IDisposable
     public void RewriteConfig(string configText)
     {
         var temp = $"{_writePath}.{Guid.NewGuid():N}.tmp";
-        File.WriteAllText(temp, configText);
+        File.WriteAllText(temp, EngineAxis.Apply(configText));
         File.Move(temp, _writePath, overwrite: true);
     }
 
     /// <summary>Rewrites the config file in place (truncate and write), as an editor without safe-write does.</summary>
-    public void RewriteConfigInPlace(string configText) => File.WriteAllText(_writePath, configText);
+    public void RewriteConfigInPlace(string configText) => File.WriteAllText(_writePath, EngineAxis.Apply(configText));
 
     public void SendSignal(UnixSignal signal) => Process.SendSignal(signal);
 

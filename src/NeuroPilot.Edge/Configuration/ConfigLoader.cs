@@ -208,6 +208,7 @@ public static class ConfigLoader
             TrustedProxies = reader.Strings("TrustedProxies") is { } proxies ? ReadNetworks(reader, proxies) : [],
             ClientAddressHeader = ReadClientAddressHeader(reader),
             Limits = LimitsConfigReader.ReadEdge(reader),
+            Engine = reader.Enum("Engine", EdgeDefaults.Engine),
         };
         reader.RejectUnknownKeys();
         return options;

@@ -29,4 +29,7 @@ public sealed class EdgeOptions
 
     /// <summary>The header a trusted proxy names the client in.</summary>
     public ClientAddressHeader ClientAddressHeader { get; init; } = ClientAddressHeader.XForwardedFor;
+
+    /// <summary>The forwarding engine (see <see cref="ForwardingEngine"/>); changeable by a reload.</summary>
+    public ForwardingEngine Engine { get; init; } = EdgeDefaults.Engine;
 }

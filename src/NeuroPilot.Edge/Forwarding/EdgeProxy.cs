@@ -12,12 +12,12 @@ namespace NeuroPilot.Edge.Forwarding;
 /// <summary>
 /// The request path: match a service, resolve the client, apply the service's limits (413/429/503 at once, never
 /// forwarded), check its JWT when it has a <c>Jwt</c> section (a refused request is answered 401 here and goes no
-/// further), choose a destination (first usable region in priority order), forward with
-/// YARP's <see cref="IHttpForwarder"/>, feed the outcome to the destination's breaker, and on a retryable failure
+/// further), choose a destination (first usable region in priority order), forward with the engine
+/// <c>Edge.Engine</c> names (<see cref="Http1Engine"/> or <see cref="YarpEngine"/>), feed the outcome to the destination's breaker, and on a retryable failure
 /// before the response started, retry on another destination within the retry budget. No locks, no logging per
 /// request; the per-request state object is pooled.
 /// </summary>
-public sealed class EdgeProxy(EdgeRuntime runtime, IHttpForwarder forwarder, EdgeMetrics metrics, TimeProvider time)
+public sealed class EdgeProxy(EdgeRuntime runtime, YarpEngine yarp, Http1Engine fast, EdgeMetrics metrics, TimeProvider time)
 {
     private const int ClientClosedRequest = 499;
 
@@ -129,6 +129,7 @@ public sealed class EdgeProxy(EdgeRuntime runtime, IHttpForwarder forwarder, Edg
         var retry = service.Options.Retry;
         var breakerOptions = service.Options.CircuitBreaker;
         var replayable = RequestReplay.Prepare(context, retry);
+        IForwardingEngine engine = runtime.Config.Edge.Engine == Configuration.ForwardingEngine.Fast ? fast : yarp;
         var attempt = _attempts.Get();
         attempt.RetryOnStatusCodes = retry.RetryOnStatusCodes;
         attempt.Client = client;
@@ -150,13 +151,7 @@ public sealed class EdgeProxy(EdgeRuntime runtime, IHttpForwarder forwarder, Edg
                 destination.OnRequestStarted();
                 try
                 {
-                    error = await forwarder.SendAsync(
-                        context,
-                        destination.Prefix,
-                        service.Client,
-                        service.RequestConfig,
-                        service.Options.PreserveHost ? ForwardingTransformer.PreservingHost : ForwardingTransformer.Standard,
-                        attempt.PerTryToken);
+                    error = await engine.SendAsync(context, service, destination, attempt.PerTryToken);
                 }
                 finally
                 {

@@ -1,4 +1,5 @@
 using NeuroPilot.Edge.Failover;
+using NeuroPilot.Edge.Forwarding.Internal;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace NeuroPilot.Edge.Forwarding;
@@ -18,23 +19,10 @@ public sealed class ForwardingTransformer : HttpTransformer
     public static readonly ForwardingTransformer Standard = new(preserveHost: false);
     public static readonly ForwardingTransformer PreservingHost = new(preserveHost: true);
 
-    private const string ForwardedFor = "X-Forwarded-For";
-    private const string RealIp = "X-Real-IP";
-    private const string ForwardedProto = "X-Forwarded-Proto";
-    private const string ForwardedHost = "X-Forwarded-Host";
-
     private static readonly string[] ContentHeaders =
     [
         "Allow", "Content-Disposition", "Content-Encoding", "Content-Language", "Content-Location", "Content-MD5",
         "Content-Range", "Content-Type", "Expires", "Last-Modified",
-    ];
-
-    /// <summary>Headers an upstream may take a client's address, scheme or host from: only the edge sets them.</summary>
-    private static readonly string[] IdentityHeaders =
-    [
-        ForwardedFor, RealIp, ForwardedProto, ForwardedHost, "Forwarded", "X-Forwarded-Port", "X-Forwarded-Prefix",
-        "X-Forwarded-Server", "X-Forwarded-Ssl", "X-Client-IP", "X-Original-Forwarded-For", "CF-Connecting-IP",
-        "CF-Connecting-IPv6", "True-Client-IP",
     ];
 
     private readonly bool _preserveHost;
@@ -50,57 +38,27 @@ public sealed class ForwardingTransformer : HttpTransformer
         var headers = proxyRequest.Headers;
         RemoveConnectionNominated(request, proxyRequest);
         var client = httpContext.Features.Get<ForwardAttempt>()?.Client ?? default;
-        if (client.FromTrustedProxy)
+        foreach (var (name, _) in request.Headers)
         {
-            // A trusted proxy's headers pass on as it sent them; the edge adds its peer to the chain.
-            var peer = httpContext.Connection.RemoteIpAddress is { } remote ? (remote.IsIPv4MappedToIPv6 ? remote.MapToIPv4() : remote).ToString() : null;
-            var chain = request.Headers[ForwardedFor];
-            headers.Remove(ForwardedFor);
-            headers.Remove(RealIp);
-            headers.TryAddWithoutValidation(ForwardedFor, chain.Count == 0 ? peer : peer is null ? chain.ToString() : $"{chain}, {peer}");
-            SetIfAbsent(request, headers, ForwardedProto, request.Scheme);
-            SetIfAbsent(request, headers, ForwardedHost, request.Host.HasValue ? request.Host.Value : null);
-        }
-        else
-        {
-            RemoveIdentityHeaders(request.Headers, headers);
-            if (client.Address is not null)
+            if (ForwardedIdentity.IsReplaced(name, client.FromTrustedProxy))
             {
-                headers.TryAddWithoutValidation(ForwardedFor, client.Address);
-            }
-
-            headers.TryAddWithoutValidation(ForwardedProto, request.Scheme);
-            if (request.Host.HasValue)
-            {
-                headers.TryAddWithoutValidation(ForwardedHost, request.Host.Value);
+                headers.Remove(name);
             }
         }
 
-        if (client.Address is not null)
-        {
-            headers.TryAddWithoutValidation(RealIp, client.Address);
-        }
-
+        var identity = ForwardedIdentity.Of(httpContext, client);
+        AddIfSet(headers, ForwardedIdentity.ForwardedFor, identity.ForwardedFor);
+        AddIfSet(headers, ForwardedIdentity.ForwardedProto, identity.Proto);
+        AddIfSet(headers, ForwardedIdentity.ForwardedHost, identity.Host);
+        AddIfSet(headers, ForwardedIdentity.RealIp, identity.RealIp);
         headers.Host = _preserveHost && request.Host.HasValue ? request.Host.Value : null;
     }
 
-    private static void SetIfAbsent(HttpRequest request, System.Net.Http.Headers.HttpRequestHeaders outgoing, string name, string? value)
+    private static void AddIfSet(System.Net.Http.Headers.HttpRequestHeaders headers, string name, string? value)
     {
-        if (!request.Headers.ContainsKey(name) && value is not null)
+        if (value is not null)
         {
-            outgoing.TryAddWithoutValidation(name, value);
-        }
-    }
-
-    /// <summary>Looks in the client's headers first (a lookup in Kestrel's table), so a request without them costs no removal.</summary>
-    private static void RemoveIdentityHeaders(IHeaderDictionary sent, System.Net.Http.Headers.HttpRequestHeaders outgoing)
-    {
-        foreach (var name in IdentityHeaders)
-        {
-            if (sent.ContainsKey(name))
-            {
-                outgoing.Remove(name);
-            }
+            headers.TryAddWithoutValidation(name, value);
         }
     }
 
@@ -123,7 +81,7 @@ public sealed class ForwardingTransformer : HttpTransformer
             foreach (var range in value.AsSpan().Split(','))
             {
                 var token = value.AsSpan()[range].Trim();
-                if (IsConnectionOption(token) || token.Equals("content-length", StringComparison.OrdinalIgnoreCase) ||
+                if (ForwardedIdentity.IsConnectionOption(token) || token.Equals("content-length", StringComparison.OrdinalIgnoreCase) ||
                     token.Equals("transfer-encoding", StringComparison.OrdinalIgnoreCase))
                 {
                     continue;
@@ -212,17 +170,13 @@ public sealed class ForwardingTransformer : HttpTransformer
             foreach (var range in value.AsSpan().Split(','))
             {
                 var token = value.AsSpan()[range].Trim();
-                if (!IsConnectionOption(token))
+                if (!ForwardedIdentity.IsConnectionOption(token))
                 {
                     response.Headers.Remove(token.ToString());
                 }
             }
         }
     }
-
-    private static bool IsConnectionOption(ReadOnlySpan<char> token) =>
-        token.Length == 0 || token.Equals("keep-alive", StringComparison.OrdinalIgnoreCase) ||
-        token.Equals("close", StringComparison.OrdinalIgnoreCase) || token.Equals("upgrade", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Headers that <see cref="HttpClient"/> keeps on the content, not on the request (removing them there throws).</summary>
     private static bool IsContentHeader(string name)

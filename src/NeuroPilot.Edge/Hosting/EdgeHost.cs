@@ -64,6 +64,9 @@ public static partial class EdgeHost
                     metrics.AccessLogDropped, services.GetRequiredService<ILogger<AccessLog>>())
                 : null,
         });
+        builder.Services.AddSingleton(services => new YarpEngine(services.GetRequiredService<Yarp.ReverseProxy.Forwarder.IHttpForwarder>()));
+        builder.Services.AddSingleton(services => new Http1Engine(
+            services.GetRequiredService<YarpEngine>(), services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILogger<Http1Engine>>()));
         builder.Services.AddSingleton<EdgeProxy>();
         builder.Services.AddSingleton<AdminEndpoints>();
         builder.Services.AddSingleton<SystemdNotifier>();

@@ -1,0 +1,137 @@
+using System.IO.Pipelines;
+using Microsoft.AspNetCore.Connections;
+using NeuroPilot.Edge.Http1;
+
+namespace NeuroPilot.Edge.Forwarding.Internal;
+
+/// <summary>
+/// One keep-alive connection to a destination: Kestrel's socket transport (the same pipes and memory pool as the
+/// client leg), the strict response parser with its reusable head and chunked decoder, and the strings of the
+/// response fields it sent last (an upstream sends the same fields in the same order: they are made once, not per
+/// response). Used by one request at a time; goes back to its pool only after a cleanly framed response.
+/// </summary>
+internal sealed class UpstreamConnection
+{
+    // The exchange state: Idle, Busy, or why a busy exchange was cancelled (a CancelReason above Busy).
+    private const int Idle = 0;
+    private const int Busy = 1;
+
+    private readonly ConnectionContext _transport;
+    private readonly ITimer _activity;
+    private int _state;
+
+    public UpstreamConnection(ConnectionContext transport, TimeProvider time)
+    {
+        _transport = transport;
+        Input = transport.Transport.Input;
+        Output = transport.Transport.Output;
+        _activity = time.CreateTimer(static state => ((UpstreamConnection)state!).Cancel(CancelReason.Activity), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>Why the exchange in flight was cut short (<see cref="Cancel"/>); <see cref="CancelReason.None"/> when it was not.</summary>
+    public CancelReason Cancelled => Volatile.Read(ref _state) is var state && state > Busy ? (CancelReason)state : CancelReason.None;
+
+    public PipeReader Input { get; }
+
+    public PipeWriter Output { get; }
+
+    public Http1ResponseParser Parser { get; } = new();
+
+    public Http1ResponseHead Head { get; } = new();
+
+    public Http1ChunkedDecoder Chunked { get; } = new();
+
+    public FieldStrings Strings { get; } = new();
+
+    /// <summary>When it went back to the pool (<see cref="TimeProvider.GetTimestamp"/>).</summary>
+    public long IdleSince { get; set; }
+
+    /// <summary>Requests this connection has carried.</summary>
+    public int Uses { get; set; }
+
+    /// <summary>An exchange starts on this connection; the upstream may stay silent for <paramref name="activityTimeout"/> at most.</summary>
+    public void Begin(TimeSpan activityTimeout)
+    {
+        Parser.Reset();
+        Head.Reset();
+        Chunked.Reset();
+        Volatile.Write(ref _state, Busy);
+        _activity.Change(activityTimeout, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>The upstream was heard from: its silence is counted from now.</summary>
+    public void Heard(TimeSpan activityTimeout) => _activity.Change(activityTimeout, Timeout.InfiniteTimeSpan);
+
+    /// <summary>
+    /// The exchange ended; false when it was cancelled at any point (the pipe may hold a pending cancellation, so the
+    /// connection must not carry another request).
+    /// </summary>
+    public bool End()
+    {
+        _activity.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        return Interlocked.Exchange(ref _state, Idle) == Busy;
+    }
+
+    /// <summary>Stops the exchange in flight, if one is: its pending read and flush return cancelled, and it reads <see cref="Cancelled"/>.</summary>
+    public void Cancel(CancelReason reason)
+    {
+        if (Interlocked.CompareExchange(ref _state, (int)reason, Busy) == Busy)
+        {
+            Input.CancelPendingRead();
+            Output.CancelPendingFlush();
+        }
+    }
+
+    /// <summary>
+    /// Whether a pooled connection can carry a request: the destination has not closed it and has sent nothing
+    /// while it was idle (bytes without a request are a broken upstream: the connection is dropped).
+    /// </summary>
+    public bool LooksUsable()
+    {
+        if (!Input.TryRead(out var result))
+        {
+            return true;
+        }
+
+        Input.AdvanceTo(result.Buffer.Start);
+        return !result.IsCompleted && !result.IsCanceled && result.Buffer.IsEmpty;
+    }
+
+    /// <summary>Closes the socket; never throws.</summary>
+    public void Close()
+    {
+        _activity.Dispose();
+        _transport.Abort();
+        _ = DisposeQuietlyAsync(_transport);
+    }
+
+    private static async Task DisposeQuietlyAsync(ConnectionContext transport)
+    {
+        try
+        {
+            await transport.DisposeAsync();
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
+        {
+            // Closing a connection the upstream already broke: nothing to report.
+        }
+    }
+}
+
+/// <summary>Why an exchange was stopped from outside.</summary>
+internal enum CancelReason
+{
+    None = 0,
+
+    /// <summary>The attempt's per-try timeout passed without response headers.</summary>
+    PerTry = 2,
+
+    /// <summary>The client went away.</summary>
+    ClientAborted,
+
+    /// <summary>The upstream stayed silent longer than the service's <c>RequestTimeout</c>.</summary>
+    Activity,
+
+    /// <summary>Sending the client's body failed (the client, or the upstream stopped reading it).</summary>
+    RequestBody,
+}
