@@ -50,6 +50,15 @@ internal sealed class BudgetFigure
         new("shed-baseline", "share of the baseline phase's requests that were shed (429 or 503)", BudgetFigureKind.Ratio),
     ];
 
+    /// <summary>The figures only <c>drill fleet</c> measures.</summary>
+    public static IReadOnlyList<BudgetFigure> Fleet { get; } =
+    [
+        new("failed", "requests that failed (status not 2xx, timeouts, connection errors), the whole run", BudgetFigureKind.Count),
+        new("duplicate-writes", "DNS provider writes beyond one per change of the published record", BudgetFigureKind.Count),
+        new("leader-time", "the longer of the two leader hand-overs (after the kill, after the partition)", BudgetFigureKind.Duration),
+        new("dns-time", "from the primary's failure until DNS publishes the next region", BudgetFigureKind.Duration),
+    ];
+
     /// <summary>Every figure a budget can name, in the order help texts list them.</summary>
     public static IReadOnlyList<BudgetFigure> Known { get; } =
     [

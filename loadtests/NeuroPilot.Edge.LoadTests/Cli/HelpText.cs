@@ -21,6 +21,10 @@ internal static class HelpText
                                                                                         a baseline, a spike of 10x, the baseline
                                                                                         again: shedding, admitted latency,
                                                                                         recovery, edge RSS and CPU
+          neuropilot-loadtest drill fleet --edge PATH [--rate R] [--duration D] [options]
+                                                                                        three edges on a real etcd under load:
+                                                                                        kill the DNS leader, cut an edge off
+                                                                                        etcd, fail the primary region
           neuropilot-loadtest COMMAND --help                                           options of a command
           neuropilot-loadtest --version
 
@@ -126,7 +130,8 @@ internal static class HelpText
         Exit codes: 0 every budget held, 99 a budget was breached, 2 bad arguments, 1 the processes did not start,
         130 interrupted.
 
-        The other drill, a load spike against the edge's limits: neuropilot-loadtest drill spike --help.
+        The other drills, a load spike against the edge's limits and a fleet of edges on etcd:
+        neuropilot-loadtest drill spike --help, neuropilot-loadtest drill fleet --help.
 
         Example:
           neuropilot-loadtest drill failover --edge /tmp/drill-edge/neuropilot-edge --fault stop --per-try-timeout 1s \
@@ -182,5 +187,50 @@ internal static class HelpText
           neuropilot-loadtest drill spike --edge /tmp/drill-edge/neuropilot-edge --rate 500 --spike-factor 10 \
             --max-in-flight 32 --rate-limit 200 --clients 8 --budget p99-admitted=50ms --budget recovery-time=2s \
             --budget rss=100MiB --budget failed=0 --report artifacts/load/spike
+        """);
+
+    public static readonly CommandHelp DrillFleet = new(
+        Header: """
+        neuropilot-loadtest drill fleet: a fleet of three edges on etcd under load: the DNS leader killed, an edge cut
+        off etcd, the primary region failed
+
+        Usage:
+          neuropilot-loadtest drill fleet --edge PATH [--rate R] [--duration D] [--kill-at 4s] [--partition-at 10s]
+                                          [--fail-at 16s] [--lease-ttl 2s] [--down-hold 2s] [options]
+
+        Starts, on loopback: a real 3-member etcd (/usr/bin/etcd, Debian package etcd-server), the Cloudflare API
+        emulator, one upstream per region (PATH upstream ... --region us-east|eu-west) shared by every edge, and three
+        edges (PATH run --config: edge-a, edge-b, edge-c, one fleet, DNS to the emulator), each reaching etcd through a
+        relay of its own. Once DNS publishes us-east and one edge leads, it sends GET requests at a constant rate,
+        round robin over the live edges, and:
+          --kill-at       takes the DNS leader out of the rotation, lets its requests finish (up to 2 s), SIGKILLs it;
+          --partition-at  cuts the edge leading then off etcd (its relays drop every byte: calls time out); it stays
+                          in the rotation and keeps proxying on its own view;
+          --fail-at       SIGKILLs the us-east upstream: the primary fails for every edge.
+        Every process it started is stopped at the end (by pid), also on errors and Ctrl+C.
+        """,
+        Footer: """
+        Drill figures (leadership from each edge's /admin/fleet every 50 ms, DNS from the emulator every 25 ms):
+          new leader after kill      from the SIGKILL until another edge says it leads
+          new leader after partition from the partition until an edge that still reaches etcd says it leads (and when
+                                     the cut-off edge stopped saying so)
+          dns change                 from the primary's failure until the emulator publishes eu-west (includes the
+                                     down hold)
+          dns writes, duplicates     successful provider writes after the fleet settled, and those beyond one per
+                                     change of the published record (a second writer, or a write that changed nothing)
+          failed                     requests that got no 2xx (the killed edge gets none after it left the rotation)
+        Budgets: failed=0 and duplicate-writes=0 hold unless given otherwise; leader-time (the longer hand-over) and
+        dns-time take a duration (--budget leader-time=4s --budget dns-time=5s).
+
+        Reports (--report DIR): summary.json (with fleet.{killed_edge, new_leader_after_kill_ms,
+        new_leader_after_partition_ms, dns_change_after_fail_ms, dns_writes, duplicate_writes, dns_timeline, ...}),
+        summary.md, latency.hgrm, report.html (markers at the three faults) and edge-a.log, edge-b.log, edge-c.log.
+
+        Exit codes: 0 every budget held, 99 a budget was breached, 2 bad arguments, 1 the processes did not start or
+        the fleet did not settle, 130 interrupted.
+
+        Example:
+          neuropilot-loadtest drill fleet --edge /tmp/drill-edge/neuropilot-edge --rate 300 --duration 24s \
+            --budget leader-time=5s --budget dns-time=6s --report artifacts/load/fleet
         """);
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using NeuroPilot.Edge.LoadTests.Capacity;
 using NeuroPilot.Edge.LoadTests.Compare;
 using NeuroPilot.Edge.LoadTests.Drill;
+using NeuroPilot.Edge.LoadTests.Fleet;
 using NeuroPilot.Edge.LoadTests.Run;
 using NeuroPilot.Edge.LoadTests.Spike;
 
@@ -43,7 +44,7 @@ internal static class LoadTestCommandLine
         return await parseResult.InvokeAsync(invocation, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The root command: run, compare, capacity, drill failover|spike; help and version.</summary>
+    /// <summary>The root command: run, compare, capacity, drill failover|spike|fleet; help and version.</summary>
     public static RootCommand Create()
     {
         var root = new RootCommand("open-model HTTP load tests with latency budgets");
@@ -73,7 +74,7 @@ internal static class LoadTestCommandLine
     private static Command Drills()
     {
         var failover = DrillCommand.Create();
-        var drill = new Command("drill") { failover, SpikeCommand.Create() };
+        var drill = new Command("drill") { failover, SpikeCommand.Create(), FleetCommand.Create() };
         drill.TreatUnmatchedTokensAsErrors = false;
 
         // drill --help: the failover drill's, which names the spike drill.

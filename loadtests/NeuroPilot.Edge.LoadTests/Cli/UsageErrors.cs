@@ -9,7 +9,7 @@ namespace NeuroPilot.Edge.LoadTests.Cli;
 /// </summary>
 internal static class UsageErrors
 {
-    public const string UnknownDrillHint = "(drills: failover, spike; see drill failover --help, drill spike --help)";
+    public const string UnknownDrillHint = "(drills: failover, spike, fleet; see drill failover --help, drill spike --help, drill fleet --help)";
 
     /// <summary>The messages for <paramref name="parseResult"/>; none when it parsed, or when it asks for help.</summary>
     public static IReadOnlyList<string> Of(ParseResult parseResult)

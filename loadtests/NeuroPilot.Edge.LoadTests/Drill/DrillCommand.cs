@@ -178,6 +178,22 @@ internal static class DrillCommand
         return ((IPEndPoint)listener.LocalEndPoint!).Port;
     }
 
+    /// <summary>Waits until <paramref name="at"/> of the run's measured window (the drills' fault scripts).</summary>
+    internal static async Task WaitUntilAsync(OpenModelRun run, TimeSpan at, CancellationToken cancellationToken)
+    {
+        // Bounded: the run's own end cancels the token; the measured window only moves forward.
+        while (true)
+        {
+            var left = at - run.Elapsed;
+            if (left <= TimeSpan.Zero)
+            {
+                return;
+            }
+
+            await Task.Delay(left > TimeSpan.FromMilliseconds(20) ? left - TimeSpan.FromMilliseconds(10) : TimeSpan.FromMilliseconds(1), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Injects the fault and the recovery at their times of the measured window, and marks them on the run.</summary>
     private sealed class FaultScript(DrillSetup setup, DrillFault fault, TimeSpan faultAt, TimeSpan recoverAt, TextWriter output)
     {
@@ -213,21 +229,6 @@ internal static class DrillCommand
             DrillFault.Stop => "SIGCONT",
             _ => "mode=none",
         };
-
-        private static async Task WaitUntilAsync(OpenModelRun run, TimeSpan at, CancellationToken cancellationToken)
-        {
-            // Bounded: the run's own end cancels the token; the measured window only moves forward.
-            while (true)
-            {
-                var left = at - run.Elapsed;
-                if (left <= TimeSpan.Zero)
-                {
-                    return;
-                }
-
-                await Task.Delay(left > TimeSpan.FromMilliseconds(20) ? left - TimeSpan.FromMilliseconds(10) : TimeSpan.FromMilliseconds(1), cancellationToken).ConfigureAwait(false);
-            }
-        }
     }
 
     /// <summary>The processes of one drill: three upstreams (us-east first) and the edge, with their ports and temp directory.</summary>

@@ -31,7 +31,8 @@ internal sealed class DrillProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
-    public static DrillProcess Start(string name, string executable, IEnumerable<string> arguments)
+    /// <param name="environment">Variables set for the child on top of this process's own (a secret the edge reads, for one).</param>
+    public static DrillProcess Start(string name, string executable, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(executable)
         {
@@ -43,6 +44,11 @@ internal sealed class DrillProcess : IAsyncDisposable
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (variable, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[variable] = value;
         }
 
         var process = new Process { StartInfo = start };

@@ -29,6 +29,9 @@ internal sealed record RunReport
     /// <summary>What a spike drill measured (<c>drill spike</c> only).</summary>
     public Spike.SpikeSummary? Spike { get; init; }
 
+    /// <summary>What a fleet drill measured (<c>drill fleet</c> only).</summary>
+    public Fleet.FleetSummary? Fleet { get; init; }
+
     public bool Passed => BudgetEvaluator.AllPassed(Budgets);
 
     public DateTimeOffset GeneratedAt { get; init; } = DateTimeOffset.UtcNow;

@@ -40,4 +40,42 @@ internal static class LoadRunner
             return await run.Completion.ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// One open-model run spread round robin over <paramref name="targets"/> (each with <paramref name="connectionsPerTarget"/>
+    /// connections), all recorded as one run; <paramref name="onStarted"/> gets the transport to take a target out of rotation.
+    /// </summary>
+    /// <exception cref="TargetUnreachableException">Some target could not be connected to at all.</exception>
+    public static async Task<RunResult> RunSpreadAsync(
+        IReadOnlyList<HttpTarget> targets,
+        LoadProfile profile,
+        int connectionsPerTarget,
+        Action<OpenModelRun, SpreadTransport>? onStarted,
+        CancellationToken cancellationToken,
+        ResponseTrace? trace = null)
+    {
+        var recorder = new RunRecorder(profile, trace);
+        var pools = new List<Http1ConnectionPool>(targets.Count);
+        foreach (var target in targets)
+        {
+            var endPoint = await target.ResolveAsync(cancellationToken).ConfigureAwait(false);
+            pools.Add(new Http1ConnectionPool(target, endPoint, connectionsPerTarget, recorder, profile.Timeout));
+        }
+
+        var spread = new SpreadTransport(pools);
+        await using (spread.ConfigureAwait(false))
+        {
+            var opened = await spread.OpenAsync(cancellationToken).ConfigureAwait(false);
+            if (opened == 0)
+            {
+                throw new TargetUnreachableException($"cannot connect to every one of {string.Join(", ", targets.Select(t => t.Url))}: {spread.OpenError}");
+            }
+
+            Platform.ThreadPriority.RaiseSocketEventThreads();
+            var run = new OpenModelRun(profile, spread, recorder);
+            run.Start(opened, cancellationToken);
+            onStarted?.Invoke(run, spread);
+            return await run.Completion.ConfigureAwait(false);
+        }
+    }
 }

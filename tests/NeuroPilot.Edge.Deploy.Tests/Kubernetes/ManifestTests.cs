@@ -15,7 +15,10 @@ public sealed class ManifestTests
     /// <summary>Where edge-standalone.yaml mounts its TLS Secret.</summary>
     private const string TlsFolder = "/etc/neuropilot-edge-tls";
 
-    public static TheoryData<string> WorkloadFiles() => ["sidecar.yaml", "edge-standalone.yaml"];
+    /// <summary>Where fleet.yaml mounts the etcd Secret (password, ca.crt).</summary>
+    private const string EtcdFolder = "/etc/neuropilot-edge-etcd";
+
+    public static TheoryData<string> WorkloadFiles() => ["sidecar.yaml", "edge-standalone.yaml", "fleet.yaml"];
 
     [Fact]
     public async Task EveryManifest_IsValidYaml_WithApiVersionKindAndName()
@@ -48,6 +51,11 @@ public sealed class ManifestTests
         File.Copy(served.Certificate, folder.File("tls.crt"));
         File.Copy(served.Key, folder.File("tls.key"));
         config = config.Replace(TlsFolder + "/", folder.Path + "/", StringComparison.Ordinal);
+
+        // The etcd Secret's files (fleet.yaml): a password and the CA etcd's certificates chain to.
+        await File.WriteAllTextAsync(folder.File("password"), "test-password");
+        File.Copy(certificates.Ca.Certificate, folder.File("ca.crt"));
+        config = config.Replace(EtcdFolder + "/", folder.Path + "/", StringComparison.Ordinal);
         var path = folder.File("edge.json");
         await File.WriteAllTextAsync(path, config);
 

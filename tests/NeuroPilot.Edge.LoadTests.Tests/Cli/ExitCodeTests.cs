@@ -19,14 +19,15 @@ public class ExitCodeTests
     private static readonly string[] s_capacity = ["capacity", "--target", Target, "--start", "100", "--step", "100", "--max", "500", "--step-duration", "1s", "--budget", "p99=5ms"];
     private static readonly string[] s_failover = ["drill", "failover", "--edge", "EDGE"];
     private static readonly string[] s_spike = ["drill", "spike", "--edge", "EDGE"];
+    private static readonly string[] s_fleet = ["drill", "fleet", "--edge", "EDGE"];
 
     public static TheoryData<string[], string> UsageErrors => new()
     {
         // Unknown command.
         { ["frobnicate"], "unknown command \"frobnicate\" (commands: run, compare, capacity, drill; see --help)" },
         { ["--frobnicate"], "unknown command \"--frobnicate\" (commands: run, compare, capacity, drill; see --help)" },
-        { ["drill"], "drill: unknown drill (drills: failover, spike; see drill failover --help, drill spike --help)" },
-        { ["drill", "chaos"], "drill: unknown drill \"chaos\" (drills: failover, spike; see drill failover --help, drill spike --help)" },
+        { ["drill"], "drill: unknown drill (drills: failover, spike, fleet; see drill failover --help, drill spike --help, drill fleet --help)" },
+        { ["drill", "chaos"], "drill: unknown drill \"chaos\" (drills: failover, spike, fleet; see drill failover --help, drill spike --help, drill fleet --help)" },
 
         // run
         { [.. s_run, "--frobnicate", "1"], "run: unknown option --frobnicate (see run --help)" },
@@ -67,6 +68,14 @@ public class ExitCodeTests
         { [.. s_spike, "--spike-factor", "0"], "drill spike: --spike-factor 0: is not a factor (a number more than 0 and at most 1000, like 10 or 10x)" },
         { [.. s_spike, "--budget", "failover-time=1ms"], $"drill spike: --budget failover-time=1ms: unknown figure \"failover-time\"; known figures: p99-admitted, recovery-time, rss, failed, shed-baseline, {KnownFigures}" },
         { ["drill", "spike"], "drill spike: --edge is required (see drill spike --help)" },
+
+        // drill fleet
+        { [.. s_fleet, "--frobnicate", "1"], "drill fleet: unknown option --frobnicate (see drill fleet --help)" },
+        { ["drill", "fleet", "--edge"], "drill fleet: --edge needs a value" },
+        { [.. s_fleet, "--kill-at", "soon"], "drill fleet: --kill-at soon: is not a duration (use a number and a unit: 500ms, 20s, 2m)" },
+        { [.. s_fleet, "--budget", "p99-admitted=1ms"], $"drill fleet: --budget p99-admitted=1ms: unknown figure \"p99-admitted\"; known figures: failed, duplicate-writes, leader-time, dns-time, {KnownFigures}" },
+        { [.. s_fleet, "--lease-ttl", "90s"], "drill fleet: --lease-ttl 1m30s: must be whole seconds from 2s to 60s (the edge's Fleet.LeaseTtl)" },
+        { ["drill", "fleet"], "drill fleet: --edge is required (see drill fleet --help)" },
     };
 
     [Theory]
@@ -114,6 +123,7 @@ public class ExitCodeTests
     [Theory]
     [InlineData("failover", "drill failover: us-east exited at start:")]
     [InlineData("spike", "drill spike: us-east-1 exited at start:")]
+    [InlineData("fleet", "drill fleet: us-east exited at start:")]
     public async Task Drill_ProcessesDoNotStart_ExitsOne(string drill, string message)
     {
         // /bin/false is no edge: the first upstream it is asked to be exits at once.

@@ -29,6 +29,8 @@ public class HelpGoldenTests
         { ["drill", "failover", "-h"], "drill-failover.txt" },
         { ["drill", "spike", "--help"], "drill-spike.txt" },
         { ["drill", "spike", "-h"], "drill-spike.txt" },
+        { ["drill", "fleet", "--help"], "drill-fleet.txt" },
+        { ["drill", "fleet", "-h"], "drill-fleet.txt" },
     };
 
     [Theory]

@@ -45,6 +45,11 @@ internal static class SummaryJson
                 WriteSpike(json, spike);
             }
 
+            if (report.Fleet is { } fleet)
+            {
+                WriteFleet(json, fleet);
+            }
+
             WriteTimeline(json, result);
             json.WriteEndObject();
         }
@@ -212,6 +217,52 @@ internal static class SummaryJson
 
         json.WriteEndObject();
         json.WriteEndObject();
+    }
+
+    private static void WriteFleet(Utf8JsonWriter json, Fleet.FleetSummary fleet)
+    {
+        json.WriteStartObject("fleet");
+        json.WriteNumber("kill_at_s", Math.Round(fleet.KillAt.TotalSeconds, 3));
+        json.WriteNumber("partition_at_s", Math.Round(fleet.PartitionAt.TotalSeconds, 3));
+        json.WriteNumber("fail_at_s", Math.Round(fleet.FailAt.TotalSeconds, 3));
+        json.WriteNumber("lease_ttl_s", fleet.LeaseTtl.TotalSeconds);
+        json.WriteNumber("down_hold_s", fleet.DownHold.TotalSeconds);
+        WriteText(json, "killed_edge", fleet.KilledEdge);
+        json.WriteNumber("in_flight_at_kill", fleet.InFlightAtKill);
+        json.WriteNullable("new_leader_after_kill_ms", fleet.NewLeaderAfterKillMs);
+        WriteText(json, "leader_after_kill", fleet.LeaderAfterKill);
+        WriteText(json, "partitioned_edge", fleet.PartitionedEdge);
+        json.WriteNullable("partitioned_stopped_leading_ms", fleet.PartitionedStoppedLeadingMs);
+        json.WriteNullable("new_leader_after_partition_ms", fleet.NewLeaderAfterPartitionMs);
+        WriteText(json, "leader_after_partition", fleet.LeaderAfterPartition);
+        json.WriteNumber("overlap_samples", fleet.OverlapSamples);
+        json.WriteNullable("dns_change_after_fail_ms", fleet.DnsChangeAfterFailMs);
+        json.WriteNumber("dns_writes", fleet.DnsWrites);
+        json.WriteNumber("dns_changes", fleet.DnsChanges);
+        json.WriteNumber("duplicate_writes", fleet.DuplicateWrites);
+        json.WriteStartArray("dns_timeline");
+        foreach (var (at, published) in fleet.DnsTimeline)
+        {
+            json.WriteStartObject();
+            json.WriteNumber("at_s", at);
+            json.WriteString("published", published);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    private static void WriteText(Utf8JsonWriter json, string name, string? value)
+    {
+        if (value is null)
+        {
+            json.WriteNull(name);
+        }
+        else
+        {
+            json.WriteString(name, value);
+        }
     }
 
     private static void WriteSpike(Utf8JsonWriter json, SpikeSummary spike)

@@ -42,6 +42,11 @@ internal static class SummaryMarkdown
             AppendSpike(md, spike);
         }
 
+        if (report.Fleet is { } fleet)
+        {
+            AppendFleet(md, fleet);
+        }
+
         if (report.Budgets.Count > 0)
         {
             md.AppendLine();
@@ -63,6 +68,19 @@ internal static class SummaryMarkdown
         }
 
         return md.ToString();
+    }
+
+    private static void AppendFleet(StringBuilder md, Fleet.FleetSummary fleet)
+    {
+        static string Ms(double? ms) => ms is { } v ? DisplayFormat.Milliseconds(v) : "never";
+        md.AppendLine();
+        md.AppendLine($"| Fleet drill (lease TTL {DisplayFormat.Duration(fleet.LeaseTtl)}, down hold {DisplayFormat.Duration(fleet.DownHold)}) | |");
+        md.AppendLine("|---|---|");
+        md.AppendLine($"| Leader {fleet.KilledEdge} SIGKILLed at {fleet.KillAt.TotalSeconds:0.00} s ({fleet.InFlightAtKill} in flight on it) | {fleet.LeaderAfterKill ?? "no edge"} led {Ms(fleet.NewLeaderAfterKillMs)} later |");
+        md.AppendLine($"| Leader {fleet.PartitionedEdge} cut off etcd at {fleet.PartitionAt.TotalSeconds:0.00} s | it stopped leading after {Ms(fleet.PartitionedStoppedLeadingMs)}; {fleet.LeaderAfterPartition ?? "no edge"} led {Ms(fleet.NewLeaderAfterPartitionMs)} later |");
+        md.AppendLine($"| us-east failed at {fleet.FailAt.TotalSeconds:0.00} s | DNS published eu-west {Ms(fleet.DnsChangeAfterFailMs)} later |");
+        md.AppendLine($"| DNS writes after the fleet settled | {fleet.DnsWrites} for {fleet.DnsChanges} change(s): {fleet.DuplicateWrites} duplicate |");
+        md.AppendLine($"| Samples with two edges claiming the lead (every 50 ms) | {fleet.OverlapSamples} |");
     }
 
     private static void AppendDrill(StringBuilder md, DrillSummary drill)
