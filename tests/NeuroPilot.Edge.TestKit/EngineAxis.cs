@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 
 namespace NeuroPilot.Edge.Tests.TestKit;
 
@@ -23,22 +22,54 @@ public static class EngineAxis
             return configText;
         }
 
-        JsonNode? root;
+        // The text is kept as the test wrote it (tests edit their config text later): the key goes in right after
+        // the opening brace of Edge.
+        var bytes = System.Text.Encoding.UTF8.GetBytes(configText);
+        var reader = new Utf8JsonReader(bytes, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        long edgeStart = -1;
+        var edgeEmpty = false;
         try
         {
-            root = JsonNode.Parse(configText, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            while (reader.Read())
+            {
+                if (reader.CurrentDepth == 1 && reader.TokenType == JsonTokenType.PropertyName && reader.ValueTextEquals("Edge"u8))
+                {
+                    if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+                    {
+                        return configText;
+                    }
+
+                    edgeStart = reader.TokenStartIndex;
+                    var depth = reader.CurrentDepth;
+                    var members = 0;
+                    while (reader.Read() && !(reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == depth))
+                    {
+                        if (reader.CurrentDepth == depth + 1 && reader.TokenType == JsonTokenType.PropertyName)
+                        {
+                            members++;
+                            if (reader.ValueTextEquals("Engine"u8))
+                            {
+                                return configText; // the test chose its engine
+                            }
+                        }
+                    }
+
+                    edgeEmpty = members == 0;
+                    break;
+                }
+            }
         }
         catch (JsonException)
         {
             return configText;
         }
 
-        if (root is not JsonObject config || config["Edge"] is not JsonObject edge || edge.ContainsKey("Engine"))
+        if (edgeStart < 0)
         {
             return configText;
         }
 
-        edge["Engine"] = engine;
-        return config.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+        var at = System.Text.Encoding.UTF8.GetCharCount(bytes, 0, (int)edgeStart + 1);
+        return configText.Insert(at, edgeEmpty ? $" \"Engine\": \"{engine}\" " : $" \"Engine\": \"{engine}\",");
     }
 }

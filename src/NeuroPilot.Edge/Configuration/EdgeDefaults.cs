@@ -5,5 +5,5 @@ public static class EdgeDefaults
     public static readonly Uri Listen = new("http://127.0.0.1:8080");
     public static readonly Uri AdminListen = new("http://127.0.0.1:9901");
     public static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(30);
-    public const ForwardingEngine Engine = ForwardingEngine.Yarp;
+    public const ForwardingEngine Engine = ForwardingEngine.Fast;
 }
