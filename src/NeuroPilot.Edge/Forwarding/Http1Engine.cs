@@ -13,18 +13,24 @@ namespace NeuroPilot.Edge.Forwarding;
 /// keep-alive HTTP/1.1 connections on Kestrel's socket transport (System.IO.Pipelines on both legs), the request
 /// head written straight into the pipe, the response parsed with the strict <see cref="Http1.Http1ResponseParser"/>
 /// (see <see cref="Internal.Http1Exchange"/>). Everything else (HTTP/2 clients, upgrades and CONNECT,
-/// <c>https://</c> destinations, <c>UpstreamHttpVersion: http2</c>) goes to the fallback, YARP. Idle connections
-/// are closed after <see cref="UpstreamPool.IdleTimeout"/> by one sweep for all destinations.
+/// <c>https://</c> destinations, <c>UpstreamHttpVersion: http2</c>) goes to the fallback, YARP. One sweep for all
+/// destinations cancels exchanges whose upstream stayed silent past <c>RequestTimeout</c> (every 250 ms) and closes
+/// connections idle past <see cref="UpstreamPool.IdleTimeout"/>: no timer is touched per request.
 /// </summary>
 public sealed class Http1Engine : IForwardingEngine, IDisposable
 {
-    private static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(10);
+    /// <summary>How often silent upstreams are looked for (the precision of <c>RequestTimeout</c> on this engine).</summary>
+    private static readonly TimeSpan SweepInterval = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Idle connections are looked at every this many sweeps (10 s).</summary>
+    private const int IdleSweepEvery = 40;
 
     private readonly IForwardingEngine _fallback;
     private readonly TimeProvider _time;
     private readonly SocketConnectionContextFactory _sockets;
     private readonly ConcurrentDictionary<string, UpstreamPool> _pools = new(StringComparer.Ordinal);
     private readonly ITimer _sweep;
+    private int _sweeps;
 
     public Http1Engine(IForwardingEngine fallback, TimeProvider time, ILogger<Http1Engine> logger)
     {
@@ -69,9 +75,14 @@ public sealed class Http1Engine : IForwardingEngine, IDisposable
 
     private void Sweep()
     {
+        var idle = ++_sweeps % IdleSweepEvery == 0;
         foreach (var pool in _pools.Values)
         {
-            pool.Sweep(closeAll: false);
+            pool.CancelSilent();
+            if (idle)
+            {
+                pool.Sweep(closeAll: false);
+            }
         }
     }
 }

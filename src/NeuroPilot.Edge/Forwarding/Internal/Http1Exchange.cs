@@ -19,58 +19,50 @@ namespace NeuroPilot.Edge.Forwarding.Internal;
 /// </summary>
 internal static class Http1Exchange
 {
-    /// <summary>What one exchange came to: an error in YARP's words, or "the kept connection was stale: try a fresh one".</summary>
-    private readonly record struct Outcome(ForwarderError Error, bool Stale);
-
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public static async ValueTask<ForwarderError> RunAsync(HttpContext context, ServiceOptions options, UpstreamPool pool, CancellationToken perTry)
+    /// <summary>
+    /// Forwards the request on a kept connection when one is idle, else on a new one. One async method carries a
+    /// request from the head written to the body relayed (each async method that waits on the upstream costs a
+    /// state-machine allocation per request): the steps it calls complete synchronously on the common path.
+    /// </summary>
+    public static ValueTask<ForwarderError> RunAsync(HttpContext context, ServiceOptions options, UpstreamPool pool, CancellationToken perTry)
     {
         if (options.PreserveHost && context.Request.Host.HasValue && !IsCarriableHost(context.Request.Host.Value))
         {
             // As HttpClient refuses it on the YARP path: nothing goes upstream, the client gets a 400.
-            return Report(context, ForwarderError.RequestCreation, new ArgumentException("The client's Host cannot be sent upstream: not a host name or address with a port up to 65535."));
+            return ValueTask.FromResult(Report(context, ForwarderError.RequestCreation, new ArgumentException("The client's Host cannot be sent upstream: not a host name or address with a port up to 65535.")));
         }
 
-        var connection = pool.TryRent();
-        var reused = connection is not null;
-        while (true)
-        {
-            if (connection is null)
-            {
-                try
-                {
-                    connection = await pool.AcquireAsync(options.ConnectTimeout, perTry, context.RequestAborted);
-                }
-                catch (OperationCanceledException e)
-                {
-                    return Report(context, ForwarderError.RequestCanceled, e);
-                }
-                catch (System.Net.Sockets.SocketException e)
-                {
-                    return Report(context, ForwarderError.Request, e);
-                }
-            }
-
-            var outcome = await ExchangeAsync(context, options, pool, connection, reused, perTry);
-            if (!outcome.Stale)
-            {
-                return outcome.Error;
-            }
-
-            // The destination had closed the kept connection before it read the request (nothing of a response
-            // came, the request has no body and is idempotent): once more, on a fresh connection.
-            connection = null;
-            reused = false;
-        }
+        return pool.TryRent() is { } kept
+            ? ExchangeAsync(context, options, pool, kept, reused: true, perTry)
+            : ConnectThenExchangeAsync(context, options, pool, perTry);
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private static async ValueTask<Outcome> ExchangeAsync(
+    private static async ValueTask<ForwarderError> ConnectThenExchangeAsync(HttpContext context, ServiceOptions options, UpstreamPool pool, CancellationToken perTry)
+    {
+        UpstreamConnection connection;
+        try
+        {
+            connection = await pool.AcquireAsync(options.ConnectTimeout, perTry, context.RequestAborted);
+        }
+        catch (OperationCanceledException e)
+        {
+            return Report(context, ForwarderError.RequestCanceled, e);
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            return Report(context, ForwarderError.Request, e);
+        }
+
+        return await ExchangeAsync(context, options, pool, connection, reused: false, perTry);
+    }
+
+    private static async ValueTask<ForwarderError> ExchangeAsync(
         HttpContext context, ServiceOptions options, UpstreamPool pool, UpstreamConnection connection, bool reused, CancellationToken perTry)
     {
         var attempt = context.Features.Get<ForwardAttempt>();
-        var request = context.Request;
+        var result = ForwarderError.None;
         var keep = false;
+        var stale = false;
         connection.Begin(options.RequestTimeout);
         var perTryRegistration = perTry.CanBeCanceled
             ? perTry.UnsafeRegister(static state => ((UpstreamConnection)state!).Cancel(CancelReason.PerTry), connection)
@@ -79,39 +71,34 @@ internal static class Http1Exchange
         try
         {
             var framing = RequestHeadWriter.Write(connection.Output, context, pool.HostField, options.PreserveHost, attempt?.Client ?? default);
-            var mayRetryStale = reused && framing == RequestFraming.None && IsIdempotent(request.Method);
-            var flush = await connection.Output.FlushAsync();
-            if (flush.IsCanceled)
+            var mayRetryStale = reused && framing == RequestFraming.None && IsIdempotent(context.Request.Method);
+            var requestWasHead = HttpMethods.IsHead(context.Request.Method);
+            var head = await SendRequestAsync(context, connection, framing);
+            var nothingCame = true;
+            while (head is null)
             {
-                return new(Cancelled(context, connection), false);
-            }
-
-            if (flush.IsCompleted)
-            {
-                return mayRetryStale ? new(default, true) : new(Report(context, ForwarderError.Request, new IOException("The upstream closed the connection.")), false);
-            }
-
-            if (framing != RequestFraming.None)
-            {
-                // The body goes whole before the response is read, as HttpClient sends an HTTP/1.1 request: a client
-                // body that fails (too slow, cut, too large) is answered as the YARP path answers it.
-                var (bodyError, bodyException) = await RequestBody.SendAsync(request.Body, connection, framing == RequestFraming.Chunked, options.RequestTimeout);
-                if (bodyError != ForwarderError.None)
+                try
                 {
-                    return new(bodyError == ForwarderError.RequestCanceled ? Cancelled(context, connection) : Report(context, bodyError, bodyException), false);
+                    var read = await connection.Input.ReadAsync();
+                    head = ParseHead(connection, read, requestWasHead, ref nothingCame);
+                }
+                catch (Exception e) when (IsConnectionFailure(e))
+                {
+                    head = new(ForwarderError.Request, e, nothingCame, false);
                 }
             }
 
-            var head = await ReadHeadAsync(connection, HttpMethods.IsHead(request.Method));
-            if (head.Error is { } headError)
+            if (head.Value.Error is { } error)
             {
-                return head.NothingCame && mayRetryStale && headError != ForwarderError.RequestCanceled
-                    ? new(default, true)
-                    : new(headError == ForwarderError.RequestCanceled ? Cancelled(context, connection) : Report(context, headError, head.Exception), false);
+                // A kept connection the destination had closed before it read the request (nothing of a response
+                // came, the request has no body and is idempotent): once more, on a fresh connection.
+                stale = head.Value.NothingCame && mayRetryStale && error == ForwarderError.Request;
+                result = stale ? error : ReportHeadError(context, connection, head.Value);
             }
-
-            (var error, keep) = await RespondAsync(context, connection, attempt, head.Valid, options.RequestTimeout);
-            return new(error, false);
+            else
+            {
+                (result, keep) = await RespondAsync(context, connection, attempt, head.Value.Valid);
+            }
         }
         finally
         {
@@ -127,15 +114,56 @@ internal static class Http1Exchange
                 pool.Close(connection);
             }
         }
+
+        return stale ? await ConnectThenExchangeAsync(context, options, pool, perTry) : result;
+    }
+
+    /// <summary>The error of a request that got no response head, reported as YARP reports it (already reported: returned as it is).</summary>
+    private static ForwarderError ReportHeadError(HttpContext context, UpstreamConnection connection, HeadRead head) => head switch
+    {
+        { Reported: true } => head.Error!.Value,
+        { Error: ForwarderError.RequestCanceled } => Cancelled(context, connection),
+        _ => Report(context, head.Error!.Value, head.Exception ?? new IOException("The upstream closed the connection.")),
+    };
+
+    /// <summary>
+    /// Writes out the head (and the body, whole, as HttpClient sends an HTTP/1.1 request); null when sent, else the
+    /// failure in place of a response head (<see cref="HeadRead.Reported"/> when it was reported already).
+    /// </summary>
+    private static async ValueTask<HeadRead?> SendRequestAsync(HttpContext context, UpstreamConnection connection, RequestFraming framing)
+    {
+        var flush = await connection.Output.FlushAsync();
+        if (flush.IsCanceled)
+        {
+            return new(ForwarderError.RequestCanceled, null, true, false);
+        }
+
+        if (flush.IsCompleted)
+        {
+            return new(ForwarderError.Request, null, true, false);
+        }
+
+        if (framing == RequestFraming.None)
+        {
+            return null;
+        }
+
+        // A client body that fails (too slow, cut, too large) is answered as the YARP path answers it.
+        var (error, exception) = await RequestBody.SendAsync(context.Request.Body, connection, framing == RequestFraming.Chunked);
+        return error switch
+        {
+            ForwarderError.None => null,
+            ForwarderError.RequestCanceled => new(ForwarderError.RequestCanceled, null, false, false),
+            _ => new(Report(context, error, exception), exception, false, false) { Reported = true },
+        };
     }
 
     /// <summary>
     /// After a response head came: a broken one is a 502 (nothing of it reaches the client), a status the attempt holds
     /// back for a retry is dropped, anything else is relayed. True with the error when the connection may be pooled.
     /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private static async ValueTask<(ForwarderError Error, bool Reusable)> RespondAsync(
-        HttpContext context, UpstreamConnection connection, ForwardAttempt? attempt, bool valid, TimeSpan activityTimeout)
+        HttpContext context, UpstreamConnection connection, ForwardAttempt? attempt, bool valid)
     {
         if (!valid || IsBroken(connection.Head) || !ResponseHead.TryCopy(context.Response, connection.Head, connection.Strings))
         {
@@ -152,38 +180,31 @@ internal static class Http1Exchange
             return (ForwarderError.None, false);
         }
 
-        var relayed = await ResponseBody.RelayAsync(context, connection, activityTimeout);
+        var relayed = await ResponseBody.RelayAsync(context, connection);
         return relayed.Error != ForwarderError.None
             ? (Report(context, relayed.Error, relayed.Exception), false)
             : (ForwarderError.None, relayed.Reusable && connection.Head.KeepAlive);
     }
 
-    /// <summary>The result of waiting for a response head.</summary>
-    private readonly record struct HeadRead(ForwarderError? Error, Exception? Exception, bool NothingCame, bool Valid);
+    /// <summary>The result of waiting for a response head: an error (with <see cref="NothingCame"/>), or a head, valid or not.</summary>
+    private readonly record struct HeadRead(ForwarderError? Error, Exception? Exception, bool NothingCame, bool Valid)
+    {
+        /// <summary>The error was reported (feature and status set) where it was found.</summary>
+        public bool Reported { get; init; }
+    }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private static async ValueTask<HeadRead> ReadHeadAsync(UpstreamConnection connection, bool requestWasHead)
+    /// <summary>One read's worth of parsing: the head's outcome, or null when more bytes are needed.</summary>
+    private static HeadRead? ParseHead(UpstreamConnection connection, in ReadResult read, bool requestWasHead, ref bool nothingCame)
     {
         var input = connection.Input;
-        var nothingCame = true;
+        if (read.IsCanceled)
+        {
+            return new(ForwarderError.RequestCanceled, null, nothingCame, false);
+        }
+
+        var buffer = read.Buffer;
         while (true)
         {
-            ReadResult read;
-            try
-            {
-                read = await input.ReadAsync();
-            }
-            catch (Exception e) when (IsConnectionFailure(e))
-            {
-                return new(ForwarderError.Request, e, nothingCame, false);
-            }
-
-            if (read.IsCanceled)
-            {
-                return new(ForwarderError.RequestCanceled, null, nothingCame, false);
-            }
-
-            var buffer = read.Buffer;
             nothingCame &= buffer.IsEmpty;
             var parsed = connection.Parser.Parse(buffer, connection.Head, requestWasHead);
             switch (parsed.Status)
@@ -193,14 +214,13 @@ internal static class Http1Exchange
                     return new(ForwarderError.Request, new IOException("The upstream closed the connection before the response head ended."), nothingCame, false);
                 case Http1ParseStatus.NeedMoreData:
                     input.AdvanceTo(buffer.Start, buffer.End);
+                    return null;
+                case Http1ParseStatus.Complete when connection.Head.IsInterim:
+                    // A 1xx (100 Continue, 103 Early Hints) is dropped: the final head follows.
+                    buffer = buffer.Slice(parsed.Consumed);
                     continue;
                 case Http1ParseStatus.Complete:
                     input.AdvanceTo(buffer.GetPosition(parsed.Consumed));
-                    if (connection.Head.IsInterim)
-                    {
-                        continue;
-                    }
-
                     return new(null, null, false, true);
                 default:
                     input.AdvanceTo(buffer.Start);

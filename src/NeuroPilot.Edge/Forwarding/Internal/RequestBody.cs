@@ -20,7 +20,7 @@ internal static class RequestBody
     /// whose status is the answer), <see cref="ForwarderError.RequestBodyDestination"/> when the upstream stopped taking
     /// it, <see cref="ForwarderError.RequestCanceled"/> when the exchange was cancelled.
     /// </returns>
-    public static async ValueTask<(ForwarderError Error, Exception? Exception)> SendAsync(Stream body, UpstreamConnection connection, bool chunked, TimeSpan activityTimeout)
+    public static async ValueTask<(ForwarderError Error, Exception? Exception)> SendAsync(Stream body, UpstreamConnection connection, bool chunked)
     {
         var output = connection.Output;
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
@@ -60,7 +60,7 @@ internal static class RequestBody
                     return (sent, null);
                 }
 
-                connection.Heard(activityTimeout);
+                connection.Heard();
             }
 
             if (chunked)

@@ -17,8 +17,7 @@ internal static class ResponseBody
     /// <param name="Reusable">The body ended at its framed end and nothing followed it: the connection may carry another request.</param>
     public readonly record struct Relayed(ForwarderError Error, Exception? Exception, bool Reusable);
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public static async ValueTask<Relayed> RelayAsync(HttpContext context, UpstreamConnection connection, TimeSpan activityTimeout)
+    public static async ValueTask<Relayed> RelayAsync(HttpContext context, UpstreamConnection connection)
     {
         var head = connection.Head;
         var output = context.Response.BodyWriter;
@@ -27,11 +26,11 @@ internal static class ResponseBody
             switch (head.BodyKind)
             {
                 case Http1BodyKind.ContentLength:
-                    return await CopyLengthAsync(connection, output, head.ContentLength, activityTimeout);
+                    return await CopyLengthAsync(connection, output, head.ContentLength);
                 case Http1BodyKind.Chunked:
-                    return await CopyChunkedAsync(connection, output, activityTimeout);
+                    return await CopyChunkedAsync(connection, output);
                 case Http1BodyKind.CloseDelimited:
-                    return await CopyUntilCloseAsync(connection, output, activityTimeout);
+                    return await CopyUntilCloseAsync(connection, output);
                 default:
                     return new(ForwarderError.None, null, true);
             }
@@ -42,7 +41,7 @@ internal static class ResponseBody
         }
     }
 
-    private static async ValueTask<Relayed> CopyLengthAsync(UpstreamConnection connection, PipeWriter output, long length, TimeSpan activityTimeout)
+    private static async ValueTask<Relayed> CopyLengthAsync(UpstreamConnection connection, PipeWriter output, long length)
     {
         var input = connection.Input;
         var remaining = length;
@@ -64,7 +63,7 @@ internal static class ResponseBody
             Write(output, take);
             remaining -= take.Length;
             input.AdvanceTo(take.End);
-            connection.Heard(activityTimeout);
+            connection.Heard();
             if (!await Flushed(output))
             {
                 return new(ForwarderError.ResponseBodyClient, null, false);
@@ -75,7 +74,7 @@ internal static class ResponseBody
         return new(ForwarderError.None, null, !HasMore(input));
     }
 
-    private static async ValueTask<Relayed> CopyChunkedAsync(UpstreamConnection connection, PipeWriter output, TimeSpan activityTimeout)
+    private static async ValueTask<Relayed> CopyChunkedAsync(UpstreamConnection connection, PipeWriter output)
     {
         var input = connection.Input;
         var decoder = connection.Chunked;
@@ -124,7 +123,7 @@ internal static class ResponseBody
             }
 
             input.AdvanceTo(buffer.Start, buffer.End);
-            connection.Heard(activityTimeout);
+            connection.Heard();
             if (wrote && !await Flushed(output))
             {
                 return new(ForwarderError.ResponseBodyClient, null, false);
@@ -132,7 +131,7 @@ internal static class ResponseBody
         }
     }
 
-    private static async ValueTask<Relayed> CopyUntilCloseAsync(UpstreamConnection connection, PipeWriter output, TimeSpan activityTimeout)
+    private static async ValueTask<Relayed> CopyUntilCloseAsync(UpstreamConnection connection, PipeWriter output)
     {
         var input = connection.Input;
         while (true)
@@ -155,7 +154,7 @@ internal static class ResponseBody
                 return new(ForwarderError.None, null, false);
             }
 
-            connection.Heard(activityTimeout);
+            connection.Heard();
         }
     }
 

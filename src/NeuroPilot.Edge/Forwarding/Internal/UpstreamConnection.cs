@@ -17,15 +17,17 @@ internal sealed class UpstreamConnection
     private const int Busy = 1;
 
     private readonly ConnectionContext _transport;
-    private readonly ITimer _activity;
+    private readonly TimeProvider _time;
     private int _state;
+    private long _heardAt;
+    private TimeSpan _activityTimeout;
 
     public UpstreamConnection(ConnectionContext transport, TimeProvider time)
     {
         _transport = transport;
+        _time = time;
         Input = transport.Transport.Input;
         Output = transport.Transport.Output;
-        _activity = time.CreateTimer(static state => ((UpstreamConnection)state!).Cancel(CancelReason.Activity), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>Why the exchange in flight was cut short (<see cref="Cancel"/>); <see cref="CancelReason.None"/> when it was not.</summary>
@@ -49,28 +51,37 @@ internal sealed class UpstreamConnection
     /// <summary>Requests this connection has carried.</summary>
     public int Uses { get; set; }
 
-    /// <summary>An exchange starts on this connection; the upstream may stay silent for <paramref name="activityTimeout"/> at most.</summary>
+    /// <summary>
+    /// An exchange starts on this connection; the upstream may stay silent for <paramref name="activityTimeout"/> at
+    /// most (checked by the pool's sweep, a quarter of a second at a time: no timer is touched per request).
+    /// </summary>
     public void Begin(TimeSpan activityTimeout)
     {
         Parser.Reset();
         Head.Reset();
         Chunked.Reset();
+        _activityTimeout = activityTimeout;
+        Heard();
         Volatile.Write(ref _state, Busy);
-        _activity.Change(activityTimeout, Timeout.InfiniteTimeSpan);
     }
 
-    /// <summary>The upstream was heard from: its silence is counted from now.</summary>
-    public void Heard(TimeSpan activityTimeout) => _activity.Change(activityTimeout, Timeout.InfiniteTimeSpan);
+    /// <summary>The upstream was heard from (or sent to): its silence is counted from now.</summary>
+    public void Heard() => Volatile.Write(ref _heardAt, _time.GetTimestamp());
+
+    /// <summary>Cancels the exchange in flight when the upstream has been silent past its activity timeout.</summary>
+    public void CancelIfSilent()
+    {
+        if (Volatile.Read(ref _state) == Busy && _time.GetElapsedTime(Volatile.Read(ref _heardAt)) > _activityTimeout)
+        {
+            Cancel(CancelReason.Activity);
+        }
+    }
 
     /// <summary>
     /// The exchange ended; false when it was cancelled at any point (the pipe may hold a pending cancellation, so the
     /// connection must not carry another request).
     /// </summary>
-    public bool End()
-    {
-        _activity.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        return Interlocked.Exchange(ref _state, Idle) == Busy;
-    }
+    public bool End() => Interlocked.Exchange(ref _state, Idle) == Busy;
 
     /// <summary>Stops the exchange in flight, if one is: its pending read and flush return cancelled, and it reads <see cref="Cancelled"/>.</summary>
     public void Cancel(CancelReason reason)
@@ -100,7 +111,6 @@ internal sealed class UpstreamConnection
     /// <summary>Closes the socket; never throws.</summary>
     public void Close()
     {
-        _activity.Dispose();
         _transport.Abort();
         _ = DisposeQuietlyAsync(_transport);
     }

@@ -26,6 +26,7 @@ internal sealed class UpstreamPool
     private readonly int _max;
     private readonly Lock _gate = new();
     private readonly Queue<TaskCompletionSource<UpstreamConnection?>> _waiters = new();
+    private readonly HashSet<UpstreamConnection> _all = [];
     private int _open;
     private int _waiting;
 
@@ -104,6 +105,11 @@ internal sealed class UpstreamPool
     public void Close(UpstreamConnection connection)
     {
         connection.Close();
+        lock (_gate)
+        {
+            _all.Remove(connection);
+        }
+
         if (Volatile.Read(ref _waiting) > 0 && HandOver(null))
         {
             return;
@@ -177,6 +183,18 @@ internal sealed class UpstreamPool
         }
     }
 
+    /// <summary>Cancels the exchanges whose upstream has been silent past the service's <c>RequestTimeout</c> (the engine's sweep).</summary>
+    public void CancelSilent()
+    {
+        lock (_gate)
+        {
+            foreach (var connection in _all)
+            {
+                connection.CancelIfSilent();
+            }
+        }
+    }
+
     /// <summary>Takes room for one more connection under the limit.</summary>
     private bool TryReserve()
     {
@@ -230,7 +248,13 @@ internal sealed class UpstreamPool
                 throw new SocketException((int)SocketError.TimedOut);
             }
 
-            return new UpstreamConnection(_sockets.Create(socket), _time);
+            var connection = new UpstreamConnection(_sockets.Create(socket), _time);
+            lock (_gate)
+            {
+                _all.Add(connection);
+            }
+
+            return connection;
         }
         catch
         {
