@@ -33,11 +33,12 @@ internal static class Http1Exchange
         }
 
         return pool.TryRent() is { } kept
-            ? ExchangeAsync(context, options, pool, kept, reused: true, perTry)
+            ? ExchangeOperation.Start(context, options, pool, kept, reused: true, perTry)
             : ConnectThenExchangeAsync(context, options, pool, perTry);
     }
 
-    private static async ValueTask<ForwarderError> ConnectThenExchangeAsync(HttpContext context, ServiceOptions options, UpstreamPool pool, CancellationToken perTry)
+    /// <summary>A request on a new connection (none idle, or the kept one was stale): the connect, then the exchange.</summary>
+    internal static async ValueTask<ForwarderError> ConnectThenExchangeAsync(HttpContext context, ServiceOptions options, UpstreamPool pool, CancellationToken perTry)
     {
         UpstreamConnection connection;
         try
@@ -53,73 +54,11 @@ internal static class Http1Exchange
             return Report(context, ForwarderError.Request, e);
         }
 
-        return await ExchangeAsync(context, options, pool, connection, reused: false, perTry);
-    }
-
-    private static async ValueTask<ForwarderError> ExchangeAsync(
-        HttpContext context, ServiceOptions options, UpstreamPool pool, UpstreamConnection connection, bool reused, CancellationToken perTry)
-    {
-        var attempt = context.Features.Get<ForwardAttempt>();
-        var result = ForwarderError.None;
-        var keep = false;
-        var stale = false;
-        connection.Begin(options.RequestTimeout);
-        var perTryRegistration = perTry.CanBeCanceled
-            ? perTry.UnsafeRegister(static state => ((UpstreamConnection)state!).Cancel(CancelReason.PerTry), connection)
-            : default;
-        var abortRegistration = context.RequestAborted.UnsafeRegister(static state => ((UpstreamConnection)state!).Cancel(CancelReason.ClientAborted), connection);
-        try
-        {
-            var framing = RequestHeadWriter.Write(connection.Output, context, pool.HostField, options.PreserveHost, attempt?.Client ?? default);
-            var mayRetryStale = reused && framing == RequestFraming.None && IsIdempotent(context.Request.Method);
-            var requestWasHead = HttpMethods.IsHead(context.Request.Method);
-            var head = await SendRequestAsync(context, connection, framing);
-            var nothingCame = true;
-            while (head is null)
-            {
-                try
-                {
-                    var read = await connection.Input.ReadAsync();
-                    head = ParseHead(connection, read, requestWasHead, ref nothingCame);
-                }
-                catch (Exception e) when (IsConnectionFailure(e))
-                {
-                    head = new(ForwarderError.Request, e, nothingCame, false);
-                }
-            }
-
-            if (head.Value.Error is { } error)
-            {
-                // A kept connection the destination had closed before it read the request (nothing of a response
-                // came, the request has no body and is idempotent): once more, on a fresh connection.
-                stale = head.Value.NothingCame && mayRetryStale && error == ForwarderError.Request;
-                result = stale ? error : ReportHeadError(context, connection, head.Value);
-            }
-            else
-            {
-                (result, keep) = await RespondAsync(context, connection, attempt, head.Value.Valid);
-            }
-        }
-        finally
-        {
-            perTryRegistration.Dispose();
-            abortRegistration.Dispose();
-            var clean = connection.End();
-            if (keep && clean)
-            {
-                pool.Return(connection);
-            }
-            else
-            {
-                pool.Close(connection);
-            }
-        }
-
-        return stale ? await ConnectThenExchangeAsync(context, options, pool, perTry) : result;
+        return await ExchangeOperation.Start(context, options, pool, connection, reused: false, perTry);
     }
 
     /// <summary>The error of a request that got no response head, reported as YARP reports it (already reported: returned as it is).</summary>
-    private static ForwarderError ReportHeadError(HttpContext context, UpstreamConnection connection, HeadRead head) => head switch
+    internal static ForwarderError ReportHeadError(HttpContext context, UpstreamConnection connection, HeadRead head) => head switch
     {
         { Reported: true } => head.Error!.Value,
         { Error: ForwarderError.RequestCanceled } => Cancelled(context, connection),
@@ -127,42 +66,10 @@ internal static class Http1Exchange
     };
 
     /// <summary>
-    /// Writes out the head (and the body, whole, as HttpClient sends an HTTP/1.1 request); null when sent, else the
-    /// failure in place of a response head (<see cref="HeadRead.Reported"/> when it was reported already).
-    /// </summary>
-    private static async ValueTask<HeadRead?> SendRequestAsync(HttpContext context, UpstreamConnection connection, RequestFraming framing)
-    {
-        var flush = await connection.Output.FlushAsync();
-        if (flush.IsCanceled)
-        {
-            return new(ForwarderError.RequestCanceled, null, true, false);
-        }
-
-        if (flush.IsCompleted)
-        {
-            return new(ForwarderError.Request, null, true, false);
-        }
-
-        if (framing == RequestFraming.None)
-        {
-            return null;
-        }
-
-        // A client body that fails (too slow, cut, too large) is answered as the YARP path answers it.
-        var (error, exception) = await RequestBody.SendAsync(context.Request.Body, connection, framing == RequestFraming.Chunked);
-        return error switch
-        {
-            ForwarderError.None => null,
-            ForwarderError.RequestCanceled => new(ForwarderError.RequestCanceled, null, false, false),
-            _ => new(Report(context, error, exception), exception, false, false) { Reported = true },
-        };
-    }
-
-    /// <summary>
     /// After a response head came: a broken one is a 502 (nothing of it reaches the client), a status the attempt holds
     /// back for a retry is dropped, anything else is relayed. True with the error when the connection may be pooled.
     /// </summary>
-    private static async ValueTask<(ForwarderError Error, bool Reusable)> RespondAsync(
+    internal static async ValueTask<(ForwarderError Error, bool Reusable)> RespondAsync(
         HttpContext context, UpstreamConnection connection, ForwardAttempt? attempt, bool valid)
     {
         if (!valid || IsBroken(connection.Head) || !ResponseHead.TryCopy(context.Response, connection.Head, connection.Strings))
@@ -187,14 +94,14 @@ internal static class Http1Exchange
     }
 
     /// <summary>The result of waiting for a response head: an error (with <see cref="NothingCame"/>), or a head, valid or not.</summary>
-    private readonly record struct HeadRead(ForwarderError? Error, Exception? Exception, bool NothingCame, bool Valid)
+    internal readonly record struct HeadRead(ForwarderError? Error, Exception? Exception, bool NothingCame, bool Valid)
     {
         /// <summary>The error was reported (feature and status set) where it was found.</summary>
         public bool Reported { get; init; }
     }
 
     /// <summary>One read's worth of parsing: the head's outcome, or null when more bytes are needed.</summary>
-    private static HeadRead? ParseHead(UpstreamConnection connection, in ReadResult read, bool requestWasHead, ref bool nothingCame)
+    internal static HeadRead? ParseHead(UpstreamConnection connection, in ReadResult read, bool requestWasHead, ref bool nothingCame)
     {
         var input = connection.Input;
         if (read.IsCanceled)
@@ -249,7 +156,7 @@ internal static class Http1Exchange
         return head.IndexOf(Http1KnownHeader.TransferEncoding) >= 0 || (length >= 0 && !head.ValueAt(length).SequenceEqual("0"u8));
     }
 
-    private static ForwarderError Cancelled(HttpContext context, UpstreamConnection connection) => connection.Cancelled switch
+    internal static ForwarderError Cancelled(HttpContext context, UpstreamConnection connection) => connection.Cancelled switch
     {
         CancelReason.Activity => Report(context, ForwarderError.RequestTimedOut, new TimeoutException("The upstream stayed silent past RequestTimeout.")),
         _ => Report(context, ForwarderError.RequestCanceled, null),
@@ -261,7 +168,7 @@ internal static class Http1Exchange
     /// (Kestrel's status for it); a response already started is aborted, so the client never takes a cut message
     /// for a whole one.
     /// </summary>
-    private static ForwarderError Report(HttpContext context, ForwarderError error, Exception? exception)
+    internal static ForwarderError Report(HttpContext context, ForwarderError error, Exception? exception)
     {
         if (error == ForwarderError.None)
         {
@@ -326,7 +233,7 @@ internal static class Http1Exchange
             : port.Length <= 5 && !port.ContainsAnyExceptInRange('0', '9') && int.Parse(port, CultureInfo.InvariantCulture) <= 65535;
     }
 
-    private static bool IsIdempotent(string method) =>
+    internal static bool IsIdempotent(string method) =>
         HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method) ||
         HttpMethods.IsTrace(method) || HttpMethods.IsPut(method) || HttpMethods.IsDelete(method);
 
