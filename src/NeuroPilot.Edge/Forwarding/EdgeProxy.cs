@@ -125,13 +125,12 @@ public sealed class EdgeProxy(EdgeRuntime runtime, YarpEngine yarp, Http1Engine 
 
     private async Task ForwardAsync(HttpContext context, ServiceRoute service, RegionRoute region, DestinationState destination, ClientAddress client, InFlightLimiter? slot)
     {
+        // Locals that live across the await are the size of this method's state machine, allocated per request:
+        // what can be read again from the service or the runtime is read again.
         var started = Stopwatch.GetTimestamp();
-        var retry = service.Options.Retry;
-        var breakerOptions = service.Options.CircuitBreaker;
-        var replayable = RequestReplay.Prepare(context, retry);
-        IForwardingEngine engine = runtime.Config.Edge.Engine == Configuration.ForwardingEngine.Fast ? fast : yarp;
+        var replayable = RequestReplay.Prepare(context, service.Options.Retry);
         var attempt = _attempts.Get();
-        attempt.RetryOnStatusCodes = retry.RetryOnStatusCodes;
+        attempt.RetryOnStatusCodes = service.Options.Retry.RetryOnStatusCodes;
         attempt.Client = client;
         var bodyPending = attempt.WatchRequestBody(context, service.Limits?.MaxRequestBodySize);
         context.Features.Set(attempt);
@@ -146,11 +145,12 @@ public sealed class EdgeProxy(EdgeRuntime runtime, YarpEngine yarp, Http1Engine 
             while (true)
             {
                 attempt.Route = (service, region);
-                attempt.Begin(destination, retry.PerTryTimeout, bodyPending);
-                attempt.MayRetry = replayable && attempt.Attempts < retry.MaxAttempts;
+                attempt.Begin(destination, service.Options.Retry.PerTryTimeout, bodyPending);
+                attempt.MayRetry = replayable && attempt.Attempts < service.Options.Retry.MaxAttempts;
                 destination.OnRequestStarted();
                 try
                 {
+                    var engine = runtime.Config.Edge.Engine == Configuration.ForwardingEngine.Fast ? (IForwardingEngine)fast : yarp;
                     error = await engine.SendAsync(context, service, destination, attempt.PerTryToken);
                 }
                 finally
@@ -164,7 +164,7 @@ public sealed class EdgeProxy(EdgeRuntime runtime, YarpEngine yarp, Http1Engine 
                     }
                 }
 
-                result = AttemptClassifier.Classify(context, error, attempt, breakerOptions);
+                result = AttemptClassifier.Classify(context, error, attempt, service.Options.CircuitBreaker);
                 AttemptEvidence.Record(destination, result);
                 if (!MayRetryAfter(context, result, attempt) || !attempt.TryReserveRetry())
                 {
