@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Text.Json;
 using NeuroPilot.Edge.Tests.TestKit;
 using NeuroPilot.Edge.Tests.TestKit.Etcd;
 using Xunit.Abstractions;
@@ -42,7 +41,7 @@ public sealed class FleetTests(ITestOutputHelper output)
             edgeB.Dispose(); // SIGKILL: no lease revoke, the TTL must end it
             await Eventually.WaitUntilAsync(async () => (await MembersAsync(edgeA)).SetEquals(["edge-a"]), TimeSpan.FromSeconds(6), "edge-b vanishes from edge-a's fleet view");
             output.WriteLine($"edge-b gone from edge-a's view {TimeProvider.System.GetElapsedTime(killed).TotalMilliseconds:0} ms after SIGKILL (lease TTL 2 s, view read every 0.5 s)");
-            var fleet = await FleetAsync(edgeA);
+            var fleet = await FleetTestEdge.FleetAsync(edgeA);
             Assert.True(fleet.GetProperty("enabled").GetBoolean());
             Assert.Equal("connected", fleet.GetProperty("etcd").GetString());
             Assert.Equal("connected", fleet.GetProperty("view_state").GetString());
@@ -125,7 +124,7 @@ public sealed class FleetTests(ITestOutputHelper output)
         using var upstreams = await UpstreamGroup.StartAsync("us-east");
         using var edge = await EdgeProcess.StartAsync(EdgeConfigText.SingleService(FreePorts.Next(), FreePorts.Next(), upstreams.All));
 
-        var fleet = await FleetAsync(edge);
+        var fleet = await FleetTestEdge.FleetAsync(edge);
 
         Assert.False(fleet.GetProperty("enabled").GetBoolean());
         Assert.Equal(0, fleet.GetProperty("members").GetArrayLength());
@@ -157,19 +156,12 @@ public sealed class FleetTests(ITestOutputHelper output)
         return api.GetProperty("regions").EnumerateArray().Single(r => r.GetProperty("name").GetString() == "us-east").GetProperty("drained").GetBoolean();
     }
 
-    private static async Task<JsonElement> FleetAsync(EdgeProcess edge)
-    {
-        using var response = await edge.SendAdminAsync(new HttpRequestMessage(HttpMethod.Get, "/admin/fleet"));
-        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        return document.RootElement.Clone();
-    }
-
     private static async Task<HashSet<string>> MembersAsync(EdgeProcess edge) =>
-        [.. (await FleetAsync(edge)).GetProperty("members").EnumerateArray().Select(m => m.GetProperty("edge_id").GetString()!)];
+        [.. (await FleetTestEdge.FleetAsync(edge)).GetProperty("members").EnumerateArray().Select(m => m.GetProperty("edge_id").GetString()!)];
 
     private static async Task<string?> ReasonAsync(EdgeProcess edge, string edgeId, string region)
     {
-        foreach (var member in (await FleetAsync(edge)).GetProperty("members").EnumerateArray())
+        foreach (var member in (await FleetTestEdge.FleetAsync(edge)).GetProperty("members").EnumerateArray())
         {
             if (member.GetProperty("edge_id").GetString() == edgeId)
             {

@@ -1,0 +1,325 @@
+using System.Diagnostics;
+using System.Net;
+using NeuroPilot.Edge.Tests.TestKit;
+using NeuroPilot.Edge.Tests.TestKit.Dns;
+using NeuroPilot.Edge.Tests.TestKit.Etcd;
+using Xunit.Abstractions;
+using static NeuroPilot.Edge.Tests.Functional.FleetTestEdge;
+
+namespace NeuroPilot.Edge.Tests.Functional;
+
+/// <summary>
+/// Three real edges in a fleet over a real 3-member etcd, writing to the Cloudflare emulator, in the situations the
+/// quorum and the election exist for: a majority of edges seeing us-east down moves DNS (and back); etcd losing one
+/// member changes nothing, losing two pauses DNS on every edge while proxying goes on, and its return converges
+/// without a write; an edge cut off from etcd (the leader, and a follower) never writes, though it sees a region down.
+/// </summary>
+public sealed class FleetQuorumTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);
+
+    [Fact]
+    public async Task DnsQuorum_TwoOfThreeEdgesSeeUsEastDown_DnsMovesItOutAfterTheHold_AndBackWhenItReturns()
+    {
+        await using var fleet = await Fleet.StartAsync("/fleet-quorum-majority/", output);
+        using var pair = await UpstreamGroup.StartAsync(Regions); // edge-a and edge-b's path to us-east, to break for both
+        using var own = await UpstreamGroup.StartAsync(Regions);
+        await fleet.AddAsync("edge-a", pair);
+        await fleet.AddAsync("edge-b", pair);
+        await fleet.AddAsync("edge-c", own);
+        var leader = await fleet.PublishedAndLedAsync();
+        var writes = Writes(fleet.Cloudflare);
+
+        var killed = Stopwatch.StartNew();
+        await pair["us-east"].KillAsync();
+        await Eventually.WaitUntilAsync(() => ApiAddresses(fleet.Cloudflare).SequenceEqual([EuWest]), Deadline, () => $"us-east out of DNS ({Describe(fleet.Cloudflare)})");
+        var movedOut = killed.Elapsed;
+        Assert.True(movedOut >= DownHold, $"DNS moved {movedOut.TotalMilliseconds:0} ms after the kill, before the {DownHold.TotalSeconds} s down hold");
+        Assert.Equal<(int, int, int, string?)?>((1, 2, 2, "down"), await QuorumAsync(fleet.Edges[leader], "us-east")); // usable, unusable, required
+        var outWrites = Writes(fleet.Cloudflare) - writes;
+
+        var revived = Stopwatch.StartNew();
+        await pair["us-east"].RestartAsync();
+        await Eventually.WaitUntilAsync(() => ApiAddresses(fleet.Cloudflare).SequenceEqual([UsEast]), Deadline, () => $"us-east back in DNS ({Describe(fleet.Cloudflare)})");
+        var movedBack = revived.Elapsed;
+        Assert.True(movedBack >= UpHold, $"DNS returned {movedBack.TotalMilliseconds:0} ms after the restart, before the {UpHold.TotalSeconds} s up hold");
+        var backWrites = Writes(fleet.Cloudflare) - writes - outWrites;
+
+        output.WriteLine($"leader {leader}: us-east out of DNS {movedOut.TotalMilliseconds:0} ms after edge-a and edge-b lost it " +
+            $"({outWrites} write(s)); back {movedBack.TotalMilliseconds:0} ms after it returned ({backWrites} write(s)); " +
+            $"probes 1 s x 2, down hold {DownHold.TotalSeconds} s, up hold {UpHold.TotalSeconds} s");
+        Assert.Equal((1, 1), (outWrites, backWrites)); // one batch each way, from the leader alone
+        var metrics = await fleet.Edges[leader].GetMetricsTextAsync();
+        Assert.Contains("neuropilot_edge_fleet_quorum_decisions_total{service=\"api\",region=\"us-east\",decision=\"down\"} 1", metrics, StringComparison.Ordinal);
+        Assert.Contains("neuropilot_edge_fleet_quorum_decisions_total{service=\"api\",region=\"us-east\",decision=\"up\"} 1", metrics, StringComparison.Ordinal);
+        await fleet.FollowersMadeNoProviderCallAsync(leader);
+    }
+
+    [Fact]
+    public async Task EtcdMembers_OneStoppedChangesNothing_TwoStoppedPauseDnsEverywhereWhileProxyingGoesOn_RestartedConvergeWithoutAWrite()
+    {
+        await using var fleet = await Fleet.StartAsync("/fleet-quorum-etcd/", output);
+        using var upstreams = await UpstreamGroup.StartAsync(Regions);
+        foreach (var id in (string[])["edge-a", "edge-b", "edge-c"])
+        {
+            await fleet.AddAsync(id, upstreams);
+        }
+
+        var leader = await fleet.PublishedAndLedAsync();
+        var writes = Writes(fleet.Cloudflare);
+
+        // One member gone (the raft leader: the hardest one to lose): etcd keeps its majority; the fleet must not notice.
+        var first = await fleet.Etcd.RaftLeaderAsync() ?? 0;
+        var stopped = Stopwatch.StartNew();
+        await fleet.Etcd.StopMemberAsync(first);
+        var (longestPause, pausedLooks) = await fleet.WatchPausesAsync(LeaseTtl * 2);
+        Assert.Equal(leader, await OneLeaderAsync(fleet.Edges, Deadline));
+        await fleet.ServesEverywhereAsync();
+        output.WriteLine($"etcd {EtcdCluster.MemberName(first)} (raft leader) stopped: {leader} still leads; longest DNS pause on any edge " +
+            $"{longestPause.TotalMilliseconds:0} ms ({pausedLooks} look(s) found one paused) in {stopped.ElapsedMilliseconds} ms watched");
+        Assert.True(longestPause <= MaxBlip, $"DNS paused for {longestPause.TotalMilliseconds:0} ms with etcd's majority up (at most {MaxBlip.TotalMilliseconds} ms allowed)");
+        await fleet.Etcd.StartMemberAsync(first);
+
+        // Two gone: no majority, nobody can prove it leads. DNS pauses on every edge and says why; proxying goes on.
+        var second = (first + 1) % fleet.Etcd.Size;
+        stopped.Restart();
+        await fleet.Etcd.StopMemberAsync(first);
+        await fleet.Etcd.StopMemberAsync(second);
+        foreach (var (id, edge) in fleet.Edges)
+        {
+            var seen = "";
+            await Eventually.WaitUntilAsync(async () =>
+            {
+                var dns = await DnsAsync(edge);
+                seen = $"{dns.State} ({dns.PausedReason})";
+                return seen == "paused (fleet etcd unreachable)";
+            }, Deadline, () => $"{id}'s DNS paused because etcd is unreachable (now {seen})");
+            Assert.Contains("neuropilot_edge_dns_paused 1", await edge.GetMetricsTextAsync(), StringComparison.Ordinal);
+            Assert.Contains("neuropilot_edge_fleet_leader 0", await edge.GetMetricsTextAsync(), StringComparison.Ordinal);
+            await edge.Output.WaitForStderrAsync("DNS paused: fleet etcd unreachable", Deadline);
+        }
+
+        output.WriteLine($"two etcd members stopped: DNS paused on all three edges within {stopped.ElapsedMilliseconds} ms");
+        await fleet.ServesEverywhereAsync();
+
+        var restarted = Stopwatch.StartNew();
+        await fleet.Etcd.StartMemberAsync(first, waitUntilHealthy: false);
+        await fleet.Etcd.StartMemberAsync(second, waitUntilHealthy: false);
+        await fleet.Etcd.WaitUntilHealthyAsync(first);
+        await fleet.Etcd.WaitUntilHealthyAsync(second);
+        var next = await fleet.LedAsync();
+        output.WriteLine($"etcd whole again: {next} leads, every edge follows it, {restarted.ElapsedMilliseconds} ms after the restart");
+        await fleet.RoundFindsDnsUnchangedAsync(next);
+        Assert.Equal([UsEast], ApiAddresses(fleet.Cloudflare));
+        Assert.Equal(writes, Writes(fleet.Cloudflare));
+    }
+
+    [Fact]
+    public async Task Partition_TheCutOffLeaderStopsWriting_AnotherLeads_AndACutOffFollowerNeverWrites_ThoughBothSeeUsEastDown()
+    {
+        await using var fleet = await Fleet.StartAsync("/fleet-quorum-partition/", output);
+        using var cut = await UpstreamGroup.StartAsync(Regions); // edge-a and edge-b's path to us-east, to break behind the partition
+        using var whole = await UpstreamGroup.StartAsync(Regions);
+        var relaysOfA = fleet.Etcd.ClientUrls.Select(u => TcpRelay.Start(new Uri(u).Port)).ToArray();
+        var relaysOfB = fleet.Etcd.ClientUrls.Select(u => TcpRelay.Start(new Uri(u).Port)).ToArray();
+        try
+        {
+            // edge-a first, so that it leads.
+            await fleet.AddAsync("edge-a", cut, relaysOfA.Select(r => r.Url));
+            await Eventually.WaitUntilAsync(async () => (await FleetAsync(fleet.Edges["edge-a"])).GetProperty("leader").GetProperty("this_edge").GetBoolean(), Deadline, "edge-a leads");
+            await fleet.AddAsync("edge-b", cut, relaysOfB.Select(r => r.Url));
+            await fleet.AddAsync("edge-c", whole);
+            Assert.Equal("edge-a", await fleet.PublishedAndLedAsync());
+            var writes = Writes(fleet.Cloudflare);
+
+            // Cut edge-a (the leader) and edge-b off etcd, then break us-east behind both.
+            var partitioned = Stopwatch.StartNew();
+            foreach (var relay in relaysOfA.Concat(relaysOfB))
+            {
+                relay.Blackhole();
+            }
+
+            await cut["us-east"].KillAsync();
+            var survivor = new Dictionary<string, EdgeProcess> { ["edge-c"] = fleet.Edges["edge-c"] };
+            Assert.Equal("edge-c", await OneLeaderAsync(survivor, LeaseTtl + TimeSpan.FromSeconds(4)));
+            var newLeader = partitioned.Elapsed;
+
+            // Alone, each cut-off edge soon is its own quorum (the others' views it read last grow stale after 3 TTLs):
+            // as leader it would move us-east out. It must not: it cannot prove it leads.
+            foreach (var id in (string[])["edge-a", "edge-b"])
+            {
+                var edge = fleet.Edges[id];
+                await Eventually.WaitUntilAsync(async () => await QuorumAsync(edge, "us-east") is { Unusable: 1, Required: 1, Decision: "down" }, LeaseTtl * 3 + Deadline,
+                    $"{id}, cut off, is its own quorum and finds us-east down");
+                var dns = await DnsAsync(edge);
+                Assert.Equal(("paused", "fleet etcd unreachable"), (dns.State, dns.PausedReason));
+                Assert.Contains("neuropilot_edge_fleet_leader 0", await edge.GetMetricsTextAsync(), StringComparison.Ordinal);
+            }
+
+            var alone = partitioned.Elapsed;
+            await fleet.WatchNoWriteAsync(DownHold + TimeSpan.FromSeconds(1), writes);
+            await fleet.ServesEverywhereAsync();
+            output.WriteLine($"cut off: edge-c led {newLeader.TotalMilliseconds:0} ms after edge-a (leader) and edge-b lost etcd; both were their own quorum " +
+                $"with us-east down {alone.TotalMilliseconds:0} ms after; no write in {partitioned.ElapsedMilliseconds} ms");
+
+            // Mend us-east, then the partition: the fleet converges on edge-c, without a write.
+            await cut["us-east"].RestartAsync();
+            foreach (var id in (string[])["edge-a", "edge-b"])
+            {
+                await Eventually.WaitUntilAsync(async () => await fleet.UsableAsync(id, "us-east"), Deadline, $"{id} sees us-east usable again");
+            }
+
+            foreach (var relay in relaysOfA.Concat(relaysOfB))
+            {
+                relay.Restore();
+            }
+
+            Assert.Equal("edge-c", await fleet.LedAsync());
+            Assert.Equal([UsEast], ApiAddresses(fleet.Cloudflare));
+            Assert.Equal(writes, Writes(fleet.Cloudflare));
+        }
+        finally
+        {
+            foreach (var relay in relaysOfA.Concat(relaysOfB))
+            {
+                relay.Dispose();
+            }
+        }
+    }
+
+    /// <summary>How long DNS may pause when etcd keeps its majority: one failed election check (the call timeout) and the next.</summary>
+    private static readonly TimeSpan MaxBlip = TimeSpan.FromMilliseconds(1500);
+
+    /// <summary>A real etcd, the Cloudflare emulator and the edges a test adds; disposing prints each edge's last lines.</summary>
+    private sealed class Fleet(EtcdCluster etcd, CloudflareEmulator cloudflare, string prefix, ITestOutputHelper output) : IAsyncDisposable
+    {
+        public EtcdCluster Etcd => etcd;
+
+        public CloudflareEmulator Cloudflare => cloudflare;
+
+        public Dictionary<string, EdgeProcess> Edges { get; } = [];
+
+        public static async Task<Fleet> StartAsync(string prefix, ITestOutputHelper output)
+        {
+            var etcd = await EtcdCluster.StartAsync();
+            try
+            {
+                return new Fleet(etcd, await CloudflareEmulator.StartAsync(), prefix, output);
+            }
+            catch
+            {
+                etcd.Dispose();
+                throw;
+            }
+        }
+
+        /// <summary>Starts an edge on <paramref name="upstreams"/>, reaching etcd directly or at <paramref name="etcdUrls"/>.</summary>
+        public async Task AddAsync(string id, UpstreamGroup upstreams, IEnumerable<string>? etcdUrls = null) =>
+            Edges[id] = await FleetTestEdge.StartAsync(id, etcdUrls ?? etcd.ClientUrls, prefix, cloudflare, upstreams);
+
+        /// <summary>Waits until us-east is published, one edge leads and the others' DNS follows it; returns the leader.</summary>
+        public async Task<string> PublishedAndLedAsync()
+        {
+            await Eventually.WaitUntilAsync(() => ApiAddresses(cloudflare).SequenceEqual([UsEast]), Deadline, () => $"us-east published ({Describe(cloudflare)})");
+            return await LedAsync();
+        }
+
+        /// <summary>Waits until one edge leads, every edge names it and the others' DNS follows it; returns the leader.</summary>
+        public async Task<string> LedAsync()
+        {
+            var leader = await OneLeaderAsync(Edges, Deadline);
+            await FollowersFollowAsync(Edges, leader, Deadline);
+            return leader;
+        }
+
+        /// <summary>Waits until the leader's DNS has run a round and found nothing to change.</summary>
+        public Task RoundFindsDnsUnchangedAsync(string leader) =>
+            Eventually.WaitUntilAsync(async () => (await Edges[leader].GetStatusJsonAsync()).GetProperty("dns").GetProperty("last_result").GetString() == "unchanged",
+                Deadline, $"{leader}'s round finds DNS as it should be");
+
+        public async Task FollowersMadeNoProviderCallAsync(string leader)
+        {
+            foreach (var (_, edge) in Edges.Where(e => e.Key != leader))
+            {
+                Assert.DoesNotContain("neuropilot_edge_dns_pushes_total{", await edge.GetMetricsTextAsync(), StringComparison.Ordinal);
+            }
+        }
+
+        /// <summary>A request through every edge is answered 200.</summary>
+        public async Task ServesEverywhereAsync()
+        {
+            foreach (var (id, edge) in Edges)
+            {
+                using var client = edge.CreateClient();
+                using var response = await client.GetAsync("/");
+                Assert.True(response.StatusCode == HttpStatusCode.OK, $"{id} answered {(int)response.StatusCode} while proxying should go on");
+            }
+        }
+
+        public async Task<bool> UsableAsync(string id, string region)
+        {
+            var api = (await Edges[id].GetStatusJsonAsync()).GetProperty("services").EnumerateArray().Single(s => s.GetProperty("name").GetString() == "api");
+            var state = api.GetProperty("regions").EnumerateArray().Single(r => r.GetProperty("name").GetString() == region);
+            return state.GetProperty("usable").GetBoolean();
+        }
+
+        /// <summary>
+        /// Watches every edge's DNS state for <paramref name="window"/>; returns the longest stretch any of them was
+        /// seen paused (zero: paused in one look at most, or never) and how many looks found an edge paused.
+        /// </summary>
+        public async Task<(TimeSpan Longest, int Seen)> WatchPausesAsync(TimeSpan window)
+        {
+            var pausedSince = new Dictionary<string, long>();
+            var longest = TimeSpan.Zero;
+            var seen = 0;
+            var watched = Stopwatch.StartNew();
+            await Eventually.WaitUntilAsync(async () =>
+            {
+                foreach (var (id, edge) in Edges)
+                {
+                    var now = Stopwatch.GetTimestamp();
+                    if ((await DnsAsync(edge)).State == "paused")
+                    {
+                        seen++;
+                        pausedSince.TryAdd(id, now);
+                        longest = Max(longest, Stopwatch.GetElapsedTime(pausedSince[id], now));
+                    }
+                    else
+                    {
+                        pausedSince.Remove(id);
+                    }
+                }
+
+                return watched.Elapsed >= window;
+            }, window + Deadline, "the DNS states watched");
+            return (longest, seen);
+        }
+
+        /// <summary>Watches the emulator for <paramref name="window"/>: no write beyond <paramref name="writes"/>, us-east published throughout.</summary>
+        public async Task WatchNoWriteAsync(TimeSpan window, int writes)
+        {
+            var written = false;
+            var watched = Stopwatch.StartNew();
+            await Eventually.WaitUntilAsync(() =>
+            {
+                written |= Writes(cloudflare) != writes || !ApiAddresses(cloudflare).SequenceEqual([UsEast]);
+                return watched.Elapsed >= window;
+            }, window + Deadline, "the Cloudflare zone watched");
+            Assert.False(written, $"DNS written: {Describe(cloudflare)}");
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var (id, edge) in Edges)
+            {
+                output.WriteLine($"{id}:\n{edge.Output.Tail(15)}");
+                edge.Dispose();
+            }
+
+            await cloudflare.DisposeAsync();
+            etcd.Dispose();
+        }
+
+        private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+    }
+}
