@@ -148,16 +148,19 @@ public sealed class FleetQuorumTests(ITestOutputHelper output)
             // as leader it would move us-east out. It must not: it cannot prove it leads.
             foreach (var id in (string[])["edge-a", "edge-b"])
             {
-                var edge = fleet.Edges[id];
-                await Eventually.WaitUntilAsync(async () => await QuorumAsync(edge, "us-east") is { Unusable: 1, Required: 1, Decision: "down" }, LeaseTtl * 3 + Deadline,
+                await Eventually.WaitUntilAsync(async () => await QuorumAsync(fleet.Edges[id], "us-east") is { Unusable: 1, Required: 1, Decision: "down" }, LeaseTtl * 3 + Deadline,
                     $"{id}, cut off, is its own quorum and finds us-east down");
-                var dns = await DnsAsync(edge);
-                Assert.Equal(("paused", "fleet etcd unreachable"), (dns.State, dns.PausedReason));
-                Assert.Contains("neuropilot_edge_fleet_leader 0", await edge.GetMetricsTextAsync(), StringComparison.Ordinal);
             }
 
             var alone = partitioned.Elapsed;
             await fleet.WatchNoWriteAsync(DownHold + TimeSpan.FromSeconds(1), writes);
+            foreach (var id in (string[])["edge-a", "edge-b"])
+            {
+                var dns = await DnsAsync(fleet.Edges[id]);
+                Assert.Equal(("paused", "fleet etcd unreachable"), (dns.State, dns.PausedReason));
+                Assert.Contains("neuropilot_edge_fleet_leader 0", await fleet.Edges[id].GetMetricsTextAsync(), StringComparison.Ordinal);
+            }
+
             await fleet.ServesEverywhereAsync();
             output.WriteLine($"cut off: edge-c led {newLeader.TotalMilliseconds:0} ms after edge-a (leader) and edge-b lost etcd; both were their own quorum " +
                 $"with us-east down {alone.TotalMilliseconds:0} ms after; no write in {partitioned.ElapsedMilliseconds} ms");
