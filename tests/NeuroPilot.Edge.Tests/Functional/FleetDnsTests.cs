@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using NeuroPilot.Edge.Tests.TestKit;
-using NeuroPilot.Edge.Tests.TestKit.Dns;
-using NeuroPilot.Edge.Tests.TestKit.Etcd;
 using Xunit.Abstractions;
 using static NeuroPilot.Edge.Tests.Functional.FleetTestEdge;
 
@@ -14,67 +12,37 @@ namespace NeuroPilot.Edge.Tests.Functional;
 /// </summary>
 public sealed class FleetDnsTests(ITestOutputHelper output)
 {
-    private const string Prefix = "/fleet-dns-test/";
-    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan Deadline = FleetRig.Deadline;
 
     [Fact]
     public async Task Fleet_OneEdgeAloneSeesUsEastDown_DnsUnchanged_LeaderKilled_AnotherLeadsWithoutAWrite()
     {
-        using var etcd = await EtcdCluster.StartAsync();
-        await using var cloudflare = await CloudflareEmulator.StartAsync();
+        await using var fleet = await FleetRig.StartAsync("/fleet-dns-test/", output);
         using var shared = await UpstreamGroup.StartAsync(Regions);
         using var ownOfA = await UpstreamGroup.StartAsync(Regions); // edge-a's own path to us-east, to break alone
-        var edges = new Dictionary<string, EdgeProcess>
-        {
-            ["edge-a"] = await FleetTestEdge.StartAsync("edge-a", etcd.ClientUrls, Prefix, cloudflare, ownOfA),
-            ["edge-b"] = await FleetTestEdge.StartAsync("edge-b", etcd.ClientUrls, Prefix, cloudflare, shared),
-            ["edge-c"] = await FleetTestEdge.StartAsync("edge-c", etcd.ClientUrls, Prefix, cloudflare, shared),
-        };
-        try
-        {
-            await Eventually.WaitUntilAsync(() => ApiAddresses(cloudflare).SequenceEqual([UsEast]), Deadline, () => $"us-east published ({Describe(cloudflare)})");
-            var leader = await OneLeaderAsync(edges, Deadline);
-            await FollowersFollowAsync(edges, leader, Deadline);
-            foreach (var (_, edge) in edges.Where(e => e.Key != leader))
-            {
-                Assert.DoesNotContain("neuropilot_edge_dns_pushes_total{", await edge.GetMetricsTextAsync(), StringComparison.Ordinal);
-            }
+        await fleet.AddAsync("edge-a", ownOfA);
+        await fleet.AddAsync("edge-b", shared);
+        await fleet.AddAsync("edge-c", shared);
+        var leader = await fleet.PublishedAndLedAsync();
+        await fleet.FollowersMadeNoProviderCallAsync(leader);
+        var writes = Writes(fleet.Cloudflare);
+        output.WriteLine($"leader {leader}; {writes} write(s) to publish us-east");
 
-            var writes = Writes(cloudflare);
-            output.WriteLine($"leader {leader}; {writes} write(s) to publish us-east");
+        // edge-a alone loses us-east: it routes around it, but DNS keeps it past the down hold.
+        await ownOfA["us-east"].KillAsync();
+        await Eventually.WaitUntilAsync(async () => await QuorumAsync(fleet.Edges[leader], "us-east") is { Unusable: 1, Decision: "up" }, Deadline,
+            "the leader's quorum counts edge-a's us-east down, one of three");
+        await fleet.WatchNoWriteAsync(DownHold * 2, writes);
 
-            // edge-a alone loses us-east: it routes around it, but DNS keeps it past the down hold.
-            await ownOfA["us-east"].KillAsync();
-            await Eventually.WaitUntilAsync(async () => await QuorumAsync(edges[leader], "us-east") is { Unusable: 1, Decision: "up" }, Deadline,
-                "the leader's quorum counts edge-a's us-east down, one of three");
-            var moved = false;
-            var watched = Stopwatch.StartNew();
-            await Eventually.WaitUntilAsync(() =>
-            {
-                moved |= !ApiAddresses(cloudflare).SequenceEqual([UsEast]);
-                return watched.Elapsed >= DownHold * 2;
-            }, Deadline, "two down holds watched");
-            Assert.False(moved, $"DNS moved on one edge's view: {Describe(cloudflare)}");
+        var killed = Stopwatch.StartNew();
+        fleet.Edges[leader].Dispose(); // SIGKILL: no resign, no revoke; the lease must run out
+        var survivors = fleet.Edges.Where(e => e.Key != leader).ToDictionary();
+        var next = await OneLeaderAsync(survivors, LeaseTtl + TimeSpan.FromSeconds(4));
+        output.WriteLine($"{next} leads {killed.ElapsedMilliseconds} ms after {leader} was killed (lease TTL {LeaseTtl.TotalSeconds} s)");
+        await fleet.RoundFindsDnsUnchangedAsync(next);
 
-            var killed = Stopwatch.StartNew();
-            edges[leader].Dispose(); // SIGKILL: no resign, no revoke; the lease must run out
-            var survivors = edges.Where(e => e.Key != leader).ToDictionary();
-            var next = await OneLeaderAsync(survivors, LeaseTtl + TimeSpan.FromSeconds(4));
-            output.WriteLine($"{next} leads {killed.ElapsedMilliseconds} ms after {leader} was killed (lease TTL {LeaseTtl.TotalSeconds} s)");
-            await Eventually.WaitUntilAsync(async () => (await survivors[next].GetStatusJsonAsync()).GetProperty("dns").GetProperty("last_result").GetString() == "unchanged",
-                Deadline, $"{next}'s first round finds DNS as it should be");
-
-            Assert.Equal([UsEast], ApiAddresses(cloudflare));
-            Assert.Equal(writes, Writes(cloudflare));
-            Assert.Contains("neuropilot_edge_fleet_leader 1", await survivors[next].GetMetricsTextAsync(), StringComparison.Ordinal);
-        }
-        finally
-        {
-            foreach (var (id, edge) in edges)
-            {
-                output.WriteLine($"{id}:\n{edge.Output.Tail(15)}");
-                edge.Dispose();
-            }
-        }
+        Assert.Equal([UsEast], ApiAddresses(fleet.Cloudflare));
+        Assert.Equal(writes, Writes(fleet.Cloudflare));
+        Assert.Contains("neuropilot_edge_fleet_leader 1", await survivors[next].GetMetricsTextAsync(), StringComparison.Ordinal);
     }
 }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net;
 using NeuroPilot.Edge.Tests.TestKit;
 using NeuroPilot.Edge.Tests.TestKit.Dns;
 using NeuroPilot.Edge.Tests.TestKit.Etcd;
@@ -16,12 +15,15 @@ namespace NeuroPilot.Edge.Tests.Functional;
 /// </summary>
 public sealed class FleetQuorumTests(ITestOutputHelper output)
 {
-    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan Deadline = FleetRig.Deadline;
+
+    /// <summary>How long DNS may pause when etcd keeps its majority: one failed election check (the call timeout) and the next.</summary>
+    private static readonly TimeSpan MaxBlip = TimeSpan.FromMilliseconds(1500);
 
     [Fact]
     public async Task DnsQuorum_TwoOfThreeEdgesSeeUsEastDown_DnsMovesItOutAfterTheHold_AndBackWhenItReturns()
     {
-        await using var fleet = await Fleet.StartAsync("/fleet-quorum-majority/", output);
+        await using var fleet = await FleetRig.StartAsync("/fleet-quorum-majority/", output);
         using var pair = await UpstreamGroup.StartAsync(Regions); // edge-a and edge-b's path to us-east, to break for both
         using var own = await UpstreamGroup.StartAsync(Regions);
         await fleet.AddAsync("edge-a", pair);
@@ -58,7 +60,7 @@ public sealed class FleetQuorumTests(ITestOutputHelper output)
     [Fact]
     public async Task EtcdMembers_OneStoppedChangesNothing_TwoStoppedPauseDnsEverywhereWhileProxyingGoesOn_RestartedConvergeWithoutAWrite()
     {
-        await using var fleet = await Fleet.StartAsync("/fleet-quorum-etcd/", output);
+        await using var fleet = await FleetRig.StartAsync("/fleet-quorum-etcd/", output);
         using var upstreams = await UpstreamGroup.StartAsync(Regions);
         foreach (var id in (string[])["edge-a", "edge-b", "edge-c"])
         {
@@ -74,6 +76,7 @@ public sealed class FleetQuorumTests(ITestOutputHelper output)
         await fleet.Etcd.StopMemberAsync(first);
         var (longestPause, pausedLooks) = await fleet.WatchPausesAsync(LeaseTtl * 2);
         Assert.Equal(leader, await OneLeaderAsync(fleet.Edges, Deadline));
+        Assert.Equal(writes, Writes(fleet.Cloudflare));
         await fleet.ServesEverywhereAsync();
         output.WriteLine($"etcd {EtcdCluster.MemberName(first)} (raft leader) stopped: {leader} still leads; longest DNS pause on any edge " +
             $"{longestPause.TotalMilliseconds:0} ms ({pausedLooks} look(s) found one paused) in {stopped.ElapsedMilliseconds} ms watched");
@@ -117,7 +120,7 @@ public sealed class FleetQuorumTests(ITestOutputHelper output)
     [Fact]
     public async Task Partition_TheCutOffLeaderStopsWriting_AnotherLeads_AndACutOffFollowerNeverWrites_ThoughBothSeeUsEastDown()
     {
-        await using var fleet = await Fleet.StartAsync("/fleet-quorum-partition/", output);
+        await using var fleet = await FleetRig.StartAsync("/fleet-quorum-partition/", output);
         using var cut = await UpstreamGroup.StartAsync(Regions); // edge-a and edge-b's path to us-east, to break behind the partition
         using var whole = await UpstreamGroup.StartAsync(Regions);
         var relaysOfA = fleet.Etcd.ClientUrls.Select(u => TcpRelay.Start(new Uri(u).Port)).ToArray();
@@ -188,141 +191,5 @@ public sealed class FleetQuorumTests(ITestOutputHelper output)
                 relay.Dispose();
             }
         }
-    }
-
-    /// <summary>How long DNS may pause when etcd keeps its majority: one failed election check (the call timeout) and the next.</summary>
-    private static readonly TimeSpan MaxBlip = TimeSpan.FromMilliseconds(1500);
-
-    /// <summary>A real etcd, the Cloudflare emulator and the edges a test adds; disposing prints each edge's last lines.</summary>
-    private sealed class Fleet(EtcdCluster etcd, CloudflareEmulator cloudflare, string prefix, ITestOutputHelper output) : IAsyncDisposable
-    {
-        public EtcdCluster Etcd => etcd;
-
-        public CloudflareEmulator Cloudflare => cloudflare;
-
-        public Dictionary<string, EdgeProcess> Edges { get; } = [];
-
-        public static async Task<Fleet> StartAsync(string prefix, ITestOutputHelper output)
-        {
-            var etcd = await EtcdCluster.StartAsync();
-            try
-            {
-                return new Fleet(etcd, await CloudflareEmulator.StartAsync(), prefix, output);
-            }
-            catch
-            {
-                etcd.Dispose();
-                throw;
-            }
-        }
-
-        /// <summary>Starts an edge on <paramref name="upstreams"/>, reaching etcd directly or at <paramref name="etcdUrls"/>.</summary>
-        public async Task AddAsync(string id, UpstreamGroup upstreams, IEnumerable<string>? etcdUrls = null) =>
-            Edges[id] = await FleetTestEdge.StartAsync(id, etcdUrls ?? etcd.ClientUrls, prefix, cloudflare, upstreams);
-
-        /// <summary>Waits until us-east is published, one edge leads and the others' DNS follows it; returns the leader.</summary>
-        public async Task<string> PublishedAndLedAsync()
-        {
-            await Eventually.WaitUntilAsync(() => ApiAddresses(cloudflare).SequenceEqual([UsEast]), Deadline, () => $"us-east published ({Describe(cloudflare)})");
-            return await LedAsync();
-        }
-
-        /// <summary>Waits until one edge leads, every edge names it and the others' DNS follows it; returns the leader.</summary>
-        public async Task<string> LedAsync()
-        {
-            var leader = await OneLeaderAsync(Edges, Deadline);
-            await FollowersFollowAsync(Edges, leader, Deadline);
-            return leader;
-        }
-
-        /// <summary>Waits until the leader's DNS has run a round and found nothing to change.</summary>
-        public Task RoundFindsDnsUnchangedAsync(string leader) =>
-            Eventually.WaitUntilAsync(async () => (await Edges[leader].GetStatusJsonAsync()).GetProperty("dns").GetProperty("last_result").GetString() == "unchanged",
-                Deadline, $"{leader}'s round finds DNS as it should be");
-
-        public async Task FollowersMadeNoProviderCallAsync(string leader)
-        {
-            foreach (var (_, edge) in Edges.Where(e => e.Key != leader))
-            {
-                Assert.DoesNotContain("neuropilot_edge_dns_pushes_total{", await edge.GetMetricsTextAsync(), StringComparison.Ordinal);
-            }
-        }
-
-        /// <summary>A request through every edge is answered 200.</summary>
-        public async Task ServesEverywhereAsync()
-        {
-            foreach (var (id, edge) in Edges)
-            {
-                using var client = edge.CreateClient();
-                using var response = await client.GetAsync("/");
-                Assert.True(response.StatusCode == HttpStatusCode.OK, $"{id} answered {(int)response.StatusCode} while proxying should go on");
-            }
-        }
-
-        public async Task<bool> UsableAsync(string id, string region)
-        {
-            var api = (await Edges[id].GetStatusJsonAsync()).GetProperty("services").EnumerateArray().Single(s => s.GetProperty("name").GetString() == "api");
-            var state = api.GetProperty("regions").EnumerateArray().Single(r => r.GetProperty("name").GetString() == region);
-            return state.GetProperty("usable").GetBoolean();
-        }
-
-        /// <summary>
-        /// Watches every edge's DNS state for <paramref name="window"/>; returns the longest stretch any of them was
-        /// seen paused (zero: paused in one look at most, or never) and how many looks found an edge paused.
-        /// </summary>
-        public async Task<(TimeSpan Longest, int Seen)> WatchPausesAsync(TimeSpan window)
-        {
-            var pausedSince = new Dictionary<string, long>();
-            var longest = TimeSpan.Zero;
-            var seen = 0;
-            var watched = Stopwatch.StartNew();
-            await Eventually.WaitUntilAsync(async () =>
-            {
-                foreach (var (id, edge) in Edges)
-                {
-                    var now = Stopwatch.GetTimestamp();
-                    if ((await DnsAsync(edge)).State == "paused")
-                    {
-                        seen++;
-                        pausedSince.TryAdd(id, now);
-                        longest = Max(longest, Stopwatch.GetElapsedTime(pausedSince[id], now));
-                    }
-                    else
-                    {
-                        pausedSince.Remove(id);
-                    }
-                }
-
-                return watched.Elapsed >= window;
-            }, window + Deadline, "the DNS states watched");
-            return (longest, seen);
-        }
-
-        /// <summary>Watches the emulator for <paramref name="window"/>: no write beyond <paramref name="writes"/>, us-east published throughout.</summary>
-        public async Task WatchNoWriteAsync(TimeSpan window, int writes)
-        {
-            var written = false;
-            var watched = Stopwatch.StartNew();
-            await Eventually.WaitUntilAsync(() =>
-            {
-                written |= Writes(cloudflare) != writes || !ApiAddresses(cloudflare).SequenceEqual([UsEast]);
-                return watched.Elapsed >= window;
-            }, window + Deadline, "the Cloudflare zone watched");
-            Assert.False(written, $"DNS written: {Describe(cloudflare)}");
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            foreach (var (id, edge) in Edges)
-            {
-                output.WriteLine($"{id}:\n{edge.Output.Tail(15)}");
-                edge.Dispose();
-            }
-
-            await cloudflare.DisposeAsync();
-            etcd.Dispose();
-        }
-
-        private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
     }
 }
