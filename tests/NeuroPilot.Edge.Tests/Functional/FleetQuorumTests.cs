@@ -17,8 +17,11 @@ public sealed class FleetQuorumTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Deadline = FleetRig.Deadline;
 
-    /// <summary>How long DNS may pause when etcd keeps its majority: one failed election check (the call timeout) and the next.</summary>
-    private static readonly TimeSpan MaxBlip = TimeSpan.FromMilliseconds(1500);
+    /// <summary>
+    /// How long DNS may pause while etcd keeps its majority: less than the lease TTL (a call that hangs through etcd's
+    /// own re-election, up to the call timeout, and the retry after it), so no lease lapses and the same edge leads.
+    /// </summary>
+    private static readonly TimeSpan MaxBlip = LeaseTtl;
 
     [Fact]
     public async Task DnsQuorum_TwoOfThreeEdgesSeeUsEastDown_DnsMovesItOutAfterTheHold_AndBackWhenItReturns()
@@ -80,7 +83,7 @@ public sealed class FleetQuorumTests(ITestOutputHelper output)
         await fleet.ServesEverywhereAsync();
         output.WriteLine($"etcd {EtcdCluster.MemberName(first)} (raft leader) stopped: {leader} still leads; longest DNS pause on any edge " +
             $"{longestPause.TotalMilliseconds:0} ms ({pausedLooks} look(s) found one paused) in {stopped.ElapsedMilliseconds} ms watched");
-        Assert.True(longestPause <= MaxBlip, $"DNS paused for {longestPause.TotalMilliseconds:0} ms with etcd's majority up (at most {MaxBlip.TotalMilliseconds} ms allowed)");
+        Assert.True(longestPause < MaxBlip, $"DNS paused for {longestPause.TotalMilliseconds:0} ms with etcd's majority up (at most {MaxBlip.TotalMilliseconds} ms allowed)");
         await fleet.Etcd.StartMemberAsync(first);
 
         // Two gone: no majority, nobody can prove it leads. DNS pauses on every edge and says why; proxying goes on.
