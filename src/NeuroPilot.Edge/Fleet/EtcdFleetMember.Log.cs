@@ -16,4 +16,7 @@ public sealed partial class EtcdFleetMember
 
     [LoggerMessage(EventId = 604, Level = LogLevel.Warning, Message = "Fleet member: revoking the lease on stop failed ({Error}); its views vanish when the TTL runs out")]
     private static partial void LogRevokeFailed(ILogger logger, string error);
+
+    [LoggerMessage(EventId = 605, Level = LogLevel.Information, Message = "Fleet member {EdgeId}: service {Service} is no longer configured; its view is deleted from etcd")]
+    private static partial void LogViewRemoved(ILogger logger, string edgeId, string service);
 }

@@ -36,9 +36,11 @@ public sealed partial class EtcdFleetMember : IAsyncDisposable
     private readonly ConcurrentDictionary<string, FleetServiceView> _pendingViews = new(StringComparer.Ordinal);
     private readonly Dictionary<string, FleetServiceView> _views = new(StringComparer.Ordinal);
     private readonly HashSet<string> _dirty = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _removed = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _wake = new(0, 1);
     private readonly CancellationTokenSource _stopping = new();
     private Task? _loop;
+    private volatile IReadOnlySet<string>? _services;
     private long _leaseId;
     private long _renewedAt;
     private long _nextKeepAlive;
@@ -78,6 +80,16 @@ public sealed partial class EtcdFleetMember : IAsyncDisposable
     public void Publish(FleetServiceView view)
     {
         _pendingViews[view.Service] = view;
+        Wake();
+    }
+
+    /// <summary>
+    /// Records the services this edge has now (after a reload): a view of any other service is deleted from etcd and no
+    /// longer published, a snapshot of one arriving later is dropped. No I/O, never throws.
+    /// </summary>
+    public void Retain(IReadOnlyCollection<string> services)
+    {
+        _services = new HashSet<string>(services, StringComparer.Ordinal);
         Wake();
     }
 
@@ -192,6 +204,14 @@ public sealed partial class EtcdFleetMember : IAsyncDisposable
             LogLeaseGranted(_logger, _options.EdgeId, granted.ID, granted.TTL);
         }
 
+        foreach (var service in _removed.ToArray())
+        {
+            using var timeout = Timeout(stop);
+            await _client.DeleteAsync(new DeleteRangeRequest { Key = ByteString.CopyFromUtf8(_keys.View(_options.EdgeId, service)) }, cancellationToken: timeout.Token);
+            _removed.Remove(service);
+            LogViewRemoved(_logger, _options.EdgeId, service);
+        }
+
         foreach (var service in _dirty.ToArray())
         {
             var value = JsonSerializer.SerializeToUtf8Bytes(_views[service], FleetJsonContext.Default.FleetServiceView);
@@ -266,10 +286,36 @@ public sealed partial class EtcdFleetMember : IAsyncDisposable
                 Stage(view);
             }
         }
+
+        ForgetRemovedServices();
+    }
+
+    /// <summary>Views of services the edge no longer has (<see cref="Retain"/>) leave the published set and are deleted from etcd.</summary>
+    private void ForgetRemovedServices()
+    {
+        if (_services is not { } services)
+        {
+            return;
+        }
+
+        foreach (var service in _views.Keys.ToArray())
+        {
+            if (!services.Contains(service))
+            {
+                _views.Remove(service);
+                _dirty.Remove(service);
+                _removed.Add(service);
+            }
+        }
     }
 
     private void Stage(FleetServiceView view)
     {
+        if (_services is { } services && !services.Contains(view.Service))
+        {
+            return; // a snapshot of a service a reload removed, sent before the reload
+        }
+
         if (!view.SameRegionsAs(_views.GetValueOrDefault(view.Service)))
         {
             _views[view.Service] = view;

@@ -50,7 +50,10 @@ public sealed partial class EtcdFleetViewReader : IAsyncDisposable
 
     public FleetConnection State => _state;
 
-    /// <summary>Whether etcd has been read at least once since start (until then <see cref="Current"/> is empty, not known).</summary>
+    /// <summary>
+    /// Whether etcd has been read at least once since start (until then <see cref="Current"/> is empty, not known) and
+    /// that read handed to <see cref="Changed"/>'s subscribers.
+    /// </summary>
     public bool HasRead => _hasRead;
 
     /// <summary>Why the last read failed, while <see cref="State"/> is <see cref="FleetConnection.Unreachable"/>.</summary>
@@ -84,13 +87,7 @@ public sealed partial class EtcdFleetViewReader : IAsyncDisposable
             var members = await _client.GetRangeAsync(_keys.Members, cancellationToken: deadline.Token);
             var drains = await _client.GetRangeAsync(_keys.Drains, cancellationToken: deadline.Token);
             var view = Parse(members, drains);
-            var changed = !SameMembers(view, _current) || !view.Drains.SequenceEqual(_current.Drains);
-            if (!_hasRead)
-            {
-                _hasRead = true;
-                changed = true;
-            }
-
+            var changed = !_hasRead || !SameMembers(view, _current) || !view.Drains.SequenceEqual(_current.Drains);
             _current = view;
             _metrics?.FleetMembers.Set(view.Members.Count);
             SetState(FleetConnection.Connected, null);
@@ -99,6 +96,8 @@ public sealed partial class EtcdFleetViewReader : IAsyncDisposable
                 Changed?.Invoke(view);
             }
 
+            // Only now: readiness waits on HasRead, and the subscribers (the drains followed) have the view.
+            _hasRead = true;
             return true;
         }
         catch (Exception e) when (e is RpcException or OperationCanceledException && !stop.IsCancellationRequested)

@@ -97,7 +97,7 @@ public sealed partial class FleetLeadership : IAsyncDisposable
         {
             using var deadline = new CallDeadline(_callTimeout, _time, stop);
             var started = _time.GetTimestamp();
-            var holder = await CampaignAsync(lease, deadline.Token);
+            var holder = await CampaignOrRetryRefusedAsync(lease, deadline.Token);
             var leads = lease != 0 && holder is { } kv && kv.Lease == lease;
             Volatile.Write(ref _heldOnLease, leads ? lease : 0);
             Volatile.Write(ref _provenAt, started);
@@ -111,6 +111,23 @@ public sealed partial class FleetLeadership : IAsyncDisposable
             var error = e is RpcException rpc ? $"{rpc.StatusCode}: {rpc.Status.Detail}" : "no answer within the call timeout";
             Set(new FleetLeaderStatus(FleetConnection.Unreachable, null, false, _time.GetUtcNow(), error));
             return false;
+        }
+    }
+
+    /// <summary>
+    /// The campaign; a call refused at once (Unavailable: the member the client picked is stopped or restarting) is asked
+    /// once more within the same deadline, of another member, so that losing one etcd member while the majority stands
+    /// does not unseat the leader for a check. Safe to repeat: a campaign that did land is read back as this lease's.
+    /// </summary>
+    private async Task<Mvccpb.KeyValue?> CampaignOrRetryRefusedAsync(long lease, CancellationToken token)
+    {
+        try
+        {
+            return await CampaignAsync(lease, token);
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable && !token.IsCancellationRequested)
+        {
+            return await CampaignAsync(lease, token);
         }
     }
 

@@ -101,6 +101,8 @@ public sealed partial class FleetMembership : IHostedService, IAsyncDisposable
             FollowDrains(Reader.Current);
         }
 
+        // Retain first: a snapshot of a new service the health agent sent before this runs is published again below.
+        Member.Retain([.. table.Services.Select(s => s.Name)]);
         foreach (var service in table.Services)
         {
             Member.Publish(service.Health);

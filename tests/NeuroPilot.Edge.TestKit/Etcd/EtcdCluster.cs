@@ -90,6 +90,38 @@ public sealed class EtcdCluster : IDisposable
         }
     }
 
+    /// <summary>
+    /// The member that is etcd's raft leader now, asked of the running members through the gRPC gateway
+    /// (<c>POST /v3/maintenance/status</c>: the member's own id and the leader's); null when none of them knows one.
+    /// </summary>
+    public async Task<int?> RaftLeaderAsync()
+    {
+        for (var member = 0; member < Size; member++)
+        {
+            if (!IsRunning(member))
+            {
+                continue;
+            }
+
+            try
+            {
+                using var response = await _http.PostAsync($"{ClientUrls[member]}/v3/maintenance/status", new StringContent("{}"));
+                using var status = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+                var root = status.RootElement;
+                if (root.TryGetProperty("leader", out var leader) && root.GetProperty("header").GetProperty("member_id").GetString() == leader.GetString())
+                {
+                    return member;
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException)
+            {
+                // This member does not answer (or knows no leader): ask the next.
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>Stops a member (SIGTERM, SIGKILL if it lingers) and waits until it has exited.</summary>
     public async Task StopMemberAsync(int member)
     {

@@ -63,8 +63,11 @@ public sealed class EtcdClusterTests(ITestOutputHelper output) : IAsyncLifetime
         await _cluster.StopMemberAsync(1);
         using var client = new EtcdClient(_cluster.ClientUrls[2]);
 
-        var refused = await Assert.ThrowsAsync<RpcException>(() => client.PutAsync("/test/no-quorum", "lost", deadline: Deadline()));
-        output.WriteLine($"without quorum: {refused.StatusCode} {refused.Status.Detail}");
+        // grpc-dotnet reports the deadline as RpcException(DeadlineExceeded), or, when it fires while the HTTP/2 stream
+        // waits for data, as the stream's TaskCanceledException (seen once in three runs on the 2-core VM).
+        var refused = await Assert.ThrowsAnyAsync<Exception>(() => client.PutAsync("/test/no-quorum", "lost", deadline: Deadline()));
+        Assert.True(refused is RpcException or OperationCanceledException, $"unexpected {refused}");
+        output.WriteLine($"without quorum: {(refused is RpcException rpc ? $"{rpc.StatusCode} {rpc.Status.Detail}" : refused.GetType().Name)}");
 
         await _cluster.StartMemberAsync(1);
         await client.PutAsync("/test/no-quorum", "written", deadline: Deadline());

@@ -87,6 +87,25 @@ public sealed class EtcdFleetMemberTests(ITestOutputHelper output) : IAsyncLifet
     }
 
     [Fact]
+    public async Task Retain_WithoutAService_DeletesItsView_AndDropsALateSnapshotOfIt()
+    {
+        var (a, _, logs) = Join("edge-a");
+        var (_, readerB, _) = Join("edge-b");
+        a.Publish(View("edge-a", ("us-east", true, "usable")));
+        a.Publish(View("edge-a", ("us-east", true, "usable")) with { Service = "web" });
+        await Eventually.WaitUntilAsync(() => readerB.Current.ViewOf("edge-a", "web") is not null, Deadline, "edge-b sees edge-a's view of web");
+
+        a.Retain(["api"]); // a reload removed web
+        a.Publish(View("edge-a", ("us-east", false, "drained")) with { Service = "web" }); // a snapshot sent before the reload
+
+        await Eventually.WaitUntilAsync(() => readerB.Current.ViewOf("edge-a", "web") is null, Deadline, "edge-a's view of web vanishes");
+        var published = readerB.Current.ViewOf("edge-a", "api")!.PublishedAt;
+        await Eventually.WaitUntilAsync(() => readerB.Current.ViewOf("edge-a", "api")?.PublishedAt > published, LeaseTtl * 3, "edge-a publishes its views again");
+        Assert.Null(readerB.Current.ViewOf("edge-a", "web"));
+        Assert.Single(logs.Lines, l => l.Id.Id == 605);
+    }
+
+    [Fact]
     public async Task Stop_WithoutRevokingTheLease_ViewsVanishWithinTheTtl()
     {
         var (a, _, _) = Join("edge-a");

@@ -1,4 +1,6 @@
 using dotnet_etcd;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
 using NeuroPilot.Edge.Configuration;
 using NeuroPilot.Edge.Fleet;
 using NeuroPilot.Edge.Tests.Dns;
@@ -119,15 +121,63 @@ public sealed class FleetLeadershipTests(ITestOutputHelper output) : IAsyncLifet
         await Eventually.WaitUntilAsync(() => a.IsLeader ^ b.IsLeader, TimeSpan.FromSeconds(20), () => $"exactly one leads again (a {a.Status}, b {b.Status})");
     }
 
+    [Fact]
+    public async Task Check_TheMemberAskedRefusesTheCall_TheLeaderStillProvesItLeadsThroughAnother()
+    {
+        var options = Options("edge-a");
+        var refuseNext = new RefuseNextTransaction();
+        var client = new EtcdClient(string.Join(',', _cluster.ClientUrls), interceptors: [refuseNext]);
+        _clients.Add(client);
+        var member = new EtcdFleetMember(client, options, TimeProvider.System, new CapturingLogger<EtcdFleetMember>(output.WriteLine));
+        _owned.Add(member);
+        member.Start();
+        var leadership = new FleetLeadership(client, options, () => member.Status is { State: FleetConnection.Connected } s ? s.LeaseId : 0, TimeProvider.System,
+            new CapturingLogger<FleetLeadership>(output.WriteLine));
+        _owned.Add(leadership);
+        await Eventually.WaitUntilAsync(async () => await leadership.CheckAsync(CancellationToken.None) && leadership.IsLeader, Deadline, () => $"edge-a leads ({leadership.Status})");
+
+        refuseNext.Armed = true; // as a stopped etcd member refuses the connection the client's balancer had picked
+
+        Assert.True(await leadership.CheckAsync(CancellationToken.None), $"the check failed: {leadership.Status}");
+        Assert.False(refuseNext.Armed);
+        Assert.True(leadership.IsLeader);
+    }
+
+    private FleetOptions Options(string edgeId) => new()
+    {
+        Etcd = new EtcdOptions { Endpoints = [.. _cluster.ClientUrls.Select(u => new Uri(u))] },
+        EdgeId = edgeId,
+        Prefix = "/test-fleet/",
+        LeaseTtl = LeaseTtl,
+    };
+
+    /// <summary>While armed, fails the next transaction as a refused connection does (Unavailable) and disarms.</summary>
+    private sealed class RefuseNextTransaction : Interceptor
+    {
+        private int _armed;
+
+        public bool Armed
+        {
+            get => Volatile.Read(ref _armed) == 1;
+            set => Volatile.Write(ref _armed, value ? 1 : 0);
+        }
+
+        public override AsyncUnaryCall<TResponse> AsyncUnaryCall<TRequest, TResponse>(TRequest request, ClientInterceptorContext<TRequest, TResponse> context,
+            AsyncUnaryCallContinuation<TRequest, TResponse> continuation)
+        {
+            if (context.Method.Name != "Txn" || Interlocked.Exchange(ref _armed, 0) == 0)
+            {
+                return continuation(request, context);
+            }
+
+            var refused = new Status(StatusCode.Unavailable, "Error starting gRPC call. HttpRequestException: Connection refused (test)");
+            return new AsyncUnaryCall<TResponse>(Task.FromException<TResponse>(new RpcException(refused)), Task.FromResult(new Metadata()), () => refused, () => [], () => { });
+        }
+    }
+
     private (EtcdFleetMember Member, FleetLeadership Leadership) Join(string edgeId)
     {
-        var options = new FleetOptions
-        {
-            Etcd = new EtcdOptions { Endpoints = [.. _cluster.ClientUrls.Select(u => new Uri(u))] },
-            EdgeId = edgeId,
-            Prefix = "/test-fleet/",
-            LeaseTtl = LeaseTtl,
-        };
+        var options = Options(edgeId);
         var client = EtcdClients.Create(options.Etcd, EtcdCredentials.None);
         _clients.Add(client);
         var member = new EtcdFleetMember(client, options, TimeProvider.System, new CapturingLogger<EtcdFleetMember>(line => output.WriteLine($"{edgeId}: {line}")));

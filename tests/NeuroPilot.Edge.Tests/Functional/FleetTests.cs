@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Text.Json;
 using NeuroPilot.Edge.Tests.TestKit;
 using NeuroPilot.Edge.Tests.TestKit.Etcd;
 using Xunit.Abstractions;
@@ -42,7 +41,7 @@ public sealed class FleetTests(ITestOutputHelper output)
             edgeB.Dispose(); // SIGKILL: no lease revoke, the TTL must end it
             await Eventually.WaitUntilAsync(async () => (await MembersAsync(edgeA)).SetEquals(["edge-a"]), TimeSpan.FromSeconds(6), "edge-b vanishes from edge-a's fleet view");
             output.WriteLine($"edge-b gone from edge-a's view {TimeProvider.System.GetElapsedTime(killed).TotalMilliseconds:0} ms after SIGKILL (lease TTL 2 s, view read every 0.5 s)");
-            var fleet = await FleetAsync(edgeA);
+            var fleet = await FleetTestEdge.FleetAsync(edgeA);
             Assert.True(fleet.GetProperty("enabled").GetBoolean());
             Assert.Equal("connected", fleet.GetProperty("etcd").GetString());
             Assert.Equal("connected", fleet.GetProperty("view_state").GetString());
@@ -120,12 +119,36 @@ public sealed class FleetTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Reload_RemovingAService_ItsViewLeavesTheFleet()
+    {
+        using var etcd = await EtcdCluster.StartAsync();
+        using var upstreams = await UpstreamGroup.StartAsync("us-east", "eu-west");
+        var ports = FreePorts.Take(2);
+        var withWeb = FleetConfig("edge-a", etcd, EdgeConfigText.SingleService(ports[0], ports[1], upstreams.All).Replace(
+            "\"api\": {", $$"""
+            "web": { "PathPrefix": "/web", "Regions": [ { "Name": "us-east", "Destinations": ["{{upstreams["us-east"].Destination}}"] } ] },
+                "api": {
+            """, StringComparison.Ordinal));
+        using var edge = await EdgeProcess.StartAsync(withWeb, new Dictionary<string, string?> { ["NEUROPILOT_EDGE_ADMIN_TOKEN"] = Token });
+        await Eventually.WaitUntilAsync(async () => (await ServicesAsync(edge, "edge-a")).SetEquals(["api", "web"]), Deadline, "edge-a publishes views of api and web");
+
+        var reloaded = TimeProvider.System.GetTimestamp();
+        edge.RewriteConfig(FleetConfig("edge-a", etcd, EdgeConfigText.SingleService(ports[0], ports[1], upstreams.All)));
+
+        var views = new HashSet<string>();
+        await Eventually.WaitUntilAsync(async () => (views = await ServicesAsync(edge, "edge-a")).SetEquals(["api"]), Deadline,
+            () => $"web's view leaves the fleet once a reload removed web (views now: {string.Join(", ", views)})");
+        output.WriteLine($"web's view gone from etcd {TimeProvider.System.GetElapsedTime(reloaded).TotalMilliseconds:0} ms after the config was rewritten");
+        Assert.Contains("service web is no longer configured; its view is deleted from etcd", edge.Output.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AdminFleet_NoFleetSection_SaysNotEnabled()
     {
         using var upstreams = await UpstreamGroup.StartAsync("us-east");
         using var edge = await EdgeProcess.StartAsync(EdgeConfigText.SingleService(FreePorts.Next(), FreePorts.Next(), upstreams.All));
 
-        var fleet = await FleetAsync(edge);
+        var fleet = await FleetTestEdge.FleetAsync(edge);
 
         Assert.False(fleet.GetProperty("enabled").GetBoolean());
         Assert.Equal(0, fleet.GetProperty("members").GetArrayLength());
@@ -133,13 +156,31 @@ public sealed class FleetTests(ITestOutputHelper output)
         Assert.DoesNotContain((await edge.GetMetricsTextAsync()).Split('\n'), line => line.StartsWith("neuropilot_edge_fleet_", StringComparison.Ordinal));
     }
 
-    private static Task<EdgeProcess> StartEdgeAsync(string edgeId, EtcdCluster etcd, UpstreamGroup upstreams)
+    private static Task<EdgeProcess> StartEdgeAsync(string edgeId, EtcdCluster etcd, UpstreamGroup upstreams) =>
+        EdgeProcess.StartAsync(FleetConfig(edgeId, etcd, EdgeConfigText.SingleService(FreePorts.Next(), FreePorts.Next(), upstreams.All)),
+            new Dictionary<string, string?> { ["NEUROPILOT_EDGE_ADMIN_TOKEN"] = Token });
+
+    /// <summary><paramref name="config"/> with a <c>Fleet</c> section for <paramref name="edgeId"/> on <paramref name="etcd"/>.</summary>
+    private static string FleetConfig(string edgeId, EtcdCluster etcd, string config)
     {
         var endpoints = string.Join(", ", etcd.ClientUrls.Select(u => $"\"{u}\""));
-        var config = EdgeConfigText.SingleService(FreePorts.Next(), FreePorts.Next(), upstreams.All).TrimEnd().TrimEnd('}') + $$"""
+        return config.TrimEnd().TrimEnd('}') + $$"""
             , "Fleet": { "Etcd": { "Endpoints": [{{endpoints}}] }, "Prefix": "/fleet-test/", "EdgeId": "{{edgeId}}", "LeaseTtl": "2s" } }
             """;
-        return EdgeProcess.StartAsync(config, new Dictionary<string, string?> { ["NEUROPILOT_EDGE_ADMIN_TOKEN"] = Token });
+    }
+
+    /// <summary>The services <paramref name="edgeId"/> has views of in etcd, as <paramref name="edge"/> last read them.</summary>
+    private static async Task<HashSet<string>> ServicesAsync(EdgeProcess edge, string edgeId)
+    {
+        foreach (var member in (await FleetTestEdge.FleetAsync(edge)).GetProperty("members").EnumerateArray())
+        {
+            if (member.GetProperty("edge_id").GetString() == edgeId)
+            {
+                return [.. member.GetProperty("services").EnumerateArray().Select(s => s.GetProperty("service").GetString()!)];
+            }
+        }
+
+        return [];
     }
 
     private static Task<HttpResponseMessage> DrainAsync(EdgeProcess edge, string action, string who)
@@ -157,19 +198,12 @@ public sealed class FleetTests(ITestOutputHelper output)
         return api.GetProperty("regions").EnumerateArray().Single(r => r.GetProperty("name").GetString() == "us-east").GetProperty("drained").GetBoolean();
     }
 
-    private static async Task<JsonElement> FleetAsync(EdgeProcess edge)
-    {
-        using var response = await edge.SendAdminAsync(new HttpRequestMessage(HttpMethod.Get, "/admin/fleet"));
-        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        return document.RootElement.Clone();
-    }
-
     private static async Task<HashSet<string>> MembersAsync(EdgeProcess edge) =>
-        [.. (await FleetAsync(edge)).GetProperty("members").EnumerateArray().Select(m => m.GetProperty("edge_id").GetString()!)];
+        [.. (await FleetTestEdge.FleetAsync(edge)).GetProperty("members").EnumerateArray().Select(m => m.GetProperty("edge_id").GetString()!)];
 
     private static async Task<string?> ReasonAsync(EdgeProcess edge, string edgeId, string region)
     {
-        foreach (var member in (await FleetAsync(edge)).GetProperty("members").EnumerateArray())
+        foreach (var member in (await FleetTestEdge.FleetAsync(edge)).GetProperty("members").EnumerateArray())
         {
             if (member.GetProperty("edge_id").GetString() == edgeId)
             {
