@@ -181,7 +181,7 @@ internal static class SpikeCommand
                 {
                     if (k > 0)
                     {
-                        await WaitUntilAsync(run, at, cancellationToken).ConfigureAwait(false);
+                        await Drill.DrillCommand.WaitUntilAsync(run, at, cancellationToken).ConfigureAwait(false);
                         run.Mark($"{phases[k].Name}: {DisplayFormat.Rate(phases[k].Rate)}");
                         scrapes[k] = await ShedCounters.ScrapeAsync(client, metricsUrl, SpikeEdgeConfig.Service, cancellationToken).ConfigureAwait(false);
                         await output.WriteLineAsync($"  {run.Elapsed.TotalSeconds,5:0.0}s: {phases[k].Name}: {DisplayFormat.Rate(phases[k].Rate)}").ConfigureAwait(false);
@@ -193,21 +193,6 @@ internal static class SpikeCommand
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 // The run ended (or was interrupted) first.
-            }
-        }
-
-        private static async Task WaitUntilAsync(OpenModelRun run, TimeSpan at, CancellationToken cancellationToken)
-        {
-            // Bounded: the run's own end cancels the token; the measured window only moves forward.
-            while (true)
-            {
-                var left = at - run.Elapsed;
-                if (left <= TimeSpan.Zero)
-                {
-                    return;
-                }
-
-                await Task.Delay(left > TimeSpan.FromMilliseconds(20) ? left - TimeSpan.FromMilliseconds(10) : TimeSpan.FromMilliseconds(1), cancellationToken).ConfigureAwait(false);
             }
         }
     }
