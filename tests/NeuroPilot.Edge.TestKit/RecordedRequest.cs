@@ -5,7 +5,8 @@ namespace NeuroPilot.Edge.Tests.TestKit;
 /// <summary>
 /// One request a <see cref="RecordingUpstream"/> read off a connection: its bytes exactly as received (head, and the
 /// body with its framing: chunk sizes, extensions and trailers included), and whether it ended (framing complete)
-/// before the connection did.
+/// before the connection did. <see cref="HeadLength"/> counts the head with its blank line; it is 0 when the
+/// connection ended (or 256 KiB came) before the head did, and then <see cref="Raw"/> is what came of it.
 /// </summary>
 public sealed record RecordedRequest(int Connection, int Listener, byte[] Raw, int HeadLength, bool Complete)
 {
