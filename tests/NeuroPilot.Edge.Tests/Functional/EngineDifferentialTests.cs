@@ -66,6 +66,8 @@ public sealed class EngineDifferentialTests(EngineDifferentialFixture fixture, I
         ["obs-fold"] = StrictResponse,
         ["space before the colon"] = StrictResponse,
         ["NUL in a header value"] = StrictResponse,
+        ["status 999"] = "Status codes are 100 to 599 (RFC 9110 15), and a client that gets another SHOULD treat it as a 5xx: the fast " +
+            "engine answers 502 and drops the connection; HttpClient and Kestrel relay 999 as it came.",
         ["duplicate Content-Length, same value"] = "Both answer 502 (the fast engine's parser refuses a repeated Content-Length; on the YARP path " +
             "Kestrel refuses to write two). " + RefusedNeverPooled,
         ["a chunk, then a size that is not hex"] = "The fast engine relays each chunk as it decodes it, so the client has the head and " +
