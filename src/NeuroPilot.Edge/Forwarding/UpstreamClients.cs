@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Text;
 using NeuroPilot.Edge.Configuration;
 using NeuroPilot.Edge.Tls;
 
@@ -36,6 +37,11 @@ public sealed class UpstreamClients(UpstreamTlsMaterials? tls = null)
             // The client's traceparent/tracestate headers are copied through unchanged by the transformer;
             // no propagator, so the edge neither rewrites nor duplicates them.
             ActivityHeadersPropagator = null,
+
+            // Kestrel reads the client's field values as UTF-8; writing them back as UTF-8 sends the upstream the
+            // client's own bytes. HttpClient's default (ASCII only) failed such a request with a 502 that counted
+            // against the destination's breaker, so a client could open it (EngineDifferentialTests).
+            RequestHeaderEncodingSelector = static (_, _) => Encoding.UTF8,
         };
         if (material is not null)
         {

@@ -204,6 +204,13 @@ public sealed class HostileClientTests(HostileClientFixture fixture, ITestOutput
         return index < 0 ? Corpus.Length : index;
     }
 
+    /// <summary>
+    /// The corpus as one send (<c>X-Case: NAME #1</c>) writes it, the slow cases aside, with <paramref name="apSouthPort"/>
+    /// as the port a target may name: the engine differential corpus sends these same bytes through both engines.
+    /// </summary>
+    internal static IEnumerable<(string Name, string Payload)> Payloads(int apSouthPort) =>
+        Corpus.Where(hostile => hostile.Trickle is null).Select(hostile => (hostile.Name, hostile.Payload(new Wire(hostile.Name, 1, apSouthPort))));
+
     /// <summary>The corpus by name, less the skipped cases.</summary>
     public static TheoryData<string> Runnable()
     {

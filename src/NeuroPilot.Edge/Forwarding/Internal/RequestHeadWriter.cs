@@ -229,11 +229,22 @@ internal static class RequestHeadWriter
             _used += bytes.Length;
         }
 
-        /// <summary>Latin-1 text (request fields are checked by Kestrel: no CR, LF or NUL reach here).</summary>
+        /// <summary>
+        /// Text as the client sent it (fields are checked by Kestrel: no CR, LF or NUL reach here): ASCII byte for
+        /// byte; anything else as UTF-8, the encoding Kestrel decoded the client's field values with (a value it
+        /// cannot decode so is refused with a 400), so the upstream gets the client's own bytes.
+        /// </summary>
         public void Text(ReadOnlySpan<char> text)
         {
-            Ensure(text.Length);
-            _used += Encoding.Latin1.GetBytes(text, _span[_used..]);
+            if (Ascii.IsValid(text))
+            {
+                Ensure(text.Length);
+                _used += Encoding.Latin1.GetBytes(text, _span[_used..]);
+                return;
+            }
+
+            Ensure(Encoding.UTF8.GetByteCount(text));
+            _used += Encoding.UTF8.GetBytes(text, _span[_used..]);
         }
 
         public void Escaped(byte value)

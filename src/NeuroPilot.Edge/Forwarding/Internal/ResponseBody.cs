@@ -108,7 +108,7 @@ internal static class ResponseBody
                             : new(ForwarderError.ResponseBodyClient, null, false);
                     case Http1ChunkedStatus.Invalid:
                         input.AdvanceTo(buffer.Start);
-                        return new(ForwarderError.ResponseBodyDestination, new InvalidDataException(item.Reason), false);
+                        return await Broken(output, wrote, new InvalidDataException(item.Reason));
                 }
 
                 // NeedMoreData: the framing read so far is consumed; the rest waits for more bytes.
@@ -119,7 +119,7 @@ internal static class ResponseBody
             if (read.IsCompleted)
             {
                 input.AdvanceTo(buffer.End);
-                return new(ForwarderError.ResponseBodyDestination, new IOException("The upstream closed the connection before the chunked body ended."), false);
+                return await Broken(output, wrote, new IOException("The upstream closed the connection before the chunked body ended."));
             }
 
             input.AdvanceTo(buffer.Start, buffer.End);
@@ -156,6 +156,21 @@ internal static class ResponseBody
 
             connection.Heard();
         }
+    }
+
+    /// <summary>
+    /// The chunked body broke after <paramref name="wrote"/> data of this read went into Kestrel's pipe unflushed: flush
+    /// it first, so the response has started and the error aborts the client connection. Left unflushed, the response
+    /// would not count as started and the error path would answer a 502 carrying the upstream's cut body.
+    /// </summary>
+    private static async ValueTask<Relayed> Broken(PipeWriter output, bool wrote, Exception exception)
+    {
+        if (wrote)
+        {
+            await Flushed(output);
+        }
+
+        return new(ForwarderError.ResponseBodyDestination, exception, false);
     }
 
     /// <summary>A cancelled read: the client went away (its side failed), or the upstream stayed silent too long.</summary>
