@@ -45,10 +45,11 @@ dotnet test NeuroPilot.Edge.sln -c Release -p:TreatWarningsAsErrors=true \
 
 # The forwarding-engine axis: the run above used the default engine (fast); the functional suite runs again with
 # every edge on YARP (EngineAxis puts "Engine": "yarp" into each test config). The classes that send no request
-# through a proxy listener (the command-line checks, the fleet's DNS writer) do the same on either engine and run once.
+# through a proxy listener (the command-line checks, the fleet's DNS writer) do the same on either engine and run once,
+# and so does EngineDifferentialTests, which runs both engines side by side itself.
 echo "== running the functional suite again on the YARP engine"
 NEUROPILOT_EDGE_TEST_ENGINE=yarp dotnet test tests/NeuroPilot.Edge.Tests -c Release --no-build \
-  --filter "FullyQualifiedName~.Functional.&FullyQualifiedName!~.DnsPlanCommandTests.&FullyQualifiedName!~.FleetDnsTests.&FullyQualifiedName!~.CommandLineTests.&FullyQualifiedName!~.HealthCommandTests.&FullyQualifiedName!~.TlsCheckCommandTests." \
+  --filter "FullyQualifiedName~.Functional.&FullyQualifiedName!~.DnsPlanCommandTests.&FullyQualifiedName!~.FleetDnsTests.&FullyQualifiedName!~.CommandLineTests.&FullyQualifiedName!~.HealthCommandTests.&FullyQualifiedName!~.TlsCheckCommandTests.&FullyQualifiedName!~.EngineDifferentialTests." \
   --logger "trx;LogFilePrefix=yarp-engine" --logger "console;verbosity=normal" --results-directory "$artifacts/test-results" || status=$?
 
 passed=0
