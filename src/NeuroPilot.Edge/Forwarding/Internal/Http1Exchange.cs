@@ -1,7 +1,5 @@
-using System.Buffers;
 using System.Globalization;
 using System.IO.Pipelines;
-using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Connections;
 using NeuroPilot.Edge.Configuration;
 using NeuroPilot.Edge.Failover;
@@ -11,18 +9,16 @@ using Yarp.ReverseProxy.Forwarder;
 namespace NeuroPilot.Edge.Forwarding.Internal;
 
 /// <summary>
-/// One request over one upstream connection of the fast engine: the head written into the pipe, the body (when
-/// there is one) sent beside the wait for the response as YARP sends it, the response head parsed strictly, the
-/// attempt told (it may hold the status back for a retry), the head and body relayed into Kestrel's response. The
-/// connection goes back to its pool only after a cleanly framed, kept-alive response to a request sent whole; a
-/// malformed response is a 502 and its connection is closed. Failures are reported as YARP reports them.
+/// The fast engine's request over one upstream connection, the pieces <see cref="ExchangeOperation"/> chains: the
+/// response head parsed strictly, the attempt told (it may hold the status back for a retry), the head and body
+/// relayed into Kestrel's response; a malformed response is a 502 and its connection is closed. Failures are
+/// reported as YARP reports them.
 /// </summary>
 internal static class Http1Exchange
 {
     /// <summary>
-    /// Forwards the request on a kept connection when one is idle, else on a new one. One async method carries a
-    /// request from the head written to the body relayed (each async method that waits on the upstream costs a
-    /// state-machine allocation per request): the steps it calls complete synchronously on the common path.
+    /// Forwards the request on a kept connection when one is idle (no allocation: <see cref="ExchangeOperation"/>),
+    /// else on a new one.
     /// </summary>
     public static ValueTask<ForwarderError> RunAsync(HttpContext context, ServiceOptions options, UpstreamPool pool, CancellationToken perTry)
     {

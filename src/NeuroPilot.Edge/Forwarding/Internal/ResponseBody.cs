@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.IO.Pipelines;
-using System.Runtime.CompilerServices;
 using NeuroPilot.Edge.Http1;
 using Yarp.ReverseProxy.Forwarder;
 

@@ -48,8 +48,6 @@ internal sealed class UpstreamConnection
     /// <summary>When it went back to the pool (<see cref="TimeProvider.GetTimestamp"/>).</summary>
     public long IdleSince { get; set; }
 
-    /// <summary>Requests this connection has carried.</summary>
-    public int Uses { get; set; }
 
     /// <summary>
     /// An exchange starts on this connection; the upstream may stay silent for <paramref name="activityTimeout"/> at
