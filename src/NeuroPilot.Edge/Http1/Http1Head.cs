@@ -73,6 +73,23 @@ public abstract class Http1Head : IDisposable
         KeepAlive = false;
     }
 
+    /// <summary>How many bytes the buffer holds (what this head keeps between messages).</summary>
+    internal int BufferCapacity => _buffer.Length;
+
+    /// <summary>
+    /// Forgets the last head and gives a buffer over <paramref name="maxKeptBytes"/> back to the pool: an object kept
+    /// between messages (a pooled upstream connection) holds at most that much after one large head.
+    /// </summary>
+    public void Shrink(int maxKeptBytes)
+    {
+        Reset();
+        if (_buffer.Length > maxKeptBytes)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = [];
+        }
+    }
+
     public void Dispose()
     {
         Reset();

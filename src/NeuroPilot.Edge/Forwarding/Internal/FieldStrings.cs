@@ -5,11 +5,16 @@ namespace NeuroPilot.Edge.Forwarding.Internal;
 /// <summary>
 /// The name and value strings of the response fields an upstream connection sent last, by position: an upstream
 /// sends the same fields in the same order response after response, so the strings are made once and reused while
-/// the bytes are equal (a <c>Date</c> changes once a second). Field bytes are Latin-1 (RFC 9110 §5.5 obs-text).
+/// the bytes are equal (a <c>Date</c> changes once a second). Field bytes are Latin-1 (RFC 9110 §5.5 obs-text). Only
+/// the first <see cref="Capacity"/> fields of at most <see cref="MaxCachedFieldBytes"/> bytes each are kept, so a
+/// connection holds at most ~25 KiB of them (bytes and UTF-16 strings) whatever an upstream sends.
 /// </summary>
 internal sealed class FieldStrings
 {
-    private const int Capacity = 32;
+    internal const int Capacity = 32;
+
+    /// <summary>Name and value bytes of the largest field kept (a longer one is made into strings for that response only).</summary>
+    internal const int MaxCachedFieldBytes = 256;
 
     private readonly byte[]?[] _bytes = new byte[]?[Capacity];
     private readonly string[] _names = new string[Capacity];
@@ -18,7 +23,7 @@ internal sealed class FieldStrings
 
     public (string Name, string Value) Get(int index, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
     {
-        if (index >= Capacity)
+        if (index >= Capacity || name.Length + value.Length > MaxCachedFieldBytes)
         {
             return (Encoding.Latin1.GetString(name), Encoding.Latin1.GetString(value));
         }

@@ -45,6 +45,9 @@ internal sealed class UpstreamConnection
 
     public FieldStrings Strings { get; } = new();
 
+    /// <summary>The most head bytes a connection keeps while idle (a larger head's buffer goes back to the pool).</summary>
+    internal const int MaxKeptHeadBytes = 4096;
+
     /// <summary>When it went back to the pool (<see cref="TimeProvider.GetTimestamp"/>).</summary>
     public long IdleSince { get; set; }
 

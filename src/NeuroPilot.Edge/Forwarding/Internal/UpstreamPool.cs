@@ -77,6 +77,9 @@ internal sealed class UpstreamPool
     /// <summary>Gives back a connection whose last response was cleanly framed and kept alive.</summary>
     public void Return(UpstreamConnection connection)
     {
+        // An idle connection keeps a small head buffer only: a destination answering 32 KiB heads cannot make every
+        // kept connection hold one.
+        connection.Head.Shrink(UpstreamConnection.MaxKeptHeadBytes);
         if (Volatile.Read(ref _waiting) > 0 && HandOver(connection))
         {
             return;

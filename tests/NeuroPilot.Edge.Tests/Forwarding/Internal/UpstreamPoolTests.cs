@@ -34,6 +34,20 @@ public sealed class UpstreamPoolTests : IDisposable
     }
 
     [Fact]
+    public async Task Return_AfterALargeResponseHead_KeepsNoLargeHeadBuffer()
+    {
+        var pool = new UpstreamPool(Destination, 4, _sockets, _time);
+        var connection = await pool.AcquireAsync(TimeSpan.FromSeconds(1), default, default);
+        var large = "HTTP/1.1 200 OK\r\nX-Large: " + new string('a', 20_000) + "\r\nContent-Length: 0\r\n\r\n";
+        Assert.Equal(NeuroPilot.Edge.Http1.Http1ParseStatus.Complete, connection.Parser.Parse(new(System.Text.Encoding.Latin1.GetBytes(large)), connection.Head, false).Status);
+        Assert.True(connection.Head.BufferCapacity >= 20_000);
+
+        pool.Return(connection);
+
+        Assert.True(connection.Head.BufferCapacity <= UpstreamConnection.MaxKeptHeadBytes, $"kept {connection.Head.BufferCapacity} bytes");
+    }
+
+    [Fact]
     public async Task AtTheLimit_ARequestWaits_AndGetsTheConnectionGivenBack()
     {
         var pool = new UpstreamPool(Destination, 1, _sockets, _time);
