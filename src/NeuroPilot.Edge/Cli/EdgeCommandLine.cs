@@ -115,6 +115,8 @@ public static class EdgeCommandLine
             return ExitInvalid;
         }
 
+        EdgeHost.PrepareProcess(config.Edge);
+
         // Every start-up problem is one line naming its key or variable, as check prints it; never a stack trace.
         StartupInputs inputs;
         try

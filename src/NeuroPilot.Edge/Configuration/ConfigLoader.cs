@@ -209,6 +209,7 @@ public static class ConfigLoader
             ClientAddressHeader = ReadClientAddressHeader(reader),
             Limits = LimitsConfigReader.ReadEdge(reader),
             Engine = reader.Enum("Engine", EdgeDefaults.Engine),
+            Scheduling = reader.Enum("Scheduling", EdgeDefaults.Scheduling),
         };
         reader.RejectUnknownKeys();
         return options;

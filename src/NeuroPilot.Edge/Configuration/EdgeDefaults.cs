@@ -6,4 +6,5 @@ public static class EdgeDefaults
     public static readonly Uri AdminListen = new("http://127.0.0.1:9901");
     public static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(30);
     public const ForwardingEngine Engine = ForwardingEngine.Fast;
+    public const IoScheduling Scheduling = IoScheduling.Inline;
 }

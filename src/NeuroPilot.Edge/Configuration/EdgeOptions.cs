@@ -32,4 +32,7 @@ public sealed class EdgeOptions
 
     /// <summary>The forwarding engine (see <see cref="ForwardingEngine"/>); changeable by a reload.</summary>
     public ForwardingEngine Engine { get; init; } = EdgeDefaults.Engine;
+
+    /// <summary>Where request work runs (see <see cref="IoScheduling"/>); read at start.</summary>
+    public IoScheduling Scheduling { get; init; } = EdgeDefaults.Scheduling;
 }

@@ -51,6 +51,8 @@ public static class DemoCommand
             Environment.SetEnvironmentVariable(AdminToken.EnvironmentVariable, token);
         }
 
+        var config = ConfigLoader.Load(Config, EdgeConfigChecks.All);
+        EdgeHost.PrepareProcess(config.Edge);
         var upstreams = new List<(DemoUpstream Upstream, WebApplication App)>();
         try
         {
@@ -68,7 +70,6 @@ public static class DemoCommand
             return 1;
         }
 
-        var config = ConfigLoader.Load(Config, EdgeConfigChecks.All);
         var app = EdgeHost.Build(config, Config, configPath: null);
         PrintGuide(token);
         using var keys = new CancellationTokenSource();

@@ -32,11 +32,18 @@ public sealed class Http1Engine : IForwardingEngine, IDisposable
     private readonly ITimer _sweep;
     private int _sweeps;
 
-    public Http1Engine(IForwardingEngine fallback, TimeProvider time, ILogger<Http1Engine> logger)
+    /// <param name="fallback">The engine for what this one does not cover (YARP).</param>
+    /// <param name="time">The clock of the sweep.</param>
+    /// <param name="inline">
+    /// Upstream connections run the exchange on the socket's event thread rather than handing it to an I/O queue
+    /// (<see cref="IoScheduling.Inline"/>).
+    /// </param>
+    /// <param name="logger">The socket transport's logger.</param>
+    public Http1Engine(IForwardingEngine fallback, TimeProvider time, bool inline, ILogger<Http1Engine> logger)
     {
         _fallback = fallback;
         _time = time;
-        _sockets = new SocketConnectionContextFactory(new SocketConnectionFactoryOptions(), logger);
+        _sockets = new SocketConnectionContextFactory(new SocketConnectionFactoryOptions { UnsafePreferInlineScheduling = inline }, logger);
         _sweep = time.CreateTimer(static state => ((Http1Engine)state!).Sweep(), this, SweepInterval, SweepInterval);
     }
 

@@ -21,6 +21,21 @@ public static partial class EdgeHost
     public static WebApplication Build(EdgeConfig config, string configText, string? configPath) =>
         Build(config, configText, configPath, StartupInputs.Read(config, open: true));
 
+    /// <summary>
+    /// The process-wide half of <see cref="IoScheduling.Inline"/>, for the commands that run an edge: .NET's socket
+    /// engine runs completions on its event threads (one per core) when <c>DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS</c>
+    /// is <c>1</c> as it starts, so this runs before the process's first socket operation. An operator's own setting
+    /// of the variable is left as it is.
+    /// </summary>
+    public static void PrepareProcess(EdgeOptions edge)
+    {
+        const string InlineCompletions = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
+        if (edge.Scheduling == IoScheduling.Inline && Environment.GetEnvironmentVariable(InlineCompletions) is null)
+        {
+            Environment.SetEnvironmentVariable(InlineCompletions, "1");
+        }
+    }
+
     /// <summary>Wires the edge from a validated config and the start-up inputs read for it; takes the access log file over.</summary>
     public static WebApplication Build(EdgeConfig config, string configText, string? configPath, StartupInputs inputs)
     {
@@ -64,10 +79,7 @@ public static partial class EdgeHost
                     metrics.AccessLogDropped, services.GetRequiredService<ILogger<AccessLog>>())
                 : null,
         });
-        builder.Services.AddSingleton(services => new YarpEngine(services.GetRequiredService<Yarp.ReverseProxy.Forwarder.IHttpForwarder>()));
-        builder.Services.AddSingleton(services => new Http1Engine(
-            services.GetRequiredService<YarpEngine>(), services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILogger<Http1Engine>>()));
-        builder.Services.AddSingleton<EdgeProxy>();
+        AddForwarding(builder.Services, config.Edge);
         builder.Services.AddSingleton<AdminEndpoints>();
         builder.Services.AddSingleton<SystemdNotifier>();
         builder.Services.AddHostedService(services => services.GetRequiredService<SystemdNotifier>());
@@ -101,6 +113,18 @@ public static partial class EdgeHost
         var adminPort = config.Edge.Admin.Listen.Port;
         app.Run(context => context.Connection.LocalPort == adminPort ? admin.InvokeAsync(context) : proxy.InvokeAsync(context));
         return app;
+    }
+
+    /// <summary>The proxy and its two engines (the fast one on the event threads when <c>Edge.Scheduling</c> is inline).</summary>
+    private static void AddForwarding(IServiceCollection services, EdgeOptions edge)
+    {
+        services.AddSingleton(services => new YarpEngine(services.GetRequiredService<Yarp.ReverseProxy.Forwarder.IHttpForwarder>()));
+        services.AddSingleton(services => new Http1Engine(
+            services.GetRequiredService<YarpEngine>(),
+            services.GetRequiredService<TimeProvider>(),
+            edge.Scheduling == IoScheduling.Inline,
+            services.GetRequiredService<ILogger<Http1Engine>>()));
+        services.AddSingleton<EdgeProxy>();
     }
 
     /// <summary>With a <c>Fleet</c> section: this edge's membership (lease, published views) and the fleet's view; without, nothing.</summary>
@@ -201,6 +225,9 @@ public static partial class EdgeHost
 
     private static void ConfigureKestrel(IWebHostBuilder webHost, EdgeOptions edge, ConnectionLimiter connections, EdgeMetrics metrics)
     {
+        // Inline: a request runs on the socket event thread that read it (see IoScheduling); the process-wide half,
+        // .NET's inline socket completions, is switched on by the run command before any socket exists.
+        webHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = edge.Scheduling == IoScheduling.Inline);
         webHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;

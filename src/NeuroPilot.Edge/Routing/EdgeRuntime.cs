@@ -153,6 +153,11 @@ public sealed partial class EdgeRuntime
         {
             LogRestartNeeded("Edge.Logging / Edge.AccessLog");
         }
+
+        if (old.Scheduling != next.Scheduling)
+        {
+            LogRestartNeeded("Edge.Scheduling");
+        }
     }
 
     private static byte[] Hash(string text) => SHA256.HashData(Encoding.UTF8.GetBytes(text));

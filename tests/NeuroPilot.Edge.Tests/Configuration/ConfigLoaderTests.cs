@@ -179,6 +179,22 @@ public class ConfigLoaderTests
         AssertSingleError(Config(edge: """{ "ClientAddressHeader": "X-Client" }"""), "Edge.ClientAddressHeader",
             "\"X-Client\" is not one of: X-Forwarded-For, Forwarded, CF-Connecting-IP, X-Real-IP, True-Client-IP");
 
+    [Theory]
+    [InlineData(null, IoScheduling.Inline)]
+    [InlineData("\"inline\"", IoScheduling.Inline)]
+    [InlineData("\"threadpool\"", IoScheduling.ThreadPool)]
+    [InlineData("\"thread-pool\"", IoScheduling.ThreadPool)]
+    public void Load_Scheduling_IsInlineUnlessTheThreadPoolIsAskedFor(string? value, IoScheduling expected)
+    {
+        var config = ConfigLoader.Load(Config(edge: value is null ? "{}" : $$"""{ "Scheduling": {{value}} }"""));
+
+        Assert.Equal(expected, config.Edge.Scheduling);
+    }
+
+    [Fact]
+    public void Load_SchedulingUnknown_NamesTheChoices() =>
+        AssertSingleError(Config(edge: """{ "Scheduling": "epoll" }"""), "Edge.Scheduling", "\"epoll\" is not one of: inline, threadpool");
+
     [Fact]
     public void Load_Limits_AreReadWithTheirDefaults()
     {
