@@ -6,6 +6,8 @@
 #
 #   bench/wrk/percore.sh [--binary PATH] [--rounds N] [--seconds S] [--targets "edge-fast edge-yarp nginx haproxy direct"]
 #
+# Targets: edge-fast and edge-yarp (Edge.Engine fast / yarp, Edge.Scheduling inline), edge-pool (fast, Edge.Scheduling
+# threadpool), nginx and haproxy (bench/peers/), direct (the backend itself).
 # Env: EDGE_ENV="K=V ..." is put in front of the fast edge's command line (to try runtime knobs).
 # Needs nginx, haproxy and wrk (apt-get install nginx haproxy wrk). Loopback only; bounded: ROUNDS x targets x S.
 set -euo pipefail
@@ -69,13 +71,13 @@ start_peer() { # name file command...
   "$@" & pid[$name]=$!; pids+=($!)
   wait_up "http://127.0.0.1:${port[$name]}/" "${pid[$name]}"
 }
-start_edge() { # name engine env...
-  local name=$1 engine=$2; shift 2
+start_edge() { # name engine scheduling env...
+  local name=$1 engine=$2 scheduling=$3; shift 3
   port[$name]=$(free_port)
   local admin; admin=$(free_port)
   cat > "$run/$name.json" <<JSON
 { "Edge": { "Listen": ["http://127.0.0.1:${port[$name]}"], "Admin": { "Listen": "http://127.0.0.1:$admin" },
-            "AccessLog": { "Enabled": false }, "Engine": "$engine" },
+            "AccessLog": { "Enabled": false }, "Engine": "$engine", "Scheduling": "$scheduling" },
   "Services": { "api": { "Regions": [ { "Name": "r1", "Destinations": ["http://127.0.0.1:$backend"] } ] } } }
 JSON
   env "$@" "$binary" run --config "$run/$name.json" > "$run/$name.log" 2>&1 & pid[$name]=$!; pids+=($!)
@@ -87,8 +89,9 @@ for target in $targets; do
     direct) port[direct]=$backend; pid[direct]=$(cat "$run/backend/nginx.pid") ;;
     nginx) start_peer nginx nginx.conf nginx -p "$run/nginx/" -c "$run/nginx/nginx.conf" -e "$run/nginx/error.log" ;;
     haproxy) start_peer haproxy haproxy.cfg haproxy -db -f "$run/haproxy/haproxy.cfg" ;;
-    edge-fast) read -ra knobs <<< "${EDGE_ENV:-}"; start_edge edge-fast fast "${knobs[@]}" ;;
-    edge-yarp) start_edge edge-yarp yarp ;;
+    edge-fast) read -ra knobs <<< "${EDGE_ENV:-}"; start_edge edge-fast fast inline "${knobs[@]}" ;;
+    edge-pool) start_edge edge-pool fast threadpool ;;
+    edge-yarp) start_edge edge-yarp yarp inline ;;
     *) echo "unknown target $target" >&2; exit 2 ;;
   esac
 done
