@@ -22,16 +22,9 @@ public static partial class EdgeHost
         Build(config, configText, configPath, StartupInputs.Read(config, open: true));
 
     /// <summary>Wires the edge from a validated config and the start-up inputs read for it; takes the access log file over.</summary>
-    /// <remarks>
-    /// Start-up is on the critical path of a restart, so the host is the empty one (no appsettings.json, environment
-    /// or command-line configuration, no host filtering: the edge reads its own config file and sets every option in
-    /// code) and every logger of ours comes from <see cref="ILoggerFactory.CreateLogger"/> in a factory: under Native
-    /// AOT each <c>ILogger&lt;T&gt;</c> the container closes from the open generic is a type built at run time
-    /// (bench/startup/README.md has the profile and the figures).
-    /// </remarks>
     public static WebApplication Build(EdgeConfig config, string configText, string? configPath, StartupInputs inputs)
     {
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
             Args = [],
             ContentRootPath = AppContext.BaseDirectory,
@@ -39,7 +32,6 @@ public static partial class EdgeHost
 
         var metrics = new EdgeMetrics(EdgeMetrics.CreateRegistry());
         ConfigureLogging(builder.Logging, config.Edge.Logging);
-        builder.WebHost.UseKestrelCore();
         ConfigureKestrel(builder.WebHost, config.Edge, new ConnectionLimiter(config.Edge.Limits.MaxConnections, metrics.ConnectionsRejected, metrics.ConnectionsOpen), metrics);
         builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = config.Edge.DrainTimeout);
         builder.Services.AddHttpForwarder();
@@ -49,10 +41,52 @@ public static partial class EdgeHost
         builder.Services.AddSingleton(TimeProvider.System);
         if (config.Edge.Listen.Any(url => url.Scheme == Uri.UriSchemeHttps))
         {
-            builder.Services.AddSingleton(services => new ServerTls(config.Edge.Tls, inputs.Tls, metrics, services.GetRequiredService<TimeProvider>(), Logger<ServerTls>(services)));
+            builder.Services.AddSingleton(services => new ServerTls(config.Edge.Tls, inputs.Tls, metrics, services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILogger<ServerTls>>()));
         }
 
-        AddEdgeServices(builder.Services, config, configText, configPath, inputs, metrics);
+        builder.Services.AddSingleton(services => new UpstreamTlsMaterials(metrics, services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILogger<UpstreamTlsMaterials>>()));
+        builder.Services.AddSingleton(services => new UpstreamClients(services.GetRequiredService<UpstreamTlsMaterials>()));
+        builder.Services.AddSingleton<RoutingTableBuilder>();
+        builder.Services.AddSingleton(new AdminToken(inputs.AdminToken));
+        var accessLogOutput = inputs.TakeAccessLogOutput();
+        builder.Services.AddSingleton(services => new EdgeRuntime(
+            configPath,
+            config,
+            configText,
+            services.GetRequiredService<RoutingTableBuilder>().Build,
+            EdgeConfigChecks.All,
+            metrics,
+            services.GetRequiredService<TimeProvider>(),
+            services.GetRequiredService<ILogger<EdgeRuntime>>())
+        {
+            AccessLog = config.Edge.AccessLog.Enabled
+                ? new AccessLog(accessLogOutput ?? Console.OpenStandardOutput(), accessLogOutput is null ? null : config.Edge.AccessLog.Path,
+                    metrics.AccessLogDropped, services.GetRequiredService<ILogger<AccessLog>>())
+                : null,
+        });
+        builder.Services.AddSingleton(services => new YarpEngine(services.GetRequiredService<Yarp.ReverseProxy.Forwarder.IHttpForwarder>()));
+        builder.Services.AddSingleton(services => new Http1Engine(
+            services.GetRequiredService<YarpEngine>(), services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILogger<Http1Engine>>()));
+        builder.Services.AddSingleton<EdgeProxy>();
+        builder.Services.AddSingleton<AdminEndpoints>();
+        builder.Services.AddSingleton<SystemdNotifier>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<SystemdNotifier>());
+        builder.Services.AddSingleton<IReloadNotifier>(services => services.GetRequiredService<SystemdNotifier>());
+        builder.Services.AddSingleton<ConfigReloader>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<ConfigReloader>());
+        builder.Services.AddHostedService<ConfigWatcher>();
+        builder.Services.AddHostedService<AccessLogReopener>();
+        builder.Services.AddSingleton<Health.HealthAgent>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<Health.HealthAgent>());
+        builder.Services.AddSingleton(services => new Dns.DnsReconciler(
+            services.GetRequiredService<EdgeRuntime>(),
+            services.GetRequiredService<Health.HealthAgent>(),
+            metrics,
+            services.GetRequiredService<TimeProvider>(),
+            services.GetRequiredService<ILogger<Dns.DnsReconciler>>(),
+            options => Dns.DnsProviderFactory.Create(options, services.GetRequiredService<TimeProvider>(), services.GetRequiredService<ILoggerFactory>()),
+            config.Fleet is null ? null : Dns.DnsFleet.From(services.GetRequiredService<Fleet.FleetMembership>())));
+        builder.Services.AddHostedService(services => services.GetRequiredService<Dns.DnsReconciler>());
         AddFleet(builder.Services, config, inputs);
 
         var app = builder.Build();
@@ -68,68 +102,6 @@ public static partial class EdgeHost
         app.Run(context => context.Connection.LocalPort == adminPort ? admin.InvokeAsync(context) : proxy.InvokeAsync(context));
         return app;
     }
-
-    /// <summary>The runtime, both engines, the admin API and the hosted services (systemd, reload, file watch, health, DNS).</summary>
-    private static void AddEdgeServices(IServiceCollection services, EdgeConfig config, string configText, string? configPath, StartupInputs inputs, EdgeMetrics metrics)
-    {
-        services.AddSingleton(provider => new UpstreamTlsMaterials(metrics, provider.GetRequiredService<TimeProvider>(), Logger<UpstreamTlsMaterials>(provider)));
-        services.AddSingleton(provider => new UpstreamClients(provider.GetRequiredService<UpstreamTlsMaterials>()));
-        services.AddSingleton(provider => new RoutingTableBuilder(
-            metrics, provider.GetRequiredService<UpstreamClients>(), provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILoggerFactory>()));
-        services.AddSingleton(new AdminToken(inputs.AdminToken));
-        var accessLogOutput = inputs.TakeAccessLogOutput();
-        services.AddSingleton(provider => new EdgeRuntime(
-            configPath,
-            config,
-            configText,
-            provider.GetRequiredService<RoutingTableBuilder>().Build,
-            EdgeConfigChecks.All,
-            metrics,
-            provider.GetRequiredService<TimeProvider>(),
-            Logger<EdgeRuntime>(provider))
-        {
-            AccessLog = config.Edge.AccessLog.Enabled
-                ? new AccessLog(accessLogOutput ?? Console.OpenStandardOutput(), accessLogOutput is null ? null : config.Edge.AccessLog.Path,
-                    metrics.AccessLogDropped, Logger<AccessLog>(provider))
-                : null,
-        });
-        services.AddSingleton(provider => new YarpEngine(provider.GetRequiredService<Yarp.ReverseProxy.Forwarder.IHttpForwarder>()));
-        services.AddSingleton(provider => new Http1Engine(
-            provider.GetRequiredService<YarpEngine>(), provider.GetRequiredService<TimeProvider>(), Logger<Http1Engine>(provider)));
-        services.AddSingleton(provider => new EdgeProxy(
-            provider.GetRequiredService<EdgeRuntime>(), provider.GetRequiredService<YarpEngine>(), provider.GetRequiredService<Http1Engine>(), metrics,
-            provider.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(provider => new AdminEndpoints(
-            provider.GetRequiredService<EdgeRuntime>(), metrics, provider.GetRequiredService<AdminToken>(), provider.GetRequiredService<Dns.DnsReconciler>(),
-            provider.GetRequiredService<ConfigReloader>(), provider.GetRequiredService<Health.HealthAgent>(), provider.GetRequiredService<TimeProvider>(),
-            Logger<AdminEndpoints>(provider), provider.GetService<Fleet.FleetMembership>()));
-        services.AddSingleton(provider => new SystemdNotifier(
-            provider.GetRequiredService<IHostApplicationLifetime>(), provider.GetRequiredService<TimeProvider>(), Logger<SystemdNotifier>(provider)));
-        services.AddHostedService(provider => provider.GetRequiredService<SystemdNotifier>());
-        services.AddSingleton<IReloadNotifier>(provider => provider.GetRequiredService<SystemdNotifier>());
-        services.AddSingleton(provider => new ConfigReloader(
-            provider.GetRequiredService<EdgeRuntime>(), provider.GetRequiredService<IReloadNotifier>(), Logger<ConfigReloader>(provider)));
-        services.AddHostedService(provider => provider.GetRequiredService<ConfigReloader>());
-        services.AddHostedService(provider => new ConfigWatcher(
-            provider.GetRequiredService<EdgeRuntime>(), provider.GetRequiredService<ConfigReloader>(), provider.GetRequiredService<TimeProvider>(), Logger<ConfigWatcher>(provider)));
-        services.AddHostedService(provider => new AccessLogReopener(provider.GetRequiredService<EdgeRuntime>()));
-        services.AddSingleton(provider => new Health.HealthAgent(
-            provider.GetRequiredService<EdgeRuntime>(), metrics, provider.GetRequiredService<TimeProvider>(), Logger<Health.HealthAgent>(provider),
-            provider.GetRequiredService<UpstreamTlsMaterials>()));
-        services.AddHostedService(provider => provider.GetRequiredService<Health.HealthAgent>());
-        services.AddSingleton(provider => new Dns.DnsReconciler(
-            provider.GetRequiredService<EdgeRuntime>(),
-            provider.GetRequiredService<Health.HealthAgent>(),
-            metrics,
-            provider.GetRequiredService<TimeProvider>(),
-            Logger<Dns.DnsReconciler>(provider),
-            options => Dns.DnsProviderFactory.Create(options, provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILoggerFactory>()),
-            config.Fleet is null ? null : Dns.DnsFleet.From(provider.GetRequiredService<Fleet.FleetMembership>())));
-        services.AddHostedService(provider => provider.GetRequiredService<Dns.DnsReconciler>());
-    }
-
-    /// <summary>A logger made by the factory (a type compiled ahead of time), not closed from <c>ILogger&lt;&gt;</c> at run time.</summary>
-    private static ILogger<T> Logger<T>(IServiceProvider services) => services.GetRequiredService<ILoggerFactory>().CreateLogger<T>();
 
     /// <summary>With a <c>Fleet</c> section: this edge's membership (lease, published views) and the fleet's view; without, nothing.</summary>
     private static void AddFleet(IServiceCollection services, EdgeConfig config, StartupInputs inputs)
