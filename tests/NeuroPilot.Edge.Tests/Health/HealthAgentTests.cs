@@ -293,6 +293,101 @@ public sealed class HealthAgentTests : IDisposable
     }
 
     [Fact]
+    public void Tick_ReconciledAndIdle_VisitsNoDestination()
+    {
+        var (agent, runtime) = Create();
+        agent.Reconcile(runtime.Table);
+
+        agent.Tick();
+
+        Assert.Equal(0, agent.Attended);
+    }
+
+    [Fact]
+    public void Tick_ReconciledRequestWaiting_VisitsThatDestinationUntilItsHeadersCome()
+    {
+        var (agent, runtime) = Create();
+        agent.Reconcile(runtime.Table);
+        var destination = UsEast(runtime);
+
+        var started = destination.OnAttemptStarted();
+        agent.Tick();
+        Assert.Equal(1, agent.Attended);
+        agent.Tick();
+        Assert.Equal(1, agent.Attended);
+
+        destination.OnHeadersReceived(started);
+        agent.Tick();
+        Assert.Equal(0, agent.Attended);
+
+        // Listed again by the next request that waits.
+        destination.OnAttemptStarted();
+        agent.Tick();
+        Assert.Equal(1, agent.Attended);
+    }
+
+    [Fact]
+    public void Tick_ReconciledTwoRequestsWithoutHeadersForStallTimeout_OpensTheBreakerAndFailsOver()
+    {
+        var (agent, runtime) = Create();
+        agent.Reconcile(runtime.Table);
+        var destination = UsEast(runtime);
+        destination.OnAttemptStarted();
+        destination.OnAttemptStarted();
+
+        _time.Advance(StallTimeout - TimeSpan.FromMilliseconds(1));
+        agent.Tick();
+        Assert.Equal(CircuitState.Closed, destination.Breaker.State);
+
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        agent.Tick();
+        Assert.Equal(CircuitState.Open, destination.Breaker.State);
+        Assert.Equal(0, _metrics.DestinationHealthy.WithLabels("api", "us-east", destination.Address).Value);
+        Assert.Equal("eu-west", runtime.Table.Services[0].Health.Serving?.Name);
+    }
+
+    [Fact]
+    public void Tick_ReconciledBreakOverAndProbesVouched_MovesTheBreakerToHalfOpen()
+    {
+        var (agent, runtime) = Create();
+        agent.Reconcile(runtime.Table);
+        var destination = UsEast(runtime);
+        destination.Breaker.OnStall("test: hung");
+        destination.Breaker.OnProbe(healthy: true);
+        destination.Breaker.OnProbe(healthy: true);
+
+        _time.Advance(TimeSpan.FromSeconds(5) - TimeSpan.FromMilliseconds(1));
+        agent.Tick();
+        Assert.Equal(CircuitState.Open, destination.Breaker.State);
+        Assert.Equal(1, agent.Attended);
+
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        agent.Tick();
+        Assert.Equal(CircuitState.HalfOpen, destination.Breaker.State);
+        Assert.Equal((int)CircuitState.HalfOpen, _metrics.CircuitStateGauge.WithLabels("api", "us-east", destination.Address).Value);
+        agent.Tick();
+        Assert.Equal(0, agent.Attended);
+    }
+
+    [Fact]
+    public void Tick_ReconciledPrimaryMarkedDownThenBackUp_FailsOverAndBack()
+    {
+        var (agent, runtime) = Create();
+        agent.Reconcile(runtime.Table);
+        var primary = UsEast(runtime);
+
+        primary.MarkedDown = true;
+        agent.Tick();
+        Assert.Equal("eu-west", runtime.Table.Services[0].Health.Serving?.Name);
+
+        primary.MarkedDown = false;
+        agent.Tick();
+        Assert.Equal("us-east", runtime.Table.Services[0].Health.Serving?.Name);
+        Assert.Equal(1, Failovers("us-east", "eu-west"));
+        Assert.Equal(1, Failovers("eu-west", "us-east"));
+    }
+
+    [Fact]
     public void Reconcile_RegionRemovedByAReload_ItsMetricSeriesAreGone()
     {
         var (agent, runtime) = Create();
