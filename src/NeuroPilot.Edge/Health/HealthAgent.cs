@@ -398,8 +398,9 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
 
                     CheckStall(destination, watch, breaker, now);
                     destination.Breaker.Tick();
-                    (watch?.HealthyGauge ?? _metrics.DestinationHealthy.WithLabels(service.Name, region.Name, destination.Address)).Set(destination.IsAvailable ? 1 : 0);
-                    (watch?.CircuitGauge ?? _metrics.CircuitStateGauge.WithLabels(service.Name, region.Name, destination.Address)).Set((int)destination.Breaker.State);
+                    var series = watch?.Series ?? _metrics.Destinations.For(service.Name, region.Name, destination.Address);
+                    series.SetHealthy(destination.IsAvailable);
+                    series.SetCircuit((int)destination.Breaker.State);
                 }
             }
         }
@@ -462,8 +463,7 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
             }
             else
             {
-                _metrics.ProbeDuration.WithLabels(destination.Service, destination.Region, destination.Address).Observe(result.Duration.TotalSeconds);
-                _metrics.Probes.WithLabels(destination.Service, destination.Region, destination.Address, result.Healthy ? "success" : "failure").Inc();
+                _metrics.Destinations.For(destination.Service, destination.Region, destination.Address).ObserveProbe(result.Duration, result.Healthy);
             }
 
             if (changed)
@@ -504,14 +504,9 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
         private long _lastWake;
         private int _shownHealthy = -1;
         private int _shownCircuit = -1;
-        private Prometheus.Histogram.Child? _probeDuration;
-        private Prometheus.Counter.Child? _probeSuccesses;
-        private Prometheus.Counter.Child? _probeFailures;
 
         /// <summary>The destination's gauges, looked up once instead of on every tick.</summary>
-        public Prometheus.Gauge.Child HealthyGauge { get; } = agent._metrics.DestinationHealthy.WithLabels(destination.Service, destination.Region, destination.Address);
-
-        public Prometheus.Gauge.Child CircuitGauge { get; } = agent._metrics.CircuitStateGauge.WithLabels(destination.Service, destination.Region, destination.Address);
+        public DestinationSeries Series { get; } = agent._metrics.Destinations.For(destination.Service, destination.Region, destination.Address);
 
         public ProbeTarget? Target { get; set; }
 
@@ -540,13 +535,13 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
                 var changed = healthy != _shownHealthy;
                 if (changed)
                 {
-                    HealthyGauge.Set(healthy);
+                    Series.SetHealthy(healthy == 1);
                     Volatile.Write(ref _shownHealthy, healthy);
                 }
 
                 if (circuit != _shownCircuit)
                 {
-                    CircuitGauge.Set(circuit);
+                    Series.SetCircuit(circuit);
                     Volatile.Write(ref _shownCircuit, circuit);
                 }
 
@@ -557,11 +552,7 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
         /// <summary>A probe result in the destination's probe metrics (series made at their first use, then kept).</summary>
         public void CountProbe(ProbeResult result)
         {
-            (_probeDuration ??= agent._metrics.ProbeDuration.WithLabels(destination.Service, destination.Region, destination.Address)).Observe(result.Duration.TotalSeconds);
-            var probes = result.Healthy
-                ? _probeSuccesses ??= agent._metrics.Probes.WithLabels(destination.Service, destination.Region, destination.Address, "success")
-                : _probeFailures ??= agent._metrics.Probes.WithLabels(destination.Service, destination.Region, destination.Address, "failure");
-            probes.Inc();
+            Series.ObserveProbe(result.Duration, result.Healthy);
         }
 
         public void OnBreakerChanged(CircuitState from, CircuitState to, string reason)
