@@ -29,6 +29,7 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
     private readonly Dictionary<DestinationState, Watch> _watched = [];
     private readonly ServiceHealthPublisher _publisher;
     private readonly DestinationChanges _changes = new();
+    private readonly Action<ProbeTarget, DestinationState[], ProbeResult, bool> _onProbeResult;
     private readonly Lock _tickGate = new();
     private readonly HashSet<Watch> _attended = [];
     private readonly List<Watch> _letGo = [];
@@ -52,6 +53,7 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
         _prober = new Prober(time, tls);
         _scheduler = new ProbeScheduler(time);
         _publisher = new ServiceHealthPublisher(metrics, logger);
+        _onProbeResult = OnProbeResult;
     }
 
     /// <summary>
@@ -202,7 +204,7 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
                 // New probe settings for a destination that stays must not forget it is down: the tracker starts
                 // from what the destination is now (a new destination starts up).
                 var startHealthy = !subscribers.Any(d => d.MarkedDown);
-                target = new ProbeTarget(key, url, options, _prober, _scheduler, OnProbeResult, startHealthy) { Tls = tls };
+                target = new ProbeTarget(key, url, options, _prober, _scheduler, _onProbeResult, startHealthy) { Tls = tls };
                 _targets[key] = target;
                 target.Subscribers = [.. subscribers];
                 target.Start();

@@ -12,7 +12,8 @@ namespace NeuroPilot.Edge.Health.Internal;
 /// </summary>
 internal sealed class ProbeTarget : IDisposable
 {
-    private readonly Func<ProbeTarget, CancellationToken, CancellationToken, Task<ProbeResult>> _probe;
+    private readonly Func<ProbeTarget, CancellationToken, CancellationToken, Task<ProbeResult>>? _probe;
+    private readonly Prober? _prober;
     private readonly ProbeScheduler _scheduler;
     private readonly TimeProvider _time;
     private readonly Action<ProbeTarget, DestinationState[], ProbeResult, bool> _onResult;
@@ -33,7 +34,8 @@ internal sealed class ProbeTarget : IDisposable
         Action<ProbeTarget, DestinationState[], ProbeResult, bool> onResult, bool startHealthy = true)
         : this(key, url, options, scheduler, onResult, startHealthy, probe: null)
     {
-        _probe = (target, cancel, stopping) => prober.ProbeWithinAsync(target.Url, target.Tracker.Options, target.Tls, target._connection, cancel, stopping);
+        // No closure per target: 10,000 targets would keep 10,000 of them.
+        _prober = prober;
     }
 
     /// <param name="probe">Runs one probe (target, cancelled at its deadline or stop, cancelled at stop); null: the prober's (a test's stand-in).</param>
@@ -48,7 +50,7 @@ internal sealed class ProbeTarget : IDisposable
         _scheduler = scheduler;
         _time = scheduler.Time;
         _onResult = onResult;
-        _probe = probe!;
+        _probe = probe;
     }
 
     public string Key { get; }
@@ -166,7 +168,9 @@ internal sealed class ProbeTarget : IDisposable
         ProbeResult? result;
         try
         {
-            result = await _probe(this, cancel, _stop.Token);
+            result = await (_probe is null
+                ? _prober!.ProbeWithinAsync(Url, Tracker.Options, Tls, _connection, cancel, _stop.Token)
+                : _probe(this, cancel, _stop.Token));
         }
         catch (Exception) when (_stop.IsCancellationRequested)
         {
