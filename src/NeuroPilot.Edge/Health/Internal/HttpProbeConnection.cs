@@ -39,6 +39,7 @@ internal sealed class HttpProbeConnection : IDisposable
     private readonly string _host;
     private readonly int _port;
     private Socket? _socket;
+    private bool _sentAhead;
 
     public HttpProbeConnection(Uri url)
     {
@@ -69,10 +70,38 @@ internal sealed class HttpProbeConnection : IDisposable
         }
     }
 
+    /// <summary>
+    /// Sends the next probe's request now on the kept connection, before <see cref="ExchangeAsync"/> (which then only
+    /// reads): the scheduler sends a whole batch first and reads after, so most answers are already there when read
+    /// and the read completes at once, without a wait on epoll and a thread-pool hop per probe. False when there is
+    /// no kept connection or the send failed (the connection is then closed; the exchange opens a new one).
+    /// </summary>
+    public bool TrySendAhead()
+    {
+        if (_socket is not { } socket || _sentAhead)
+        {
+            return false;
+        }
+
+        try
+        {
+            Send(socket);
+            _sentAhead = true;
+            return true;
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // The destination closed the kept connection: as when the send fails in the exchange, a new one is opened.
+            Close();
+            return false;
+        }
+    }
+
     public void Dispose() => Close();
 
     private void Close()
     {
+        _sentAhead = false;
         _socket?.Dispose();
         _socket = null;
     }
@@ -95,11 +124,18 @@ internal sealed class HttpProbeConnection : IDisposable
 
             try
             {
-                Send(socket);
+                if (!_sentAhead)
+                {
+                    Send(socket);
+                }
             }
             catch (SocketException) when (reused)
             {
                 throw new StaleConnectionException();
+            }
+            finally
+            {
+                _sentAhead = false;
             }
 
             int status;

@@ -126,6 +126,12 @@ internal sealed class ProbeScheduler : IDisposable
                 entry.Target.CancelProbe(entry.Sequence);
             }
 
+            // Every request of the batch first, then the reads: most answers are in by the time they are read.
+            foreach (var target in _starting)
+            {
+                target.SendAhead();
+            }
+
             foreach (var target in _starting)
             {
                 if (target.BeginProbe(now) is var number && number > 0)

@@ -129,6 +129,18 @@ internal sealed class ProbeTarget : IDisposable
         return Volatile.Read(ref _current);
     }
 
+    /// <summary>
+    /// Sends the request of the probe about to start on the kept connection (the scheduler's call, for a batch before
+    /// it starts the batch's probes); false when there is none to send ahead.
+    /// </summary>
+    internal bool SendAhead()
+    {
+        lock (_probeGate)
+        {
+            return !_stop.IsCancellationRequested && _connection is not null && _connection.TrySendAhead();
+        }
+    }
+
     /// <summary>Starts a probe (the scheduler's call); its number for <see cref="CancelProbe"/>, or 0 when stopped.</summary>
     internal long BeginProbe(long now)
     {
