@@ -53,7 +53,7 @@ internal sealed class HttpProbeConnection : IDisposable
     public bool IsOpen => _socket is not null;
 
     /// <summary>Sends the probe and reads the whole response; returns its status. Throws on a failed exchange (the connection is then closed).</summary>
-    public async Task<int> ExchangeAsync(CancellationToken cancellationToken)
+    public async ValueTask<int> ExchangeAsync(CancellationToken cancellationToken)
     {
         if (_socket is null)
         {
@@ -106,7 +106,7 @@ internal sealed class HttpProbeConnection : IDisposable
         _socket = null;
     }
 
-    private async Task<int> ExchangeOnceAsync(CancellationToken cancellationToken)
+    private async ValueTask<int> ExchangeOnceAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var reused = _socket is not null;
@@ -239,7 +239,7 @@ internal sealed class HttpProbeConnection : IDisposable
         public ValueTask<int> ConnectAsync(Socket socket, EndPoint endPoint) => _operation.ConnectAsync(socket, endPoint);
 
         /// <summary>The status of the final response and whether the connection may carry the next probe.</summary>
-        public async Task<(int Status, bool KeepAlive)> ReadAsync(Socket socket, bool reused)
+        public async ValueTask<(int Status, bool KeepAlive)> ReadAsync(Socket socket, bool reused)
         {
             while (true)
             {

@@ -180,9 +180,9 @@ internal sealed class ProbeTarget : IDisposable
         ProbeResult? result;
         try
         {
-            result = await (_probe is null
-                ? _prober!.ProbeWithinAsync(Url, Tracker.Options, Tls, _connection, cancel, _stop.Token)
-                : _probe(this, cancel, _stop.Token));
+            result = _probe is null
+                ? await _prober!.ProbeWithinAsync(Url, Tracker.Options, Tls, _connection, cancel, _stop.Token)
+                : await _probe(this, cancel, _stop.Token);
         }
         catch (Exception) when (_stop.IsCancellationRequested)
         {
