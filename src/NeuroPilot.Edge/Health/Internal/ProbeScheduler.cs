@@ -134,7 +134,8 @@ internal sealed class ProbeScheduler : IDisposable
 
             foreach (var target in _starting)
             {
-                if (target.BeginProbe(now) is var number && number > 0)
+                // A probe whose answer was already in is over by now: no deadline to keep for it.
+                if (target.BeginProbe(now) is var number && number > 0 && target.IsProbing(number))
                 {
                     _deadlines.Add(new Entry(target, number, Deadline: true));
                 }

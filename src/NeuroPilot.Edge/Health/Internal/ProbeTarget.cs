@@ -163,6 +163,15 @@ internal sealed class ProbeTarget : IDisposable
         return number;
     }
 
+    /// <summary>Whether probe <paramref name="number"/> is still running.</summary>
+    internal bool IsProbing(long number)
+    {
+        lock (_probeGate)
+        {
+            return _probing && _probeNumber == number;
+        }
+    }
+
     /// <summary>Cancels probe <paramref name="number"/> if it is still running: it is over its timeout.</summary>
     internal void CancelProbe(long number)
     {
