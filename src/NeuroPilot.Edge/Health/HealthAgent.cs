@@ -348,6 +348,13 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
 
             foreach (var watch in _attended)
             {
+                if (!watching.ByDestination.TryGetValue(watch.Destination, out var current) || !ReferenceEquals(current, watch))
+                {
+                    // Its destination left the table with a reload: nothing of it is decided again.
+                    _letGo.Add(watch);
+                    continue;
+                }
+
                 // Released before it is read: a change from now on lists it again, none is missed.
                 watch.Destination.Release();
                 if (watch.Tick(now))
