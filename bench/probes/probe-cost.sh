@@ -4,7 +4,11 @@
 # Prints the edge's CPU over a measured window (share of one core, µs per probe), its RSS and peak RSS, and how many
 # destinations were up. Loopback only; bounded: warm-up + window, then everything it started is stopped.
 #
-#   bench/probes/probe-cost.sh [--destinations N] [--window SECONDS] [--binary PATH] [--warmup SECONDS]
+#   bench/probes/probe-cost.sh [--destinations N] [--window SECONDS] [--binary PATH] [--warmup SECONDS] [--gcdump FILE]
+#
+# --gcdump FILE: after the window, a dotnet-gcdump of the edge (live objects; needs the JIT build, e.g.
+# src/NeuroPilot.Edge/bin/Release/net10.0/neuropilot-edge, and `dotnet tool install -g dotnet-gcdump`); read it with
+# `dotnet-gcdump report FILE`. Extra environment (DOTNET_gcServer=0, ...) is passed on to the edge.
 #
 # The binary defaults to artifacts/bin/neuropilot-edge (tests/run.sh publishes it there).
 set -euo pipefail
@@ -13,12 +17,14 @@ destinations=10000
 window=60
 warmup=25
 binary=$root/artifacts/bin/neuropilot-edge
+gcdump=
 while (($# > 0)); do
   case $1 in
     --destinations) destinations=$2; shift 2 ;;
     --window) window=$2; shift 2 ;;
     --warmup) warmup=$2; shift 2 ;;
     --binary) binary=$2; shift 2 ;;
+    --gcdump) gcdump=$2; shift 2 ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -75,19 +81,33 @@ until curl -fsS "http://127.0.0.1:$admin/healthz" >/dev/null 2>&1; do
 done
 
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$edge/stat"; }
+# Context switches of all the edge's threads (each is a thread going to sleep or being preempted: wake-ups).
+switches() { cat /proc/"$edge"/task/*/status 2>/dev/null | awk '/ctxt_switches/ { s += $2 } END { printf "%d", s }'; }
 kib() { awk -v k="$1" '$1 == k":" { print $2 }' "/proc/$edge/status"; }
 probes() { curl -fsS "http://127.0.0.1:$admin/metrics" | awk '/^neuropilot_edge_probe_duration_seconds_count/ { s += $2 } END { printf "%d", s }'; }
 up() { curl -fsS "http://127.0.0.1:$admin/metrics" | awk '/^neuropilot_edge_destination_healthy\{/ { s += $2 } END { printf "%d", s }'; }
 
 sleep "$warmup"
-t0=$(date +%s.%N); c0=$(cpu_ticks); p0=$(probes)
+# The probe count comes from a /metrics scrape (~40k series at 10,000 destinations), which costs the edge CPU of its
+# own: the CPU window starts after the first scrape and ends before the last, so it holds probing only. Probes per
+# second are counted between the two scrapes, CPU per second over the CPU window.
+s0=$(date +%s.%N); p0=$(probes)
+t0=$(date +%s.%N); c0=$(cpu_ticks); w0=$(switches)
 sleep "$window"
-t1=$(date +%s.%N); c1=$(cpu_ticks); p1=$(probes)
+t1=$(date +%s.%N); c1=$(cpu_ticks); w1=$(switches)
+s1=$(date +%s.%N); p1=$(probes)
+rss=$(kib VmRSS); hwm=$(kib VmHWM)
+anon=$(awk '$1 == "Anonymous:" { print $2 }' "/proc/$edge/smaps_rollup")
+heap=$(curl -fsS "http://127.0.0.1:$admin/metrics" | awk '/^dotnet_total_memory_bytes/ { printf "%d", $2 }')
 hz=$(getconf CLK_TCK)
-awk -v c0="$c0" -v c1="$c1" -v t0="$t0" -v t1="$t1" -v p0="$p0" -v p1="$p1" -v hz="$hz" -v n="$destinations" \
-    -v rss="$(kib VmRSS)" -v hwm="$(kib VmHWM)" -v up="$(up)" 'BEGIN {
-  cpu = (c1 - c0) / hz; wall = t1 - t0; probes = p1 - p0
-  printf "destinations %d, up %d; window %.1f s: %d probes (%.0f/s)\n", n, up, wall, probes, probes / wall
+awk -v c0="$c0" -v c1="$c1" -v t0="$t0" -v t1="$t1" -v s0="$s0" -v s1="$s1" -v p0="$p0" -v p1="$p1" -v hz="$hz" -v n="$destinations" \
+    -v w0="$w0" -v w1="$w1" -v rss="$rss" -v hwm="$hwm" -v anon="$anon" -v heap="$heap" -v up="$(up)" -v load="$(cut -d' ' -f1-3 /proc/loadavg)" 'BEGIN {
+  cpu = (c1 - c0) / hz; wall = t1 - t0; rate = (p1 - p0) / (s1 - s0); share = cpu / wall
+  printf "destinations %d, up %d; window %.1f s: %.0f probes/s; load average %s\n", n, up, wall, rate, load
   printf "edge CPU %.2f s = %.2f%% of one core, %.1f us per probe; RSS %.1f MiB, peak %.1f MiB\n",
-    cpu, 100 * cpu / wall, (probes > 0 ? 1e6 * cpu / probes : 0), rss / 1024, hwm / 1024
+    cpu, 100 * share, (rate > 0 ? 1e6 * share / rate : 0), rss / 1024, hwm / 1024
+  printf "context switches %.0f/s; RSS anonymous %.1f MiB; GC heap (dotnet_total_memory_bytes, after the scrapes) %.1f MiB\n", (w1 - w0) / wall, anon / 1024, heap / 1048576
 }'
+if [[ -n $gcdump ]]; then
+  "${DOTNET_GCDUMP:-$HOME/.dotnet/tools/dotnet-gcdump}" collect -p "$edge" -o "$gcdump" >/dev/null && echo "gcdump: $gcdump"
+fi

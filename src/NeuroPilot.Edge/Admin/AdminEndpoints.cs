@@ -126,7 +126,7 @@ public sealed partial class AdminEndpoints
     private Task MetricsAsync(HttpContext context, IReadOnlyDictionary<string, string> values)
     {
         context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
-        return _metrics.Registry.CollectAndExportAsTextAsync(context.Response.Body, context.RequestAborted);
+        return _metrics.ExportAsTextAsync(context.Response.Body, context.RequestAborted);
     }
 
     private async Task StatusAsync(HttpContext context, IReadOnlyDictionary<string, string> values)

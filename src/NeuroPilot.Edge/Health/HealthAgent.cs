@@ -28,6 +28,12 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
     private readonly Dictionary<string, ProbeTarget> _targets = new(StringComparer.Ordinal);
     private readonly Dictionary<DestinationState, Watch> _watched = [];
     private readonly ServiceHealthPublisher _publisher;
+    private readonly DestinationChanges _changes = new();
+    private readonly Action<ProbeTarget, DestinationState[], ProbeResult, bool> _onProbeResult;
+    private readonly Lock _tickGate = new();
+    private readonly HashSet<Watch> _attended = [];
+    private readonly List<Watch> _letGo = [];
+    private readonly HashSet<ServiceRoute> _changedServices = [];
     private HashSet<(string Service, string Region)> _regionSeries = [];
     private Watching? _watching;
     private ITimer? _timer;
@@ -47,6 +53,7 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
         _prober = new Prober(time, tls);
         _scheduler = new ProbeScheduler(time);
         _publisher = new ServiceHealthPublisher(metrics, logger);
+        _onProbeResult = OnProbeResult;
     }
 
     /// <summary>
@@ -103,7 +110,32 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
             Volatile.Write(ref _watching, WatchesOf(table));
         }
 
+        Sweep(table);
         Tick();
+    }
+
+    /// <summary>
+    /// After a reconcile, the one visit of every destination: gauges brought up to date, destinations with requests
+    /// waiting or a breaker open handed to the tick, every service decided.
+    /// </summary>
+    private void Sweep(RoutingTable table)
+    {
+        if (Volatile.Read(ref _watching) is { } watching && ReferenceEquals(watching.Table, table))
+        {
+            foreach (var watch in watching.Watches)
+            {
+                watch.Show();
+                if (watch.NeedsAttention)
+                {
+                    watch.Destination.Notify();
+                }
+            }
+        }
+
+        foreach (var service in table.Services)
+        {
+            _publisher.Evaluate(service);
+        }
     }
 
     /// <summary>One probe target per address and probe settings, with the destinations it speaks for; and every destination of the table.</summary>
@@ -153,6 +185,7 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
             if (!current.Contains(destination))
             {
                 destination.Breaker.StateChanged -= _watched[destination].OnBreakerChanged;
+                destination.Changes = null;
                 _watched.Remove(destination);
                 _metrics.ForgetDestination(destination.Service, destination.Region, destination.Address);
             }
@@ -171,7 +204,7 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
                 // New probe settings for a destination that stays must not forget it is down: the tracker starts
                 // from what the destination is now (a new destination starts up).
                 var startHealthy = !subscribers.Any(d => d.MarkedDown);
-                target = new ProbeTarget(key, url, options, _prober, _scheduler, OnProbeResult, startHealthy) { Tls = tls };
+                target = new ProbeTarget(key, url, options, _prober, _scheduler, _onProbeResult, startHealthy) { Tls = tls };
                 _targets[key] = target;
                 target.Subscribers = [.. subscribers];
                 target.Start();
@@ -187,6 +220,7 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
                 {
                     watch = new Watch(this, destination);
                     destination.Breaker.StateChanged += watch.OnBreakerChanged;
+                    destination.Changes = _changes;
                     _watched[destination] = watch;
                 }
 
@@ -212,6 +246,7 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
                     if (_watched.TryGetValue(destination, out var watch))
                     {
                         watch.Breaker = service.Options.CircuitBreaker;
+                        watch.Route = service;
                         all.Add(watch);
                         byDestination[destination] = watch;
                     }
@@ -249,9 +284,10 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
     }
 
     /// <summary>
-    /// Stall detection, breaker timers, serving regions and gauges; runs every <see cref="TickInterval"/>. Costs a
-    /// few reads per idle destination of the reconciled table (no lock, no lookup); a gauge is written only when its
-    /// value changes.
+    /// Stall detection, breaker timers, serving regions and gauges; runs every <see cref="TickInterval"/>. Visits only
+    /// the destinations that need it (listed in <see cref="DestinationChanges"/> when a request starts waiting or the
+    /// probes mark them down or up, and kept while requests wait or the breaker is open) and decides again only the
+    /// services where a destination's availability changed: its cost follows changes, not the number of destinations.
     /// </summary>
     public void Tick()
     {
@@ -261,24 +297,95 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
             var table = _runtime.Table;
             if (Volatile.Read(ref _watching) is { } watching && ReferenceEquals(watching.Table, table))
             {
-                foreach (var watch in watching.Watches)
+                foreach (var service in TickChanged(watching, now))
                 {
-                    watch.Tick(now);
+                    _publisher.Evaluate(service);
                 }
             }
             else
             {
                 TickUnreconciled(table, now);
-            }
-
-            foreach (var service in table.Services)
-            {
-                _publisher.Evaluate(service);
+                foreach (var service in table.Services)
+                {
+                    _publisher.Evaluate(service);
+                }
             }
         }
         catch (Exception e)
         {
             LogTickFailed(e);
+        }
+    }
+
+    /// <summary>How many destinations the tick visits now (requests waiting, a breaker open, a change not yet looked at: for tests).</summary>
+    internal int Attended
+    {
+        get
+        {
+            lock (_tickGate)
+            {
+                return _attended.Count;
+            }
+        }
+    }
+
+    /// <summary>The tick of the destinations that need attention; returns the services to decide again (outside the lock).</summary>
+    private ServiceRoute[] TickChanged(Watching watching, long now)
+    {
+        lock (_tickGate)
+        {
+            while (_changes.TryTake(out var destination))
+            {
+                if (watching.ByDestination.TryGetValue(destination, out var watch))
+                {
+                    _attended.Add(watch);
+                }
+                else
+                {
+                    destination.Release();
+                }
+            }
+
+            foreach (var watch in _attended)
+            {
+                if (!watching.ByDestination.TryGetValue(watch.Destination, out var current) || !ReferenceEquals(current, watch))
+                {
+                    // Its destination left the table with a reload: nothing of it is decided again.
+                    _letGo.Add(watch);
+                    continue;
+                }
+
+                // Released before it is read: a change from now on lists it again, none is missed.
+                watch.Destination.Release();
+                if (watch.Tick(now))
+                {
+                    _changedServices.Add(watch.Route!);
+                }
+
+                if (watch.NeedsAttention)
+                {
+                    watch.Destination.Hold();
+                }
+                else
+                {
+                    _letGo.Add(watch);
+                }
+            }
+
+            foreach (var watch in _letGo)
+            {
+                _attended.Remove(watch);
+            }
+
+            _letGo.Clear();
+            if (_changedServices.Count == 0)
+            {
+                return [];
+            }
+
+            ServiceRoute[] changed = [.. _changedServices];
+            _changedServices.Clear();
+            return changed;
         }
     }
 
@@ -300,8 +407,9 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
 
                     CheckStall(destination, watch, breaker, now);
                     destination.Breaker.Tick();
-                    (watch?.HealthyGauge ?? _metrics.DestinationHealthy.WithLabels(service.Name, region.Name, destination.Address)).Set(destination.IsAvailable ? 1 : 0);
-                    (watch?.CircuitGauge ?? _metrics.CircuitStateGauge.WithLabels(service.Name, region.Name, destination.Address)).Set((int)destination.Breaker.State);
+                    var series = watch?.Series ?? _metrics.Destinations.For(service.Name, region.Name, destination.Address);
+                    series.SetHealthy(destination.IsAvailable);
+                    series.SetCircuit((int)destination.Breaker.State);
                 }
             }
         }
@@ -364,8 +472,7 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
             }
             else
             {
-                _metrics.ProbeDuration.WithLabels(destination.Service, destination.Region, destination.Address).Observe(result.Duration.TotalSeconds);
-                _metrics.Probes.WithLabels(destination.Service, destination.Region, destination.Address, result.Healthy ? "success" : "failure").Inc();
+                _metrics.Destinations.For(destination.Service, destination.Region, destination.Address).ObserveProbe(result.Duration, result.Healthy);
             }
 
             if (changed)
@@ -383,6 +490,7 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
 
         if (changed)
         {
+            // The destinations listed themselves when their MarkedDown changed: decide now, not at the next tick.
             Tick();
         }
     }
@@ -393,67 +501,67 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
     /// <summary>The agent's view of one destination: its probe target and breaker events.</summary>
     private sealed class Watch(HealthAgent agent, DestinationState destination)
     {
+        public DestinationState Destination => destination;
+
+        /// <summary>The destination's service in the reconciled table (set at each reconcile).</summary>
+        public ServiceRoute? Route { get; set; }
+
+        /// <summary>Whether the tick must keep visiting it: requests wait for headers (stalls), or the breaker is open (its break runs out).</summary>
+        public bool NeedsAttention => destination.AwaitingHeaders > 0 || destination.Breaker.State == CircuitState.Open;
+
         private readonly Lock _shownGate = new();
         private long _lastWake;
         private int _shownHealthy = -1;
         private int _shownCircuit = -1;
-        private Prometheus.Histogram.Child? _probeDuration;
-        private Prometheus.Counter.Child? _probeSuccesses;
-        private Prometheus.Counter.Child? _probeFailures;
 
         /// <summary>The destination's gauges, looked up once instead of on every tick.</summary>
-        public Prometheus.Gauge.Child HealthyGauge { get; } = agent._metrics.DestinationHealthy.WithLabels(destination.Service, destination.Region, destination.Address);
-
-        public Prometheus.Gauge.Child CircuitGauge { get; } = agent._metrics.CircuitStateGauge.WithLabels(destination.Service, destination.Region, destination.Address);
+        public DestinationSeries Series { get; } = agent._metrics.Destinations.For(destination.Service, destination.Region, destination.Address);
 
         public ProbeTarget? Target { get; set; }
 
         /// <summary>The destination's service's breaker options (set at each reconcile).</summary>
         public CircuitBreakerOptions Breaker { get; set; } = new();
 
-        /// <summary>The destination's part of the tick: nothing but a few reads while it is idle and its gauges are current.</summary>
-        public void Tick(long now)
+        /// <summary>The destination's part of the tick; true when its availability changed (its service is decided again).</summary>
+        public bool Tick(long now)
         {
             agent.CheckStall(destination, this, Breaker, now);
             destination.Breaker.Tick();
-            if ((destination.IsAvailable ? 1 : 0) != Volatile.Read(ref _shownHealthy) || (int)destination.Breaker.State != Volatile.Read(ref _shownCircuit))
-            {
-                Show();
-            }
+            return ((destination.IsAvailable ? 1 : 0) != Volatile.Read(ref _shownHealthy) || (int)destination.Breaker.State != Volatile.Read(ref _shownCircuit)) && Show();
         }
 
         /// <summary>
         /// Writes the gauges that differ from the destination's state, read under the watch's gate: a gauge and the
         /// value remembered for it are always written together, so a tick that finds them equal to the state is right.
+        /// Returns whether the availability shown changed.
         /// </summary>
-        public void Show()
+        public bool Show()
         {
             lock (_shownGate)
             {
                 var healthy = destination.IsAvailable ? 1 : 0;
                 var circuit = (int)destination.Breaker.State;
-                if (healthy != _shownHealthy)
+                var changed = healthy != _shownHealthy;
+                if (changed)
                 {
-                    HealthyGauge.Set(healthy);
+                    Series.SetHealthy(healthy == 1);
                     Volatile.Write(ref _shownHealthy, healthy);
                 }
 
                 if (circuit != _shownCircuit)
                 {
-                    CircuitGauge.Set(circuit);
+                    Series.SetCircuit(circuit);
                     Volatile.Write(ref _shownCircuit, circuit);
                 }
+
+                return changed;
             }
         }
 
         /// <summary>A probe result in the destination's probe metrics (series made at their first use, then kept).</summary>
         public void CountProbe(ProbeResult result)
         {
-            (_probeDuration ??= agent._metrics.ProbeDuration.WithLabels(destination.Service, destination.Region, destination.Address)).Observe(result.Duration.TotalSeconds);
-            var probes = result.Healthy
-                ? _probeSuccesses ??= agent._metrics.Probes.WithLabels(destination.Service, destination.Region, destination.Address, "success")
-                : _probeFailures ??= agent._metrics.Probes.WithLabels(destination.Service, destination.Region, destination.Address, "failure");
-            probes.Inc();
+            Series.ObserveProbe(result.Duration, result.Healthy);
         }
 
         public void OnBreakerChanged(CircuitState from, CircuitState to, string reason)
@@ -470,6 +578,8 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
 
             if (to == CircuitState.Open)
             {
+                // The tick watches an open breaker until its break is over.
+                destination.Notify();
                 agent._metrics.CircuitOpened.WithLabels(destination.Service, destination.Region, destination.Address).Inc();
 
                 // Suspicion must not wait for the next 10 s probe.

@@ -19,6 +19,8 @@ namespace NeuroPilot.Edge.Health;
 /// </summary>
 public sealed class Prober : IDisposable
 {
+    private static readonly string?[] StatusDetails = new string?[500];
+
     private readonly TimeProvider _time;
     private readonly UpstreamTlsMaterials _tls;
     private readonly bool _ownsTls;
@@ -66,7 +68,7 @@ public sealed class Prober : IDisposable
     /// One probe whose timeout the caller enforces (the probe scheduler's deadline check, no timer per probe).
     /// </summary>
     /// <param name="cancel">Cancelled when the probe is over its timeout, or at <paramref name="stopping"/>.</param>
-    internal async Task<ProbeResult> ProbeWithinAsync(Uri destination, HealthCheckOptions options, UpstreamTlsOptions? tls, HttpProbeConnection? connection,
+    internal async ValueTask<ProbeResult> ProbeWithinAsync(Uri destination, HealthCheckOptions options, UpstreamTlsOptions? tls, HttpProbeConnection? connection,
         CancellationToken cancel, CancellationToken stopping)
     {
         var started = _time.GetTimestamp();
@@ -111,7 +113,7 @@ public sealed class Prober : IDisposable
                 healthy |= code >= from && code <= to;
             }
 
-            return new ProbeResult(healthy, _time.GetElapsedTime(started), $"HTTP {code}");
+            return new ProbeResult(healthy, _time.GetElapsedTime(started), StatusDetail(code));
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested && !stopping.IsCancellationRequested)
         {
@@ -121,6 +123,18 @@ public sealed class Prober : IDisposable
         {
             return new ProbeResult(false, _time.GetElapsedTime(started), Describe(e, tlsClient?.LastRejection));
         }
+    }
+
+    /// <summary><c>HTTP 200</c>: one string per status code, not one per probe.</summary>
+    private static string StatusDetail(int code)
+    {
+        if (code is < 100 or > 599)
+        {
+            return $"HTTP {code}";
+        }
+
+        ref var detail = ref StatusDetails[code - 100];
+        return detail ??= $"HTTP {code}";
     }
 
     /// <summary>The detail of a probe over its timeout.</summary>

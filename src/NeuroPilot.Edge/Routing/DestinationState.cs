@@ -18,6 +18,8 @@ public sealed class DestinationState
     private long _typicalHeadersTicks;
     private volatile bool _markedDown;
     private ProbeSnapshot? _lastProbe;
+    private DestinationChanges? _changes;
+    private int _listed;
 
     public DestinationState(
         Uri url,
@@ -66,7 +68,21 @@ public sealed class DestinationState
     public bool MarkedDown
     {
         get => _markedDown;
-        set => _markedDown = value;
+        set
+        {
+            if (_markedDown != value)
+            {
+                _markedDown = value;
+                Notify();
+            }
+        }
+    }
+
+    /// <summary>Where this destination lists itself when a request starts waiting or its probe health changes (the health agent's; null: nobody watches).</summary>
+    public DestinationChanges? Changes
+    {
+        get => Volatile.Read(ref _changes);
+        set => Volatile.Write(ref _changes, value);
     }
 
     /// <summary>The last active probe (null before the first); set by the health agent.</summary>
@@ -97,6 +113,7 @@ public sealed class DestinationState
         if (awaiting == 1)
         {
             Volatile.Write(ref _waitingSince, now);
+            Notify();
         }
 
         if (awaiting == Math.Max(1, Breaker.Options.StallMinRequests))
@@ -106,6 +123,27 @@ public sealed class DestinationState
 
         return now;
     }
+
+    /// <summary>
+    /// Lists the destination in <see cref="Changes"/> unless it is listed already or held by its taker: a volatile read
+    /// on the request path while it is.
+    /// </summary>
+    public void Notify()
+    {
+        if (Volatile.Read(ref _listed) == 0 && Volatile.Read(ref _changes) is { } changes && Interlocked.Exchange(ref _listed, 1) == 0)
+        {
+            changes.Add(this);
+        }
+    }
+
+    /// <summary>
+    /// The taker of <see cref="Changes"/> looks at the destination now: a change from here on lists it again. Call
+    /// before reading its state, so no change falls between the read and the release.
+    /// </summary>
+    public void Release() => Interlocked.Exchange(ref _listed, 0);
+
+    /// <summary>The taker keeps watching the destination (it has requests waiting, say): changes need not list it again; false when one already has.</summary>
+    public bool Hold() => Interlocked.Exchange(ref _listed, 1) == 0;
 
     /// <summary>Response headers arrived for an attempt started at <paramref name="startedAt"/>.</summary>
     public void OnHeadersReceived(long startedAt)

@@ -95,17 +95,10 @@ public sealed class EdgeMetrics
     }
 
     /// <summary>Health: destinations, breakers, serving regions, probes.</summary>
-    [MemberNotNull(nameof(DestinationHealthy), nameof(CircuitStateGauge), nameof(CircuitOpened), nameof(Failovers), nameof(RegionServing), nameof(ProbeDuration), nameof(Probes))]
+    [MemberNotNull(nameof(CircuitOpened), nameof(Failovers), nameof(RegionServing))]
     private void CreateHealthMetrics(IMetricFactory factory)
     {
-        DestinationHealthy = factory.CreateGauge(
-            "neuropilot_edge_destination_healthy",
-            "1 when the destination takes new requests (probes up and breaker closed), else 0.",
-            new GaugeConfiguration { LabelNames = ["service", "region", "destination"] });
-        CircuitStateGauge = factory.CreateGauge(
-            "neuropilot_edge_circuit_state",
-            "Circuit breaker state per destination: 0 closed, 1 half-open, 2 open.",
-            new GaugeConfiguration { LabelNames = ["service", "region", "destination"] });
+        // destination_healthy, circuit_state, probe_duration_seconds and probes_total: see Destinations.
         CircuitOpened = factory.CreateCounter(
             "neuropilot_edge_circuit_opened_total",
             "Times a destination's circuit breaker opened.",
@@ -118,14 +111,6 @@ public sealed class EdgeMetrics
             "neuropilot_edge_region_serving",
             "1 for the region that takes a service's traffic now, else 0.",
             new GaugeConfiguration { LabelNames = ["service", "region"] });
-        ProbeDuration = factory.CreateHistogram(
-            "neuropilot_edge_probe_duration_seconds",
-            "Duration of active health probes.",
-            new HistogramConfiguration { LabelNames = ["service", "region", "destination"], Buckets = LatencyBuckets });
-        Probes = factory.CreateCounter(
-            "neuropilot_edge_probes_total",
-            "Active health probes by result (success, failure).",
-            new CounterConfiguration { LabelNames = ["service", "region", "destination", "result"] });
     }
 
     /// <summary>The DNS pusher.</summary>
@@ -253,9 +238,11 @@ public sealed class EdgeMetrics
 
     public Counter RetryBudgetExhausted { get; private set; }
 
-    public Gauge DestinationHealthy { get; private set; }
-
-    public Gauge CircuitStateGauge { get; private set; }
+    /// <summary>
+    /// The per-destination series (<c>destination_healthy</c>, <c>circuit_state</c>, <c>probe_duration_seconds</c>,
+    /// <c>probes_total</c>), kept compact outside the registry and written after it by <see cref="ExportAsTextAsync"/>.
+    /// </summary>
+    public DestinationSeriesSet Destinations { get; } = new();
 
     public Counter CircuitOpened { get; private set; }
 
@@ -263,9 +250,6 @@ public sealed class EdgeMetrics
 
     public Gauge RegionServing { get; private set; }
 
-    public Histogram ProbeDuration { get; private set; }
-
-    public Counter Probes { get; private set; }
 
     /// <summary><c>neuropilot_edge_access_log_dropped_total</c>.</summary>
     public Counter AccessLogDropped { get; }
@@ -277,11 +261,15 @@ public sealed class EdgeMetrics
     /// <summary>Removes every series of a destination that left the routing table, so no alert fires for it.</summary>
     public void ForgetDestination(string service, string region, string destination)
     {
-        DestinationHealthy.RemoveLabelled(service, region, destination);
-        CircuitStateGauge.RemoveLabelled(service, region, destination);
+        Destinations.Forget(service, region, destination);
         CircuitOpened.RemoveLabelled(service, region, destination);
-        ProbeDuration.RemoveLabelled(service, region, destination);
-        RemoveWhere(Probes, service, region, destination);
+    }
+
+    /// <summary>Every metric in the Prometheus text format 0.0.4: the registry's families, then the per-destination ones.</summary>
+    public async Task ExportAsTextAsync(Stream stream, CancellationToken cancellationToken)
+    {
+        await Registry.CollectAndExportAsTextAsync(stream, cancellationToken);
+        await Destinations.WriteAsync(stream, cancellationToken);
     }
 
     /// <summary>Removes every series of a region that left the routing table (its requests, whether it serves).</summary>

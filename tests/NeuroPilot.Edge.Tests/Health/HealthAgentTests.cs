@@ -57,8 +57,8 @@ public sealed class HealthAgentTests : IDisposable
 
         agent.Tick();
 
-        Assert.Equal(0, _metrics.DestinationHealthy.WithLabels("api", "us-east", destination.Address).Value);
-        Assert.Equal((int)CircuitState.Open, _metrics.CircuitStateGauge.WithLabels("api", "us-east", destination.Address).Value);
+        Assert.Equal(0, Series(destination).Healthy);
+        Assert.Equal((int)CircuitState.Open, Series(destination).Circuit);
     }
 
     [Fact]
@@ -203,7 +203,7 @@ public sealed class HealthAgentTests : IDisposable
         _time.Advance(TimeSpan.FromMilliseconds(1));
         agent.Tick();
         Assert.Equal(CircuitState.HalfOpen, destination.Breaker.State);
-        Assert.Equal((int)CircuitState.HalfOpen, _metrics.CircuitStateGauge.WithLabels("api", "us-east", destination.Address).Value);
+        Assert.Equal((int)CircuitState.HalfOpen, Series(destination).Circuit);
     }
 
     [Fact]
@@ -279,17 +279,114 @@ public sealed class HealthAgentTests : IDisposable
         var (agent, runtime) = Create();
         agent.Reconcile(runtime.Table);
         var destination = UsEast(runtime);
-        var healthy = _metrics.DestinationHealthy.WithLabels("api", "us-east", destination.Address);
-        Assert.Equal(1, healthy.Value);
+        Assert.Equal(1, Series(destination).Healthy);
 
         destination.MarkedDown = true;
         agent.Tick();
-        Assert.Equal(0, healthy.Value);
+        Assert.Equal(0, Series(destination).Healthy);
 
         destination.MarkedDown = false;
         agent.Tick();
-        Assert.Equal(1, healthy.Value);
+        Assert.Equal(1, Series(destination).Healthy);
         Assert.Equal("us-east", runtime.Table.Services[0].Health.Serving?.Name);
+    }
+
+    [Fact]
+    public void Tick_ReconciledAndIdle_VisitsNoDestination()
+    {
+        var (agent, runtime) = Create();
+        agent.Reconcile(runtime.Table);
+
+        agent.Tick();
+
+        Assert.Equal(0, agent.Attended);
+    }
+
+    [Fact]
+    public void Tick_ReconciledRequestWaiting_VisitsThatDestinationUntilItsHeadersCome()
+    {
+        var (agent, runtime) = Create();
+        agent.Reconcile(runtime.Table);
+        var destination = UsEast(runtime);
+
+        var started = destination.OnAttemptStarted();
+        agent.Tick();
+        Assert.Equal(1, agent.Attended);
+        agent.Tick();
+        Assert.Equal(1, agent.Attended);
+
+        destination.OnHeadersReceived(started);
+        agent.Tick();
+        Assert.Equal(0, agent.Attended);
+
+        // Listed again by the next request that waits.
+        destination.OnAttemptStarted();
+        agent.Tick();
+        Assert.Equal(1, agent.Attended);
+    }
+
+    [Fact]
+    public void Tick_ReconciledTwoRequestsWithoutHeadersForStallTimeout_OpensTheBreakerAndFailsOver()
+    {
+        var (agent, runtime) = Create();
+        agent.Reconcile(runtime.Table);
+        var destination = UsEast(runtime);
+        destination.OnAttemptStarted();
+        destination.OnAttemptStarted();
+
+        _time.Advance(StallTimeout - TimeSpan.FromMilliseconds(1));
+        agent.Tick();
+        Assert.Equal(CircuitState.Closed, destination.Breaker.State);
+
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        agent.Tick();
+        Assert.Equal(CircuitState.Open, destination.Breaker.State);
+        Assert.Equal(0, Series(destination).Healthy);
+        Assert.Equal("eu-west", runtime.Table.Services[0].Health.Serving?.Name);
+    }
+
+    [Fact]
+    public async Task Tick_ReconciledBreakOverAndProbesVouched_MovesTheBreakerToHalfOpen()
+    {
+        var (agent, runtime) = Create();
+        agent.Reconcile(runtime.Table);
+
+        // No real probe may fail in between (its port has no listener): the test's probe results are the only ones.
+        await agent.StopAsync(CancellationToken.None);
+        var destination = UsEast(runtime);
+        destination.Breaker.OnStall("test: hung");
+        destination.Breaker.OnProbe(healthy: true);
+        destination.Breaker.OnProbe(healthy: true);
+
+        _time.Advance(TimeSpan.FromSeconds(5) - TimeSpan.FromMilliseconds(1));
+        agent.Tick();
+        Assert.Equal(CircuitState.Open, destination.Breaker.State);
+        Assert.Equal(1, agent.Attended);
+
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        agent.Tick();
+        Assert.Equal(CircuitState.HalfOpen, destination.Breaker.State);
+        Assert.Equal((int)CircuitState.HalfOpen, Series(destination).Circuit);
+        agent.Tick();
+        Assert.Equal(0, agent.Attended);
+    }
+
+    [Fact]
+    public void Tick_ReconciledPrimaryMarkedDownThenBackUp_FailsOverAndBack()
+    {
+        var (agent, runtime) = Create();
+        agent.Reconcile(runtime.Table);
+        var primary = UsEast(runtime);
+
+        primary.MarkedDown = true;
+        agent.Tick();
+        Assert.Equal("eu-west", runtime.Table.Services[0].Health.Serving?.Name);
+
+        primary.MarkedDown = false;
+        agent.Tick();
+        Assert.Equal("us-east", runtime.Table.Services[0].Health.Serving?.Name);
+        Assert.Equal(1, Failovers("us-east", "eu-west"));
+        Assert.Equal(1, Failovers("eu-west", "us-east"));
     }
 
     [Fact]
@@ -301,14 +398,13 @@ public sealed class HealthAgentTests : IDisposable
         euWest.MarkedDown = true;
         agent.Tick();
         runtime.Table.Services[0].Regions[1].Metrics.RecordRequest(200, 0.001);
-        Assert.Contains(_metrics.DestinationHealthy.GetAllLabelValues(), labels => labels[1] == "eu-west");
+        Assert.Contains(_metrics.Destinations.All, series => series.Region == "eu-west" && series.Healthy is not null);
 
         runtime.Apply(Config("1s", withEuWest: false), "test");
         agent.Reconcile(runtime.Table);
         agent.Tick();
 
-        Assert.DoesNotContain(_metrics.DestinationHealthy.GetAllLabelValues(), labels => labels[1] == "eu-west");
-        Assert.DoesNotContain(_metrics.CircuitStateGauge.GetAllLabelValues(), labels => labels[1] == "eu-west");
+        Assert.DoesNotContain(_metrics.Destinations.All, series => series.Region == "eu-west");
         Assert.DoesNotContain(_metrics.RegionServing.GetAllLabelValues(), labels => labels[1] == "eu-west");
         Assert.DoesNotContain(_metrics.Requests.GetAllLabelValues(), labels => labels[1] == "eu-west");
         Assert.Contains(_metrics.RegionServing.GetAllLabelValues(), labels => labels[1] == "us-east");
@@ -368,6 +464,9 @@ public sealed class HealthAgentTests : IDisposable
         destination.OnAttemptStarted();
         _time.Advance(StallTimeout);
     }
+
+    private DestinationSeries Series(DestinationState destination) =>
+        _metrics.Destinations.TryGet(destination.Service, destination.Region, destination.Address, out var series) ? series : throw new InvalidOperationException($"no series of {destination.Address}");
 
     private double Failovers(string from, string to) => _metrics.Failovers.WithLabels("api", from, to).Value;
 }

@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using System.Threading.Tasks.Sources;
 using NeuroPilot.Edge.Http1;
 using NeuroPilot.Edge.Telemetry;
 
@@ -15,8 +16,14 @@ namespace NeuroPilot.Edge.Health.Internal;
 /// (<see cref="Http1ResponseParser"/>); a malformed one fails the probe and closes the connection. A probe that finds
 /// the kept connection closed by the destination (it timed the idle connection out) is sent once more on a fresh
 /// connection: a GET is safe to repeat. One probe at a time per connection (the probe target's loop).
+/// <para>
+/// What it holds while idle is the socket and the request bytes, nothing more (10,000 destinations keep 10,000 of
+/// these): the request is sent with one synchronous send (~100 bytes into an empty socket buffer; the probe's earlier
+/// request was answered or the connection closed), and the connect and receives go through socket event args rented
+/// with the reader for the probe only, so the socket caches no event args of its own; the deadline closes the socket.
+/// </para>
 /// </summary>
-internal sealed class HttpProbeConnection(Uri url) : IDisposable
+internal sealed class HttpProbeConnection : IDisposable
 {
     /// <summary>The most a probe reads of a response head; a larger head fails the probe.</summary>
     public const int MaxHeadBytes = 16 * 1024;
@@ -28,16 +35,25 @@ internal sealed class HttpProbeConnection(Uri url) : IDisposable
 
     private static readonly Http1ParserOptions ParserOptions = new() { MaxHeadSize = MaxHeadBytes };
 
-    private readonly byte[] _request = Encoding.ASCII.GetBytes(
-        $"GET {url.PathAndQuery} HTTP/1.1\r\nHost: {url.Authority}\r\nUser-Agent: neuropilot-edge-probe/{EdgeVersion.Current}\r\nAccept: */*\r\n\r\n");
-
+    private readonly byte[] _request;
+    private readonly string _host;
+    private readonly int _port;
     private Socket? _socket;
+    private bool _sentAhead;
+
+    public HttpProbeConnection(Uri url)
+    {
+        _request = Encoding.ASCII.GetBytes(
+            $"GET {url.PathAndQuery} HTTP/1.1\r\nHost: {url.Authority}\r\nUser-Agent: neuropilot-edge-probe/{EdgeVersion.Current}\r\nAccept: */*\r\n\r\n");
+        _host = url.IdnHost;
+        _port = url.Port;
+    }
 
     /// <summary>Whether a connection is open now (for tests: it is reused).</summary>
     public bool IsOpen => _socket is not null;
 
     /// <summary>Sends the probe and reads the whole response; returns its status. Throws on a failed exchange (the connection is then closed).</summary>
-    public async Task<int> ExchangeAsync(CancellationToken cancellationToken)
+    public async ValueTask<int> ExchangeAsync(CancellationToken cancellationToken)
     {
         if (_socket is null)
         {
@@ -54,48 +70,99 @@ internal sealed class HttpProbeConnection(Uri url) : IDisposable
         }
     }
 
+    /// <summary>
+    /// Sends the next probe's request now on the kept connection, before <see cref="ExchangeAsync"/> (which then only
+    /// reads): the scheduler sends a whole batch first and reads after, so most answers are already there when read
+    /// and the read completes at once, without a wait on epoll and a thread-pool hop per probe. False when there is
+    /// no kept connection or the send failed (the connection is then closed; the exchange opens a new one).
+    /// </summary>
+    public bool TrySendAhead()
+    {
+        if (_socket is not { } socket || _sentAhead)
+        {
+            return false;
+        }
+
+        try
+        {
+            Send(socket);
+            _sentAhead = true;
+            return true;
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // The destination closed the kept connection: as when the send fails in the exchange, a new one is opened.
+            Close();
+            return false;
+        }
+    }
+
     public void Dispose() => Close();
 
     private void Close()
     {
+        _sentAhead = false;
         _socket?.Dispose();
         _socket = null;
     }
 
-    private async Task<int> ExchangeOnceAsync(CancellationToken cancellationToken)
+    private async ValueTask<int> ExchangeOnceAsync(CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         var reused = _socket is not null;
+        var socket = _socket ??= new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         var reader = ResponseReader.Rent();
+
+        // The deadline (or stop) closes the socket: the connect or receive in flight ends at once.
+        var abort = cancellationToken.UnsafeRegister(static s => ((Socket)s!).Dispose(), socket);
         try
         {
-            var socket = _socket ??= await ConnectAsync(url, cancellationToken);
+            if (!reused)
+            {
+                await reader.ConnectAsync(socket, EndPoint());
+            }
+
             try
             {
-                await socket.SendAsync(_request, SocketFlags.None, cancellationToken);
+                if (!_sentAhead)
+                {
+                    Send(socket);
+                }
             }
             catch (SocketException) when (reused)
             {
                 throw new StaleConnectionException();
+            }
+            finally
+            {
+                _sentAhead = false;
             }
 
             int status;
             bool keepAlive;
             try
             {
-                (status, keepAlive) = await reader.ReadAsync(socket, reused, cancellationToken);
+                (status, keepAlive) = await reader.ReadAsync(socket, reused);
             }
-            catch (SocketException) when (reused && !reader.Received)
+            catch (SocketException) when (reused && !reader.Received && !cancellationToken.IsCancellationRequested)
             {
                 // Reset by the destination before a byte of the response: it had closed the kept connection.
                 throw new StaleConnectionException();
             }
 
-            if (!keepAlive)
+            // Past this, the deadline can no longer close the socket under the next probe.
+            abort.Dispose();
+            if (!keepAlive || cancellationToken.IsCancellationRequested)
             {
                 Close();
             }
 
             return status;
+        }
+        catch (Exception e) when (e is not StaleConnectionException && cancellationToken.IsCancellationRequested)
+        {
+            Close();
+            throw new OperationCanceledException(cancellationToken);
         }
         catch
         {
@@ -104,30 +171,20 @@ internal sealed class HttpProbeConnection(Uri url) : IDisposable
         }
         finally
         {
+            abort.Dispose();
             reader.Return();
         }
     }
 
-    private static async Task<Socket> ConnectAsync(Uri url, CancellationToken cancellationToken)
-    {
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        try
-        {
-            if (IPAddress.TryParse(url.IdnHost, out var address))
-            {
-                await socket.ConnectAsync(new IPEndPoint(address, url.Port), cancellationToken);
-            }
-            else
-            {
-                await socket.ConnectAsync(url.IdnHost, url.Port, cancellationToken);
-            }
+    private EndPoint EndPoint() => IPAddress.TryParse(_host, out var address) ? new IPEndPoint(address, _port) : new DnsEndPoint(_host, _port);
 
-            return socket;
-        }
-        catch
+    /// <summary>The request in one synchronous send: ~100 bytes into a socket with nothing unsent.</summary>
+    private void Send(Socket socket)
+    {
+        var sent = 0;
+        while (sent < _request.Length)
         {
-            socket.Dispose();
-            throw;
+            sent += socket.Send(_request, sent, _request.Length - sent, SocketFlags.None);
         }
     }
 
@@ -145,6 +202,7 @@ internal sealed class HttpProbeConnection(Uri url) : IDisposable
         private readonly Http1ResponseParser _parser = new(ParserOptions);
         private readonly Http1ResponseHead _head = new();
         private readonly Http1ChunkedDecoder _chunked = new(ParserOptions);
+        private readonly SocketOperation _operation = new();
         private byte[] _buffer = [];
         private int _start;
         private int _end;
@@ -168,21 +226,27 @@ internal sealed class HttpProbeConnection(Uri url) : IDisposable
             _parser.Reset();
             _head.Reset();
             _chunked.Reset();
-            if (Pool.Count < 64)
+            if (Pool.Count < 256)
             {
                 Pool.Add(this);
             }
+            else
+            {
+                _operation.Dispose();
+            }
         }
 
+        public ValueTask<int> ConnectAsync(Socket socket, EndPoint endPoint) => _operation.ConnectAsync(socket, endPoint);
+
         /// <summary>The status of the final response and whether the connection may carry the next probe.</summary>
-        public async Task<(int Status, bool KeepAlive)> ReadAsync(Socket socket, bool reused, CancellationToken cancellationToken)
+        public async ValueTask<(int Status, bool KeepAlive)> ReadAsync(Socket socket, bool reused)
         {
             while (true)
             {
                 var result = _parser.Parse(Unread, _head, requestWasHead: false);
                 if (result.Status == Http1ParseStatus.NeedMoreData)
                 {
-                    if (!await ReceiveAsync(socket, cancellationToken))
+                    if (!await ReceiveAsync(socket))
                     {
                         throw !Received && reused ? new StaleConnectionException() : new IOException("the connection closed before the response head ended");
                     }
@@ -210,8 +274,8 @@ internal sealed class HttpProbeConnection(Uri url) : IDisposable
             var drained = _head.BodyKind switch
             {
                 Http1BodyKind.None => true,
-                Http1BodyKind.ContentLength => await DrainContentAsync(socket, _head.ContentLength, cancellationToken),
-                Http1BodyKind.Chunked => await DrainChunkedAsync(socket, cancellationToken),
+                Http1BodyKind.ContentLength => await DrainContentAsync(socket, _head.ContentLength),
+                Http1BodyKind.Chunked => await DrainChunkedAsync(socket),
                 _ => false,
             };
 
@@ -222,7 +286,7 @@ internal sealed class HttpProbeConnection(Uri url) : IDisposable
         private ReadOnlySequence<byte> Unread => new(_buffer, _start, _end - _start);
 
         /// <summary>Reads more bytes after the unread ones (moved to the front first); false at the end of the stream.</summary>
-        private async ValueTask<bool> ReceiveAsync(Socket socket, CancellationToken cancellationToken)
+        private async ValueTask<bool> ReceiveAsync(Socket socket)
         {
             if (_start > 0)
             {
@@ -244,13 +308,13 @@ internal sealed class HttpProbeConnection(Uri url) : IDisposable
                 _buffer = larger;
             }
 
-            var read = await socket.ReceiveAsync(_buffer.AsMemory(_end), SocketFlags.None, cancellationToken);
+            var read = await _operation.ReceiveAsync(socket, _buffer.AsMemory(_end));
             _end += read;
             Received |= read > 0;
             return read > 0;
         }
 
-        private async ValueTask<bool> DrainContentAsync(Socket socket, long length, CancellationToken cancellationToken)
+        private async ValueTask<bool> DrainContentAsync(Socket socket, long length)
         {
             if (length > MaxDrainedBody)
             {
@@ -268,14 +332,14 @@ internal sealed class HttpProbeConnection(Uri url) : IDisposable
                     return true;
                 }
 
-                if (!await ReceiveAsync(socket, cancellationToken))
+                if (!await ReceiveAsync(socket))
                 {
                     throw new IOException("the connection closed before the response body ended");
                 }
             }
         }
 
-        private async ValueTask<bool> DrainChunkedAsync(Socket socket, CancellationToken cancellationToken)
+        private async ValueTask<bool> DrainChunkedAsync(Socket socket)
         {
             long read = 0;
             while (true)
@@ -295,13 +359,80 @@ internal sealed class HttpProbeConnection(Uri url) : IDisposable
                             return false;
                         }
 
-                        if (!await ReceiveAsync(socket, cancellationToken))
+                        if (!await ReceiveAsync(socket))
                         {
                             throw new IOException("the connection closed before the chunked body ended");
                         }
 
                         break;
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// One connect or receive at a time through socket event args that belong to a pooled reader, not to the socket
+    /// (a socket's own async calls would cache two event args on it for good); completes a <see cref="ValueTask{T}"/>.
+    /// </summary>
+    private sealed class SocketOperation() : SocketAsyncEventArgs(unsafeSuppressExecutionContextFlow: true), IValueTaskSource<int>
+    {
+        private ManualResetValueTaskSourceCore<int> _source;
+
+        public ValueTask<int> ConnectAsync(Socket socket, EndPoint endPoint)
+        {
+            _source.Reset();
+            RemoteEndPoint = endPoint;
+            SetBuffer(Memory<byte>.Empty);
+            if (!socket.ConnectAsync(this))
+            {
+                Finish();
+            }
+
+            return new ValueTask<int>(this, _source.Version);
+        }
+
+        public ValueTask<int> ReceiveAsync(Socket socket, Memory<byte> buffer)
+        {
+            _source.Reset();
+            SetBuffer(buffer);
+            if (!socket.ReceiveAsync(this))
+            {
+                Finish();
+            }
+
+            return new ValueTask<int>(this, _source.Version);
+        }
+
+        public int GetResult(short token)
+        {
+            try
+            {
+                return _source.GetResult(token);
+            }
+            finally
+            {
+                // The buffer is the reader's pooled array: not held past the operation.
+                SetBuffer(Memory<byte>.Empty);
+                RemoteEndPoint = null;
+            }
+        }
+
+        public ValueTaskSourceStatus GetStatus(short token) => _source.GetStatus(token);
+
+        public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+            _source.OnCompleted(continuation, state, token, flags);
+
+        protected override void OnCompleted(SocketAsyncEventArgs e) => Finish();
+
+        private void Finish()
+        {
+            if (SocketError == SocketError.Success)
+            {
+                _source.SetResult(BytesTransferred);
+            }
+            else
+            {
+                _source.SetException(new SocketException((int)SocketError));
             }
         }
     }

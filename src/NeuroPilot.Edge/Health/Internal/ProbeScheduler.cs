@@ -126,9 +126,16 @@ internal sealed class ProbeScheduler : IDisposable
                 entry.Target.CancelProbe(entry.Sequence);
             }
 
+            // Every request of the batch first, then the reads: most answers are in by the time they are read.
             foreach (var target in _starting)
             {
-                if (target.BeginProbe(now) is var number && number > 0)
+                target.SendAhead();
+            }
+
+            foreach (var target in _starting)
+            {
+                // A probe whose answer was already in is over by now: no deadline to keep for it.
+                if (target.BeginProbe(now) is var number && number > 0 && target.IsProbing(number))
                 {
                     _deadlines.Add(new Entry(target, number, Deadline: true));
                 }

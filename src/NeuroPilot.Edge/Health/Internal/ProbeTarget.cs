@@ -12,7 +12,8 @@ namespace NeuroPilot.Edge.Health.Internal;
 /// </summary>
 internal sealed class ProbeTarget : IDisposable
 {
-    private readonly Func<ProbeTarget, CancellationToken, CancellationToken, Task<ProbeResult>> _probe;
+    private readonly Func<ProbeTarget, CancellationToken, CancellationToken, Task<ProbeResult>>? _probe;
+    private readonly Prober? _prober;
     private readonly ProbeScheduler _scheduler;
     private readonly TimeProvider _time;
     private readonly Action<ProbeTarget, DestinationState[], ProbeResult, bool> _onResult;
@@ -33,7 +34,8 @@ internal sealed class ProbeTarget : IDisposable
         Action<ProbeTarget, DestinationState[], ProbeResult, bool> onResult, bool startHealthy = true)
         : this(key, url, options, scheduler, onResult, startHealthy, probe: null)
     {
-        _probe = (target, cancel, stopping) => prober.ProbeWithinAsync(target.Url, target.Tracker.Options, target.Tls, target._connection, cancel, stopping);
+        // No closure per target: 10,000 targets would keep 10,000 of them.
+        _prober = prober;
     }
 
     /// <param name="probe">Runs one probe (target, cancelled at its deadline or stop, cancelled at stop); null: the prober's (a test's stand-in).</param>
@@ -48,7 +50,7 @@ internal sealed class ProbeTarget : IDisposable
         _scheduler = scheduler;
         _time = scheduler.Time;
         _onResult = onResult;
-        _probe = probe!;
+        _probe = probe;
     }
 
     public string Key { get; }
@@ -127,6 +129,18 @@ internal sealed class ProbeTarget : IDisposable
         return Volatile.Read(ref _current);
     }
 
+    /// <summary>
+    /// Sends the request of the probe about to start on the kept connection (the scheduler's call, for a batch before
+    /// it starts the batch's probes); false when there is none to send ahead.
+    /// </summary>
+    internal bool SendAhead()
+    {
+        lock (_probeGate)
+        {
+            return !_stop.IsCancellationRequested && _connection is not null && _connection.TrySendAhead();
+        }
+    }
+
     /// <summary>Starts a probe (the scheduler's call); its number for <see cref="CancelProbe"/>, or 0 when stopped.</summary>
     internal long BeginProbe(long now)
     {
@@ -149,6 +163,15 @@ internal sealed class ProbeTarget : IDisposable
         return number;
     }
 
+    /// <summary>Whether probe <paramref name="number"/> is still running.</summary>
+    internal bool IsProbing(long number)
+    {
+        lock (_probeGate)
+        {
+            return _probing && _probeNumber == number;
+        }
+    }
+
     /// <summary>Cancels probe <paramref name="number"/> if it is still running: it is over its timeout.</summary>
     internal void CancelProbe(long number)
     {
@@ -166,7 +189,9 @@ internal sealed class ProbeTarget : IDisposable
         ProbeResult? result;
         try
         {
-            result = await _probe(this, cancel, _stop.Token);
+            result = _probe is null
+                ? await _prober!.ProbeWithinAsync(Url, Tracker.Options, Tls, _connection, cancel, _stop.Token)
+                : await _probe(this, cancel, _stop.Token);
         }
         catch (Exception) when (_stop.IsCancellationRequested)
         {

@@ -76,6 +76,37 @@ public sealed class HttpProbeConnectionTests : IAsyncDisposable
         Assert.Equal(2, _server.Accepted);
     }
 
+    [Fact]
+    public async Task TrySendAhead_KeptConnection_TheExchangeReadsTheAnswerAndSendsNothingMore()
+    {
+        _server.Responses.Enqueue(Ok);
+        _server.Responses.Enqueue("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n");
+        using var connection = new HttpProbeConnection(_server.Url("/healthz"));
+        Assert.False(connection.TrySendAhead()); // no kept connection yet: the exchange connects and sends
+        Assert.Equal(200, await ProbeAsync(connection));
+
+        Assert.True(connection.TrySendAhead());
+        Assert.Equal(503, await ProbeAsync(connection));
+
+        Assert.Equal(1, _server.Accepted);
+        Assert.Equal(2, _server.Requests.Count);
+    }
+
+    [Fact]
+    public async Task TrySendAhead_DestinationClosedTheKeptConnection_TheProbeIsSentAgainOnANewOne()
+    {
+        _server.Responses.Enqueue(Ok);
+        _server.Responses.Enqueue(Ok);
+        using var connection = new HttpProbeConnection(_server.Url("/healthz"));
+        Assert.Equal(200, await ProbeAsync(connection));
+        await _server.CloseConnectionsAsync();
+
+        connection.TrySendAhead();
+
+        Assert.Equal(200, await ProbeAsync(connection));
+        Assert.Equal(2, _server.Accepted);
+    }
+
     [Theory]
     [InlineData("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nok")]
     [InlineData("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 2\r\n\r\n2\r\nok\r\n0\r\n\r\n")]
