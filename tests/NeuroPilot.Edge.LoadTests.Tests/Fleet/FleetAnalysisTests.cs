@@ -62,6 +62,28 @@ public class FleetAnalysisTests
     }
 
     [Fact]
+    public void Analyze_WatchSawTheSettlingWriteJustAfterSettling_ItIsNotAChangeAfterSettling()
+    {
+        // The settle check read the provider at 1.00 s; the watch's 25 ms poll saw the same write at 1.02 s.
+        var dns = new List<(long, string)> { (At(0), ""), (At(1.02), "198.51.100.10"), (At(33.5), "198.51.100.20") };
+
+        var summary = FleetAnalysis.Analyze(s_plan, [], dns, new FleetFaults { FailAt = 30 * s_second }, settled: At(1), windowStart: 0, writes: 1);
+
+        Assert.Equal(1, summary.DnsChanges);
+        Assert.Equal(0, summary.DuplicateWrites);
+    }
+
+    [Fact]
+    public void Analyze_SettledSetPublishedAgainAfterAChange_CountsAsAChange()
+    {
+        var dns = new List<(long, string)> { (At(0), "198.51.100.10"), (At(33.5), "198.51.100.20"), (At(40), "198.51.100.10") };
+
+        var summary = FleetAnalysis.Analyze(s_plan, [], dns, new FleetFaults { FailAt = 30 * s_second }, settled: At(1), windowStart: 0, writes: 2);
+
+        Assert.Equal(2, summary.DnsChanges);
+    }
+
+    [Fact]
     public void Analyze_NothingHappenedAfterTheFaults_FiguresAreNull_NotZero()
     {
         var summary = Analyze([(At(11), [true, false, false])], [(At(1), "198.51.100.10")],
