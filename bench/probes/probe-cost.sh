@@ -32,14 +32,10 @@ command -v nginx >/dev/null || { echo "needs nginx (apt-get install nginx)" >&2;
 [[ -x $binary ]] || { echo "no edge binary at $binary (dotnet publish src/NeuroPilot.Edge -c Release -o artifacts/bin)" >&2; exit 2; }
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
-run=$(mktemp -d /tmp/neuropilot-probe-cost-XXXXXX)
-in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-# Below the ephemeral range (32768-60999), where outgoing connections would collide.
-free_port() { local p; while p=$((20000 + RANDOM % 12000)); in_use "$p"; do :; done; echo "$p"; }
+source "$root/bench/lib.sh"
+run=$(bench_run_dir probe-cost)
+bench_cleanup_on_exit
 port=$(free_port); proxy=$(free_port); admin=$(free_port)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$run"; }
-trap cleanup EXIT
 
 cat > "$run/nginx.conf" <<NGINX
 daemon off; master_process off; worker_processes 1; pid $run/nginx.pid; error_log $run/error.log error;

@@ -40,10 +40,8 @@ done
 [[ $poller == bash || $poller == curl ]] || { echo "--poller takes bash or curl" >&2; exit 2; }
 [[ $poller == bash ]] || command -v curl >/dev/null || { echo "--poller curl needs curl" >&2; exit 2; }
 
-run=$(mktemp -d /tmp/neuropilot-startup-XXXXXX)
-in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-# Below the ephemeral range (32768-60999), where outgoing connections would collide.
-free_port() { local p; while p=$((20000 + RANDOM % 12000)); in_use "$p"; do :; done; echo "$p"; }
+source "$root/bench/lib.sh"
+run=$(bench_run_dir startup)
 upstream_port=$(free_port)
 upstream=
 edge=

@@ -30,12 +30,9 @@ for tool in nginx haproxy wrk envsubst; do
 done
 [[ -x $binary ]] || { echo "no edge binary at $binary (dotnet publish src/NeuroPilot.Edge -c Release -o artifacts/bin)" >&2; exit 2; }
 
-run=$(mktemp -d /tmp/neuropilot-percore-XXXXXX)
-in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-free_port() { local p; while p=$((20000 + RANDOM % 12000)); in_use "$p"; do :; done; echo "$p"; }
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$run"; }
-trap cleanup EXIT
+source "$root/bench/lib.sh"
+run=$(bench_run_dir percore)
+bench_cleanup_on_exit
 
 wait_up() { # url pid
   local deadline=$((SECONDS + 30))

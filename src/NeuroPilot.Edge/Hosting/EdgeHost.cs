@@ -118,12 +118,12 @@ public static partial class EdgeHost
     /// <summary>The proxy and its two engines (the fast one on the event threads when <c>Edge.Scheduling</c> is inline).</summary>
     private static void AddForwarding(IServiceCollection services, EdgeOptions edge)
     {
-        services.AddSingleton(services => new YarpEngine(services.GetRequiredService<Yarp.ReverseProxy.Forwarder.IHttpForwarder>()));
-        services.AddSingleton(services => new Http1Engine(
-            services.GetRequiredService<YarpEngine>(),
-            services.GetRequiredService<TimeProvider>(),
+        services.AddSingleton(provider => new YarpEngine(provider.GetRequiredService<Yarp.ReverseProxy.Forwarder.IHttpForwarder>()));
+        services.AddSingleton(provider => new Http1Engine(
+            provider.GetRequiredService<YarpEngine>(),
+            provider.GetRequiredService<TimeProvider>(),
             edge.Scheduling == IoScheduling.Inline,
-            services.GetRequiredService<ILogger<Http1Engine>>()));
+            provider.GetRequiredService<ILogger<Http1Engine>>()));
         services.AddSingleton<EdgeProxy>();
     }
 
