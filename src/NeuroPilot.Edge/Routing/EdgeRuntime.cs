@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using NeuroPilot.Edge.Configuration;
 using NeuroPilot.Edge.Telemetry;
 
@@ -19,7 +17,8 @@ public sealed partial class EdgeRuntime
     private readonly Lock _reloadLock = new();
     private volatile RoutingTable _table;
     private volatile EdgeConfig _config;
-    private byte[] _appliedHash;
+    /// <summary>The text of the applied config: a reload of the same text is "unchanged" (compared whole, no hash: no crypto library loaded for it).</summary>
+    private string _appliedText;
 
     /// <param name="build">Builds a routing table from a config, carrying over the state of the previous table (the composition root's <c>RoutingTableBuilder.Build</c>).</param>
     /// <param name="featureChecks">The features' config checks a reloaded config must also pass (the composition root's <c>EdgeConfigChecks.All</c>).</param>
@@ -41,7 +40,7 @@ public sealed partial class EdgeRuntime
         _logger = logger;
         _config = config;
         _table = build(config, null);
-        _appliedHash = Hash(configText);
+        _appliedText = configText;
         metrics.ConfigLoaded.Set(time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0);
     }
 
@@ -89,8 +88,7 @@ public sealed partial class EdgeRuntime
         RoutingTable table;
         lock (_reloadLock)
         {
-            var hash = Hash(text);
-            if (hash.AsSpan().SequenceEqual(_appliedHash))
+            if (string.Equals(text, _appliedText, StringComparison.Ordinal))
             {
                 _metrics.ConfigReloads.WithLabels("unchanged").Inc();
                 return ReloadResult.Unchanged;
@@ -117,7 +115,7 @@ public sealed partial class EdgeRuntime
             table = _build(config, _table);
             _config = config;
             _table = table;
-            _appliedHash = hash;
+            _appliedText = text;
         }
 
         _metrics.ConfigReloads.WithLabels("applied").Inc();
@@ -159,6 +157,4 @@ public sealed partial class EdgeRuntime
             LogRestartNeeded("Edge.Scheduling");
         }
     }
-
-    private static byte[] Hash(string text) => SHA256.HashData(Encoding.UTF8.GetBytes(text));
 }

@@ -9,9 +9,44 @@ using NeuroPilot.Edge.Tests.Dns;
 
 namespace NeuroPilot.Edge.Tests.Routing;
 
-/// <summary>A reload that changes a key read only at start applies the rest and says, once, which keys need a restart.</summary>
-public sealed class EdgeRuntimeRestartTests
+/// <summary>
+/// Applying a config: the same text again is "unchanged" (nothing rebuilt), any other text is loaded; a reload that changes
+/// a key read only at start applies the rest and says, once, which keys need a restart.
+/// </summary>
+public sealed class EdgeRuntimeApplyTests
 {
+    [Fact]
+    public void Apply_SameTextAgain_IsUnchangedAndKeepsTheTable()
+    {
+        var json = Config("{}");
+        var (runtime, _) = Start(json);
+        var table = runtime.Table;
+
+        Assert.Equal(ReloadResult.Unchanged, runtime.Apply(json, "test"));
+
+        Assert.Same(table, runtime.Table);
+    }
+
+    [Fact]
+    public void Apply_TextDiffersOnlyInWhitespace_IsApplied()
+    {
+        var json = Config("{}");
+        var (runtime, _) = Start(json);
+
+        Assert.Equal(ReloadResult.Applied, runtime.Apply(json + "\n", "test"));
+        Assert.Equal(ReloadResult.Unchanged, runtime.Apply(json + "\n", "test"));
+    }
+
+    [Fact]
+    public void Apply_RejectedTextThenTheAppliedOneAgain_IsUnchanged()
+    {
+        var json = Config("{}");
+        var (runtime, _) = Start(json);
+
+        Assert.Equal(ReloadResult.Rejected, runtime.Apply(Config("""{ "Engine": "turbo" }"""), "test"));
+        Assert.Equal(ReloadResult.Unchanged, runtime.Apply(json, "test"));
+    }
+
     [Theory]
     [InlineData("""{ "Scheduling": "threadpool" }""", "Edge.Scheduling")]
     [InlineData("""{ "Limits": { "MaxConnections": 5 } }""", "Edge.Limits")]
