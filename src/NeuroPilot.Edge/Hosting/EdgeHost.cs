@@ -39,11 +39,14 @@ public static partial class EdgeHost
     /// <summary>Wires the edge from a validated config and the start-up inputs read for it; takes the access log file over.</summary>
     public static WebApplication Build(EdgeConfig config, string configText, string? configPath, StartupInputs inputs)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        // The empty builder: no configuration sources (no appsettings.json and its file watcher, no environment
+        // variables read as config: the edge's config is its file), no routing; Kestrel's core alone.
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions
         {
             Args = [],
             ContentRootPath = AppContext.BaseDirectory,
         });
+        builder.WebHost.UseKestrelCore();
 
         var metrics = new EdgeMetrics(EdgeMetrics.CreateRegistry());
         ConfigureLogging(builder.Logging, config.Edge.Logging);
