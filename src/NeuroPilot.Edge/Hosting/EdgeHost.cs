@@ -39,14 +39,7 @@ public static partial class EdgeHost
     /// <summary>Wires the edge from a validated config and the start-up inputs read for it; takes the access log file over.</summary>
     public static WebApplication Build(EdgeConfig config, string configText, string? configPath, StartupInputs inputs)
     {
-        // The empty builder: no configuration sources (no appsettings.json and its file watcher, no environment
-        // variables read as config: the edge's config is its file), no routing; Kestrel's core alone.
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions
-        {
-            Args = [],
-            ContentRootPath = AppContext.BaseDirectory,
-        });
-        builder.WebHost.UseKestrelCore();
+        var builder = CreateBuilder();
 
         var metrics = new EdgeMetrics(EdgeMetrics.CreateRegistry());
         ConfigureLogging(builder.Logging, config.Edge.Logging);
@@ -117,6 +110,21 @@ public static partial class EdgeHost
         var adminPort = config.Edge.Admin.Listen.Port;
         app.Run(context => context.Connection.LocalPort == adminPort ? admin.InvokeAsync(context) : proxy.InvokeAsync(context));
         return app;
+    }
+
+    /// <summary>
+    /// The empty builder and Kestrel's core: no configuration sources (no appsettings.json and its file watcher, no
+    /// environment variables read as config: the edge's config is its file), no routing, no host filtering.
+    /// </summary>
+    private static WebApplicationBuilder CreateBuilder()
+    {
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions
+        {
+            Args = [],
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.WebHost.UseKestrelCore();
+        return builder;
     }
 
     /// <summary>
