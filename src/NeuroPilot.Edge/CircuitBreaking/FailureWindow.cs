@@ -10,31 +10,31 @@ public sealed class FailureWindow
     private const int BucketCount = 10;
 
     private readonly long _bucketTicks;
-    private readonly long[] _epochs = new long[BucketCount];
-    private readonly int[] _totals = new int[BucketCount];
-    private readonly int[] _failures = new int[BucketCount];
+
+    /// <summary>One array of buckets (an epoch and its two counts side by side): one object per window, one cache line per record.</summary>
+    private readonly Bucket[] _buckets = new Bucket[BucketCount];
 
     public FailureWindow(TimeSpan duration, long timestampFrequency)
     {
         _bucketTicks = Math.Max(1, (long)(duration.TotalSeconds * timestampFrequency / BucketCount));
-        Array.Fill(_epochs, -1);
+        Clear();
     }
 
     public void Record(long timestamp, bool failed)
     {
         var epoch = timestamp / _bucketTicks;
-        var slot = (int)(epoch % BucketCount);
-        var seen = Volatile.Read(ref _epochs[slot]);
-        if (seen != epoch && Interlocked.CompareExchange(ref _epochs[slot], epoch, seen) == seen)
+        ref var bucket = ref _buckets[(int)(epoch % BucketCount)];
+        var seen = Volatile.Read(ref bucket.Epoch);
+        if (seen != epoch && Interlocked.CompareExchange(ref bucket.Epoch, epoch, seen) == seen)
         {
-            Volatile.Write(ref _totals[slot], 0);
-            Volatile.Write(ref _failures[slot], 0);
+            Volatile.Write(ref bucket.Total, 0);
+            Volatile.Write(ref bucket.Failures, 0);
         }
 
-        Interlocked.Increment(ref _totals[slot]);
+        Interlocked.Increment(ref bucket.Total);
         if (failed)
         {
-            Interlocked.Increment(ref _failures[slot]);
+            Interlocked.Increment(ref bucket.Failures);
         }
     }
 
@@ -45,11 +45,12 @@ public sealed class FailureWindow
         int total = 0, failures = 0;
         for (var slot = 0; slot < BucketCount; slot++)
         {
-            var bucketEpoch = Volatile.Read(ref _epochs[slot]);
+            ref var bucket = ref _buckets[slot];
+            var bucketEpoch = Volatile.Read(ref bucket.Epoch);
             if (bucketEpoch >= 0 && bucketEpoch > epoch - BucketCount && bucketEpoch <= epoch)
             {
-                total += Volatile.Read(ref _totals[slot]);
-                failures += Volatile.Read(ref _failures[slot]);
+                total += Volatile.Read(ref bucket.Total);
+                failures += Volatile.Read(ref bucket.Failures);
             }
         }
 
@@ -60,7 +61,14 @@ public sealed class FailureWindow
     {
         for (var slot = 0; slot < BucketCount; slot++)
         {
-            Volatile.Write(ref _epochs[slot], -1);
+            Volatile.Write(ref _buckets[slot].Epoch, -1);
         }
+    }
+
+    private struct Bucket
+    {
+        public long Epoch;
+        public int Total;
+        public int Failures;
     }
 }
