@@ -41,6 +41,11 @@ internal sealed class HttpProbeConnection : IDisposable
     private Socket? _socket;
     private bool _sentAhead;
 
+    // The deadline without a CancellationTokenSource (two of them and a registration were ~0.4 KB per destination):
+    // the exchange in flight lends its socket to Abort, which closes it; the exchange takes it back when its read is done.
+    private Socket? _abortable;
+    private int _aborted;
+
     public HttpProbeConnection(Uri url)
     {
         _request = Encoding.ASCII.GetBytes(
@@ -52,23 +57,48 @@ internal sealed class HttpProbeConnection : IDisposable
     /// <summary>Whether a connection is open now (for tests: it is reused).</summary>
     public bool IsOpen => _socket is not null;
 
-    /// <summary>Sends the probe and reads the whole response; returns its status. Throws on a failed exchange (the connection is then closed).</summary>
-    public async ValueTask<int> ExchangeAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends the probe and reads the whole response; returns its status. Throws on a failed exchange (the connection is
+    /// then closed), <see cref="OperationCanceledException"/> when <see cref="Abort"/> ended it.
+    /// </summary>
+    public async ValueTask<int> ExchangeAsync()
     {
         if (_socket is null)
         {
-            return await ExchangeOnceAsync(cancellationToken);
+            return await ExchangeOnceAsync();
         }
 
         try
         {
-            return await ExchangeOnceAsync(cancellationToken);
+            return await ExchangeOnceAsync();
         }
         catch (StaleConnectionException)
         {
-            return await ExchangeOnceAsync(cancellationToken);
+            return await ExchangeOnceAsync();
         }
     }
+
+    /// <summary>One exchange that <paramref name="cancellationToken"/> aborts (a connection for one probe, not kept).</summary>
+    public async ValueTask<int> ExchangeAsync(CancellationToken cancellationToken)
+    {
+        Rearm();
+        using var abort = cancellationToken.UnsafeRegister(static s => ((HttpProbeConnection)s!).Abort(), this);
+        return await ExchangeAsync();
+    }
+
+    /// <summary>
+    /// Ends the exchange in flight now (its deadline passed, or the probe stopped): its socket is closed and it throws
+    /// <see cref="OperationCanceledException"/>; an exchange started after it throws at once, until <see cref="Rearm"/>.
+    /// Once the exchange has read its response it is too late: the response counts.
+    /// </summary>
+    public void Abort()
+    {
+        Interlocked.Exchange(ref _aborted, 1);
+        Interlocked.Exchange(ref _abortable, null)?.Dispose();
+    }
+
+    /// <summary>Clears an <see cref="Abort"/> before the next exchange (the caller's, while no exchange runs).</summary>
+    public void Rearm() => Volatile.Write(ref _aborted, 0);
 
     /// <summary>
     /// Sends the next probe's request now on the kept connection, before <see cref="ExchangeAsync"/> (which then only
@@ -106,20 +136,30 @@ internal sealed class HttpProbeConnection : IDisposable
         _socket = null;
     }
 
-    private async ValueTask<int> ExchangeOnceAsync(CancellationToken cancellationToken)
+    private async ValueTask<int> ExchangeOnceAsync()
     {
-        cancellationToken.ThrowIfCancellationRequested();
+        if (IsAborted)
+        {
+            throw new OperationCanceledException();
+        }
+
         var reused = _socket is not null;
-        var socket = _socket ??= new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        var endPoint = reused ? null : EndPoint();
+        var socket = _socket ??= NewSocket(endPoint!);
         var reader = ResponseReader.Rent();
 
         // The deadline (or stop) closes the socket: the connect or receive in flight ends at once.
-        var abort = cancellationToken.UnsafeRegister(static s => ((Socket)s!).Dispose(), socket);
+        Interlocked.Exchange(ref _abortable, socket);
         try
         {
+            if (IsAborted)
+            {
+                throw new OperationCanceledException();
+            }
+
             if (!reused)
             {
-                await reader.ConnectAsync(socket, EndPoint());
+                await reader.ConnectAsync(socket, endPoint!);
             }
 
             try
@@ -144,36 +184,53 @@ internal sealed class HttpProbeConnection : IDisposable
             {
                 (status, keepAlive) = await reader.ReadAsync(socket, reused);
             }
-            catch (SocketException) when (reused && !reader.Received && !cancellationToken.IsCancellationRequested)
+            catch (SocketException) when (reused && !reader.Received && !IsAborted)
             {
                 // Reset by the destination before a byte of the response: it had closed the kept connection.
                 throw new StaleConnectionException();
             }
 
-            // Past this, the deadline can no longer close the socket under the next probe.
-            abort.Dispose();
-            if (!keepAlive || cancellationToken.IsCancellationRequested)
+            // Past this, the deadline can no longer close the socket under the next probe; if it already took it, the
+            // socket is closed (or being closed): the response counts, the connection does not stay.
+            if (!TakeBack(socket) || !keepAlive)
             {
                 Close();
             }
 
             return status;
         }
-        catch (Exception e) when (e is not StaleConnectionException && cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is not StaleConnectionException && IsAborted)
         {
+            TakeBack(socket);
             Close();
-            throw new OperationCanceledException(cancellationToken);
+            throw new OperationCanceledException("the probe was aborted", e);
         }
         catch
         {
+            TakeBack(socket);
             Close();
             throw;
         }
         finally
         {
-            abort.Dispose();
             reader.Return();
         }
+    }
+
+    private bool IsAborted => Volatile.Read(ref _aborted) != 0;
+
+    /// <summary>Takes the socket back from <see cref="Abort"/>; false when Abort took it first (it is closed).</summary>
+    private bool TakeBack(Socket socket) => Interlocked.CompareExchange(ref _abortable, null, socket) == socket;
+
+    /// <summary>
+    /// A socket of the address's own family: the dual-mode IPv6 socket the family-less constructor makes would keep an
+    /// IPv4 destination as a mapped IPv6 address (with its array of numbers); a host name gets that dual-mode socket.
+    /// </summary>
+    private static Socket NewSocket(EndPoint endPoint)
+    {
+        var socket = endPoint is IPEndPoint ip ? new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp) : new Socket(SocketType.Stream, ProtocolType.Tcp);
+        socket.NoDelay = true;
+        return socket;
     }
 
     private EndPoint EndPoint() => IPAddress.TryParse(_host, out var address) ? new IPEndPoint(address, _port) : new DnsEndPoint(_host, _port);
