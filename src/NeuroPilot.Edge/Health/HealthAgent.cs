@@ -184,7 +184,7 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
         {
             if (!current.Contains(destination))
             {
-                destination.Breaker.StateChanged -= _watched[destination].OnBreakerChanged;
+                destination.Breaker.Observer = null;
                 destination.Changes = null;
                 _watched.Remove(destination);
                 _metrics.ForgetDestination(destination.Service, destination.Region, destination.Address);
@@ -219,7 +219,7 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
                 if (!_watched.TryGetValue(destination, out var watch))
                 {
                     watch = new Watch(this, destination);
-                    destination.Breaker.StateChanged += watch.OnBreakerChanged;
+                    destination.Breaker.Observer = watch;
                     destination.Changes = _changes;
                     _watched[destination] = watch;
                 }
@@ -499,8 +499,11 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
         $"{url.AbsoluteUri}|{options.Path}|{options.Interval.Ticks}|{options.FastInterval.Ticks}|{options.Timeout.Ticks}|{options.UnhealthyThreshold}|{options.HealthyThreshold}|{string.Join(',', options.HealthyStatusCodes)}{(tls is null ? "" : $"|tls:{tls.CaFile}|{tls.ClientCertificateFile}|{tls.ClientKeyFile}|{tls.ServerName}")}");
 
     /// <summary>The agent's view of one destination: its probe target and breaker events.</summary>
-    private sealed class Watch(HealthAgent agent, DestinationState destination)
+    private sealed class Watch(HealthAgent agent, DestinationState destination) : ICircuitBreakerObserver
     {
+        /// <summary>Until the first reconcile sets the service's: one shared default, not one per destination.</summary>
+        private static readonly CircuitBreakerOptions DefaultBreaker = new();
+
         public DestinationState Destination => destination;
 
         /// <summary>The destination's service in the reconciled table (set at each reconcile).</summary>
@@ -520,7 +523,7 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
         public ProbeTarget? Target { get; set; }
 
         /// <summary>The destination's service's breaker options (set at each reconcile).</summary>
-        public CircuitBreakerOptions Breaker { get; set; } = new();
+        public CircuitBreakerOptions Breaker { get; set; } = DefaultBreaker;
 
         /// <summary>The destination's part of the tick; true when its availability changed (its service is decided again).</summary>
         public bool Tick(long now)
