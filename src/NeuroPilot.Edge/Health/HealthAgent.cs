@@ -25,7 +25,7 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
     private readonly Prober _prober;
     private readonly ProbeScheduler _scheduler;
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, ProbeTarget> _targets = new(StringComparer.Ordinal);
+    private readonly Dictionary<TargetKey, ProbeTarget> _targets = [];
     private readonly Dictionary<DestinationState, Watch> _watched = [];
     private readonly ServiceHealthPublisher _publisher;
     private readonly DestinationChanges _changes = new();
@@ -139,19 +139,26 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
     }
 
     /// <summary>One probe target per address and probe settings, with the destinations it speaks for; and every destination of the table.</summary>
-    private static (Dictionary<string, WantedTarget> Wanted, HashSet<DestinationState> Current) WantedTargets(RoutingTable table)
+    private static (Dictionary<TargetKey, WantedTarget> Wanted, HashSet<DestinationState> Current) WantedTargets(RoutingTable table)
     {
-        var wanted = new Dictionary<string, WantedTarget>(StringComparer.Ordinal);
+        var wanted = new Dictionary<TargetKey, WantedTarget>();
         var current = new HashSet<DestinationState>();
         foreach (var service in table.Services)
         {
+            string? plain = null;
+            string? https = null;
             foreach (var region in service.Regions)
             {
                 foreach (var destination in region.Destinations)
                 {
                     current.Add(destination);
                     var tls = destination.Url.Scheme == Uri.UriSchemeHttps ? service.Options.UpstreamTls : null;
-                    var key = TargetKey(destination.Url, service.Options.HealthCheck, tls);
+
+                    // The settings in one string per service, not one per destination: a target keeps its key.
+                    var settings = tls is null
+                        ? plain ??= ProbeSettings(service.Options.HealthCheck, tls: null)
+                        : https ??= ProbeSettings(service.Options.HealthCheck, tls);
+                    var key = new TargetKey(destination.Url.AbsoluteUri, settings);
                     if (!wanted.TryGetValue(key, out var entry))
                     {
                         entry = new WantedTarget(destination.Url, service.Options.HealthCheck, tls, []);
@@ -167,7 +174,7 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
     }
 
     /// <summary>Stops the probes, breaker watches and metric series of what left the table (under the gate).</summary>
-    private void StopRemoved(RoutingTable table, Dictionary<string, WantedTarget> wanted, HashSet<DestinationState> current)
+    private void StopRemoved(RoutingTable table, Dictionary<TargetKey, WantedTarget> wanted, HashSet<DestinationState> current)
     {
         foreach (var (key, target) in _targets.ToList())
         {
@@ -195,7 +202,7 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
     }
 
     /// <summary>Starts the probe targets that are new, hands each its destinations, and watches every destination's breaker (under the gate).</summary>
-    private void StartOrKeep(Dictionary<string, WantedTarget> wanted)
+    private void StartOrKeep(Dictionary<TargetKey, WantedTarget> wanted)
     {
         foreach (var (key, (url, options, tls, subscribers)) in wanted)
         {
@@ -204,7 +211,7 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
                 // New probe settings for a destination that stays must not forget it is down: the tracker starts
                 // from what the destination is now (a new destination starts up).
                 var startHealthy = !subscribers.Any(d => d.MarkedDown);
-                target = new ProbeTarget(key, url, options, _prober, _scheduler, _onProbeResult, startHealthy) { Tls = tls };
+                target = new ProbeTarget(key.Address, url, options, _prober, _scheduler, _onProbeResult, startHealthy) { Tls = tls };
                 _targets[key] = target;
                 target.Subscribers = [.. subscribers];
                 target.Start();
@@ -259,6 +266,9 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
 
     /// <summary>What the tick and probe results read without the gate: the reconciled table and its destinations' watches.</summary>
     private sealed record Watching(RoutingTable Table, Watch[] Watches, Dictionary<DestinationState, Watch> ByDestination);
+
+    /// <summary>One probe target per address and probe settings (the settings' string is shared by a service's destinations).</summary>
+    private readonly record struct TargetKey(string Address, string Settings);
 
     private readonly record struct WantedTarget(Uri Url, HealthCheckOptions Options, UpstreamTlsOptions? Tls, List<DestinationState> Subscribers);
 
@@ -495,8 +505,8 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
         }
     }
 
-    private static string TargetKey(Uri url, HealthCheckOptions options, UpstreamTlsOptions? tls) => string.Create(CultureInfo.InvariantCulture,
-        $"{url.AbsoluteUri}|{options.Path}|{options.Interval.Ticks}|{options.FastInterval.Ticks}|{options.Timeout.Ticks}|{options.UnhealthyThreshold}|{options.HealthyThreshold}|{string.Join(',', options.HealthyStatusCodes)}{(tls is null ? "" : $"|tls:{tls.CaFile}|{tls.ClientCertificateFile}|{tls.ClientKeyFile}|{tls.ServerName}")}");
+    private static string ProbeSettings(HealthCheckOptions options, UpstreamTlsOptions? tls) => string.Create(CultureInfo.InvariantCulture,
+        $"{options.Path}|{options.Interval.Ticks}|{options.FastInterval.Ticks}|{options.Timeout.Ticks}|{options.UnhealthyThreshold}|{options.HealthyThreshold}|{string.Join(',', options.HealthyStatusCodes)}{(tls is null ? "" : $"|tls:{tls.CaFile}|{tls.ClientCertificateFile}|{tls.ClientKeyFile}|{tls.ServerName}")}");
 
     /// <summary>The agent's view of one destination: its probe target and breaker events.</summary>
     private sealed class Watch(HealthAgent agent, DestinationState destination) : ICircuitBreakerObserver

@@ -36,8 +36,9 @@ internal sealed class HttpProbeConnection : IDisposable
     private static readonly Http1ParserOptions ParserOptions = new() { MaxHeadSize = MaxHeadBytes };
 
     private readonly byte[] _request;
-    private readonly string _host;
-    private readonly int _port;
+
+    // One end point for every connect: the socket keeps the one it connected to, so it is the same object.
+    private readonly EndPoint _endPoint;
     private Socket? _socket;
     private bool _sentAhead;
 
@@ -50,8 +51,7 @@ internal sealed class HttpProbeConnection : IDisposable
     {
         _request = Encoding.ASCII.GetBytes(
             $"GET {url.PathAndQuery} HTTP/1.1\r\nHost: {url.Authority}\r\nUser-Agent: neuropilot-edge-probe/{EdgeVersion.Current}\r\nAccept: */*\r\n\r\n");
-        _host = url.IdnHost;
-        _port = url.Port;
+        _endPoint = IPAddress.TryParse(url.IdnHost, out var address) ? new IPEndPoint(address, url.Port) : new DnsEndPoint(url.IdnHost, url.Port);
     }
 
     /// <summary>Whether a connection is open now (for tests: it is reused).</summary>
@@ -144,8 +144,7 @@ internal sealed class HttpProbeConnection : IDisposable
         }
 
         var reused = _socket is not null;
-        var endPoint = reused ? null : EndPoint();
-        var socket = _socket ??= NewSocket(endPoint!);
+        var socket = _socket ??= NewSocket(_endPoint);
         var reader = ResponseReader.Rent();
 
         // The deadline (or stop) closes the socket: the connect or receive in flight ends at once.
@@ -159,7 +158,7 @@ internal sealed class HttpProbeConnection : IDisposable
 
             if (!reused)
             {
-                await reader.ConnectAsync(socket, endPoint!);
+                await reader.ConnectAsync(socket, _endPoint);
             }
 
             try
@@ -232,8 +231,6 @@ internal sealed class HttpProbeConnection : IDisposable
         socket.NoDelay = true;
         return socket;
     }
-
-    private EndPoint EndPoint() => IPAddress.TryParse(_host, out var address) ? new IPEndPoint(address, _port) : new DnsEndPoint(_host, _port);
 
     /// <summary>The request in one synchronous send: ~100 bytes into a socket with nothing unsent.</summary>
     private void Send(Socket socket)

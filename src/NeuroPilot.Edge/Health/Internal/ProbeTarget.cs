@@ -21,7 +21,6 @@ internal sealed class ProbeTarget : IDisposable
     private readonly Func<ProbeTarget, CancellationToken, Task<ProbeResult>>? _probe;
     private readonly Prober? _prober;
     private readonly ProbeScheduler _scheduler;
-    private readonly TimeProvider _time;
     private readonly Action<ProbeTarget, DestinationState[], ProbeResult, bool> _onResult;
     private readonly HttpProbeConnection? _connection;
     private readonly Lock _probeGate = new();
@@ -54,11 +53,11 @@ internal sealed class ProbeTarget : IDisposable
         _connection = probe is null ? Prober.ConnectionFor(url, options) : null;
         Tracker = new ProbeTracker(options, startHealthy);
         _scheduler = scheduler;
-        _time = scheduler.Time;
         _onResult = onResult;
         _probe = probe;
     }
 
+    /// <summary>The target's name: its address (the health agent keys its targets by address and probe settings).</summary>
     public string Key { get; }
 
     /// <summary>The service's <c>UpstreamTls</c> for an https destination: probes verify the destination as requests do.</summary>
@@ -102,7 +101,7 @@ internal sealed class ProbeTarget : IDisposable
 
         var started = Volatile.Read(ref _inFlightSince);
         var bound = TimeSpan.FromTicks(Math.Max(patience.Ticks, 4 * Volatile.Read(ref _typicalTicks)));
-        return started != 0 && started >= since && _time.GetElapsedTime(started, now) >= bound;
+        return started != 0 && started >= since && _scheduler.Time.GetElapsedTime(started, now) >= bound;
     }
 
     /// <summary>Probe now instead of at the next scheduled time (a breaker opened, a request stalls).</summary>
@@ -229,7 +228,7 @@ internal sealed class ProbeTarget : IDisposable
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
-            result = new ProbeResult(false, _time.GetElapsedTime(started), Prober.TimedOut(Tracker.Options.Timeout));
+            result = new ProbeResult(false, _scheduler.Time.GetElapsedTime(started), Prober.TimedOut(Tracker.Options.Timeout));
         }
         finally
         {
