@@ -11,13 +11,13 @@ namespace NeuroPilot.Edge.Health.Internal;
 
 /// <summary>
 /// The probe of one plain-http destination over one keep-alive connection, as Envoy's health checker keeps its
-/// connection: the request bytes are built once, the connection is opened on the first probe and reused while the
+/// connection: the request's own bytes are built once, the connection is opened on the first probe and reused while the
 /// destination answers with cleanly framed, keep-alive responses. A response is read with the strict HTTP/1.1 parser
 /// (<see cref="Http1ResponseParser"/>); a malformed one fails the probe and closes the connection. A probe that finds
 /// the kept connection closed by the destination (it timed the idle connection out) is sent once more on a fresh
 /// connection: a GET is safe to repeat. One probe at a time per connection (the probe target's loop).
 /// <para>
-/// What it holds while idle is the socket and the request bytes, nothing more (10,000 destinations keep 10,000 of
+/// What it holds while idle is the socket, its end point and the request's first lines, nothing more (10,000 destinations keep 10,000 of
 /// these): the request is sent with one synchronous send (~100 bytes into an empty socket buffer; the probe's earlier
 /// request was answered or the connection closed), and the connect and receives go through socket event args rented
 /// with the reader for the probe only, so the socket caches no event args of its own; the deadline closes the socket.
@@ -35,7 +35,11 @@ internal sealed class HttpProbeConnection : IDisposable
 
     private static readonly Http1ParserOptions ParserOptions = new() { MaxHeadSize = MaxHeadBytes };
 
-    private readonly byte[] _request;
+    /// <summary>The request's last lines, the same for every destination.</summary>
+    private static readonly byte[] RequestTail = Encoding.ASCII.GetBytes($"User-Agent: neuropilot-edge-probe/{EdgeVersion.Current}\r\nAccept: */*\r\n\r\n");
+
+    /// <summary>The request's own first lines (request line and Host); <see cref="RequestTail"/> follows them.</summary>
+    private readonly byte[] _requestHead;
 
     // One end point for every connect: the socket keeps the one it connected to, so it is the same object.
     private readonly EndPoint _endPoint;
@@ -49,8 +53,7 @@ internal sealed class HttpProbeConnection : IDisposable
 
     public HttpProbeConnection(Uri url)
     {
-        _request = Encoding.ASCII.GetBytes(
-            $"GET {url.PathAndQuery} HTTP/1.1\r\nHost: {url.Authority}\r\nUser-Agent: neuropilot-edge-probe/{EdgeVersion.Current}\r\nAccept: */*\r\n\r\n");
+        _requestHead = Encoding.ASCII.GetBytes($"GET {url.PathAndQuery} HTTP/1.1\r\nHost: {url.Authority}\r\n");
         _endPoint = IPAddress.TryParse(url.IdnHost, out var address) ? new IPEndPoint(address, url.Port) : new DnsEndPoint(url.IdnHost, url.Port);
     }
 
@@ -232,13 +235,27 @@ internal sealed class HttpProbeConnection : IDisposable
         return socket;
     }
 
-    /// <summary>The request in one synchronous send: ~100 bytes into a socket with nothing unsent.</summary>
+    /// <summary>
+    /// The request in one synchronous send: ~100 bytes into a socket with nothing unsent, copied together from the
+    /// destination's head and the shared tail into a pooled buffer (a whole request kept per destination was ~0.13 KB).
+    /// </summary>
     private void Send(Socket socket)
     {
-        var sent = 0;
-        while (sent < _request.Length)
+        var length = _requestHead.Length + RequestTail.Length;
+        var request = ArrayPool<byte>.Shared.Rent(length);
+        try
         {
-            sent += socket.Send(_request, sent, _request.Length - sent, SocketFlags.None);
+            _requestHead.CopyTo(request, 0);
+            RequestTail.CopyTo(request, _requestHead.Length);
+            var sent = 0;
+            while (sent < length)
+            {
+                sent += socket.Send(request, sent, length - sent, SocketFlags.None);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(request);
         }
     }
 
