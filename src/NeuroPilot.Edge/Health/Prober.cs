@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging.Abstractions;
 using NeuroPilot.Edge.Configuration;
 using NeuroPilot.Edge.Health.Internal;
@@ -70,6 +71,7 @@ public sealed class Prober : IDisposable
     /// registration per probe), else by <paramref name="cancel"/>.
     /// </summary>
     /// <param name="cancel">Cancelled when the probe is over its timeout, or at <paramref name="stopping"/> (not used with a kept connection).</param>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     internal async ValueTask<ProbeResult> ProbeWithinAsync(Uri destination, HealthCheckOptions options, UpstreamTlsOptions? tls, HttpProbeConnection? connection,
         CancellationToken cancel, CancellationToken stopping)
     {

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Threading.Tasks.Sources;
 using NeuroPilot.Edge.Http1;
@@ -64,6 +65,7 @@ internal sealed class HttpProbeConnection : IDisposable
     /// Sends the probe and reads the whole response; returns its status. Throws on a failed exchange (the connection is
     /// then closed), <see cref="OperationCanceledException"/> when <see cref="Abort"/> ended it.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<int> ExchangeAsync()
     {
         if (_socket is null)
@@ -82,6 +84,7 @@ internal sealed class HttpProbeConnection : IDisposable
     }
 
     /// <summary>One exchange that <paramref name="cancellationToken"/> aborts (a connection for one probe, not kept).</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<int> ExchangeAsync(CancellationToken cancellationToken)
     {
         Rearm();
@@ -139,6 +142,7 @@ internal sealed class HttpProbeConnection : IDisposable
         _socket = null;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<int> ExchangeOnceAsync()
     {
         if (IsAborted)
@@ -310,6 +314,7 @@ internal sealed class HttpProbeConnection : IDisposable
         public ValueTask<int> ConnectAsync(Socket socket, EndPoint endPoint) => _operation.ConnectAsync(socket, endPoint);
 
         /// <summary>The status of the final response and whether the connection may carry the next probe.</summary>
+        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
         public async ValueTask<(int Status, bool KeepAlive)> ReadAsync(Socket socket, bool reused)
         {
             while (true)
@@ -357,6 +362,7 @@ internal sealed class HttpProbeConnection : IDisposable
         private ReadOnlySequence<byte> Unread => new(_buffer, _start, _end - _start);
 
         /// <summary>Reads more bytes after the unread ones (moved to the front first); false at the end of the stream.</summary>
+        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
         private async ValueTask<bool> ReceiveAsync(Socket socket)
         {
             if (_start > 0)
@@ -385,6 +391,7 @@ internal sealed class HttpProbeConnection : IDisposable
             return read > 0;
         }
 
+        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
         private async ValueTask<bool> DrainContentAsync(Socket socket, long length)
         {
             if (length > MaxDrainedBody)
@@ -410,6 +417,7 @@ internal sealed class HttpProbeConnection : IDisposable
             }
         }
 
+        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
         private async ValueTask<bool> DrainChunkedAsync(Socket socket)
         {
             long read = 0;
