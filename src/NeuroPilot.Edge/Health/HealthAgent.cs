@@ -31,6 +31,9 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
     private readonly DestinationChanges _changes = new();
     private readonly Action<ProbeTarget, DestinationState[], ProbeResult, bool> _onProbeResult;
     private readonly Lock _tickGate = new();
+
+    /// <summary>Every watch's gauge writes (<see cref="Watch.Show"/>): a few writes, so one gate for all rather than a lock per destination.</summary>
+    private readonly Lock _showGate = new();
     private readonly HashSet<Watch> _attended = [];
     private readonly List<Watch> _letGo = [];
     private readonly HashSet<ServiceRoute> _changedServices = [];
@@ -522,7 +525,6 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
         /// <summary>Whether the tick must keep visiting it: requests wait for headers (stalls), or the breaker is open (its break runs out).</summary>
         public bool NeedsAttention => destination.AwaitingHeaders > 0 || destination.Breaker.State == CircuitState.Open;
 
-        private readonly Lock _shownGate = new();
         private long _lastWake;
         private int _shownHealthy = -1;
         private int _shownCircuit = -1;
@@ -550,7 +552,7 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
         /// </summary>
         public bool Show()
         {
-            lock (_shownGate)
+            lock (agent._showGate)
             {
                 var healthy = destination.IsAvailable ? 1 : 0;
                 var circuit = (int)destination.Breaker.State;
