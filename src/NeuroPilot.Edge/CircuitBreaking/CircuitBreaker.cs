@@ -16,7 +16,7 @@ namespace NeuroPilot.Edge.CircuitBreaking;
 /// on trials that may never come.</item>
 /// </list>
 /// Recording an outcome in the closed state is lock-free; transitions (rare) take a lock, and the
-/// <see cref="StateChanged"/> callback runs after it is released.
+/// <see cref="Observer"/> and <see cref="StateChanged"/> callbacks run after it is released.
 /// </summary>
 public sealed class CircuitBreaker
 {
@@ -45,6 +45,9 @@ public sealed class CircuitBreaker
 
     /// <summary>Raised after a transition, outside the lock: (from, to, reason).</summary>
     public event Action<CircuitState, CircuitState, string>? StateChanged;
+
+    /// <summary>Told of each transition before <see cref="StateChanged"/>'s subscribers, outside the lock (the health agent's).</summary>
+    public ICircuitBreakerObserver? Observer { get; set; }
 
     public CircuitState State => (CircuitState)_state;
 
@@ -237,6 +240,7 @@ public sealed class CircuitBreaker
             _state = (int)to;
         }
 
+        Observer?.OnBreakerChanged(from, to, reason);
         StateChanged?.Invoke(from, to, reason);
     }
 }

@@ -25,12 +25,15 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
     private readonly Prober _prober;
     private readonly ProbeScheduler _scheduler;
     private readonly Lock _gate = new();
-    private readonly Dictionary<string, ProbeTarget> _targets = new(StringComparer.Ordinal);
+    private readonly Dictionary<TargetKey, ProbeTarget> _targets = [];
     private readonly Dictionary<DestinationState, Watch> _watched = [];
     private readonly ServiceHealthPublisher _publisher;
     private readonly DestinationChanges _changes = new();
     private readonly Action<ProbeTarget, DestinationState[], ProbeResult, bool> _onProbeResult;
     private readonly Lock _tickGate = new();
+
+    /// <summary>Every watch's gauge writes (<see cref="Watch.Show"/>): a few writes, so one gate for all rather than a lock per destination.</summary>
+    private readonly Lock _showGate = new();
     private readonly HashSet<Watch> _attended = [];
     private readonly List<Watch> _letGo = [];
     private readonly HashSet<ServiceRoute> _changedServices = [];
@@ -139,19 +142,26 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
     }
 
     /// <summary>One probe target per address and probe settings, with the destinations it speaks for; and every destination of the table.</summary>
-    private static (Dictionary<string, WantedTarget> Wanted, HashSet<DestinationState> Current) WantedTargets(RoutingTable table)
+    private static (Dictionary<TargetKey, WantedTarget> Wanted, HashSet<DestinationState> Current) WantedTargets(RoutingTable table)
     {
-        var wanted = new Dictionary<string, WantedTarget>(StringComparer.Ordinal);
+        var wanted = new Dictionary<TargetKey, WantedTarget>();
         var current = new HashSet<DestinationState>();
         foreach (var service in table.Services)
         {
+            string? plain = null;
+            string? https = null;
             foreach (var region in service.Regions)
             {
                 foreach (var destination in region.Destinations)
                 {
                     current.Add(destination);
                     var tls = destination.Url.Scheme == Uri.UriSchemeHttps ? service.Options.UpstreamTls : null;
-                    var key = TargetKey(destination.Url, service.Options.HealthCheck, tls);
+
+                    // The settings in one string per service, not one per destination: a target keeps its key.
+                    var settings = tls is null
+                        ? plain ??= ProbeSettings(service.Options.HealthCheck, tls: null)
+                        : https ??= ProbeSettings(service.Options.HealthCheck, tls);
+                    var key = new TargetKey(destination.Url.AbsoluteUri, settings);
                     if (!wanted.TryGetValue(key, out var entry))
                     {
                         entry = new WantedTarget(destination.Url, service.Options.HealthCheck, tls, []);
@@ -167,7 +177,7 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
     }
 
     /// <summary>Stops the probes, breaker watches and metric series of what left the table (under the gate).</summary>
-    private void StopRemoved(RoutingTable table, Dictionary<string, WantedTarget> wanted, HashSet<DestinationState> current)
+    private void StopRemoved(RoutingTable table, Dictionary<TargetKey, WantedTarget> wanted, HashSet<DestinationState> current)
     {
         foreach (var (key, target) in _targets.ToList())
         {
@@ -184,7 +194,7 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
         {
             if (!current.Contains(destination))
             {
-                destination.Breaker.StateChanged -= _watched[destination].OnBreakerChanged;
+                destination.Breaker.Observer = null;
                 destination.Changes = null;
                 _watched.Remove(destination);
                 _metrics.ForgetDestination(destination.Service, destination.Region, destination.Address);
@@ -195,7 +205,7 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
     }
 
     /// <summary>Starts the probe targets that are new, hands each its destinations, and watches every destination's breaker (under the gate).</summary>
-    private void StartOrKeep(Dictionary<string, WantedTarget> wanted)
+    private void StartOrKeep(Dictionary<TargetKey, WantedTarget> wanted)
     {
         foreach (var (key, (url, options, tls, subscribers)) in wanted)
         {
@@ -204,7 +214,7 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
                 // New probe settings for a destination that stays must not forget it is down: the tracker starts
                 // from what the destination is now (a new destination starts up).
                 var startHealthy = !subscribers.Any(d => d.MarkedDown);
-                target = new ProbeTarget(key, url, options, _prober, _scheduler, _onProbeResult, startHealthy) { Tls = tls };
+                target = new ProbeTarget(key.Address, url, options, _prober, _scheduler, _onProbeResult, startHealthy) { Tls = tls };
                 _targets[key] = target;
                 target.Subscribers = [.. subscribers];
                 target.Start();
@@ -219,7 +229,7 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
                 if (!_watched.TryGetValue(destination, out var watch))
                 {
                     watch = new Watch(this, destination);
-                    destination.Breaker.StateChanged += watch.OnBreakerChanged;
+                    destination.Breaker.Observer = watch;
                     destination.Changes = _changes;
                     _watched[destination] = watch;
                 }
@@ -259,6 +269,9 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
 
     /// <summary>What the tick and probe results read without the gate: the reconciled table and its destinations' watches.</summary>
     private sealed record Watching(RoutingTable Table, Watch[] Watches, Dictionary<DestinationState, Watch> ByDestination);
+
+    /// <summary>One probe target per address and probe settings (the settings' string is shared by a service's destinations).</summary>
+    private readonly record struct TargetKey(string Address, string Settings);
 
     private readonly record struct WantedTarget(Uri Url, HealthCheckOptions Options, UpstreamTlsOptions? Tls, List<DestinationState> Subscribers);
 
@@ -495,12 +508,15 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
         }
     }
 
-    private static string TargetKey(Uri url, HealthCheckOptions options, UpstreamTlsOptions? tls) => string.Create(CultureInfo.InvariantCulture,
-        $"{url.AbsoluteUri}|{options.Path}|{options.Interval.Ticks}|{options.FastInterval.Ticks}|{options.Timeout.Ticks}|{options.UnhealthyThreshold}|{options.HealthyThreshold}|{string.Join(',', options.HealthyStatusCodes)}{(tls is null ? "" : $"|tls:{tls.CaFile}|{tls.ClientCertificateFile}|{tls.ClientKeyFile}|{tls.ServerName}")}");
+    private static string ProbeSettings(HealthCheckOptions options, UpstreamTlsOptions? tls) => string.Create(CultureInfo.InvariantCulture,
+        $"{options.Path}|{options.Interval.Ticks}|{options.FastInterval.Ticks}|{options.Timeout.Ticks}|{options.UnhealthyThreshold}|{options.HealthyThreshold}|{string.Join(',', options.HealthyStatusCodes)}{(tls is null ? "" : $"|tls:{tls.CaFile}|{tls.ClientCertificateFile}|{tls.ClientKeyFile}|{tls.ServerName}")}");
 
     /// <summary>The agent's view of one destination: its probe target and breaker events.</summary>
-    private sealed class Watch(HealthAgent agent, DestinationState destination)
+    private sealed class Watch(HealthAgent agent, DestinationState destination) : ICircuitBreakerObserver
     {
+        /// <summary>Until the first reconcile sets the service's: one shared default, not one per destination.</summary>
+        private static readonly CircuitBreakerOptions DefaultBreaker = new();
+
         public DestinationState Destination => destination;
 
         /// <summary>The destination's service in the reconciled table (set at each reconcile).</summary>
@@ -509,7 +525,6 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
         /// <summary>Whether the tick must keep visiting it: requests wait for headers (stalls), or the breaker is open (its break runs out).</summary>
         public bool NeedsAttention => destination.AwaitingHeaders > 0 || destination.Breaker.State == CircuitState.Open;
 
-        private readonly Lock _shownGate = new();
         private long _lastWake;
         private int _shownHealthy = -1;
         private int _shownCircuit = -1;
@@ -520,7 +535,7 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
         public ProbeTarget? Target { get; set; }
 
         /// <summary>The destination's service's breaker options (set at each reconcile).</summary>
-        public CircuitBreakerOptions Breaker { get; set; } = new();
+        public CircuitBreakerOptions Breaker { get; set; } = DefaultBreaker;
 
         /// <summary>The destination's part of the tick; true when its availability changed (its service is decided again).</summary>
         public bool Tick(long now)
@@ -537,7 +552,7 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
         /// </summary>
         public bool Show()
         {
-            lock (_shownGate)
+            lock (agent._showGate)
             {
                 var healthy = destination.IsAvailable ? 1 : 0;
                 var circuit = (int)destination.Breaker.State;

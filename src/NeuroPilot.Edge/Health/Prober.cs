@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging.Abstractions;
 using NeuroPilot.Edge.Configuration;
 using NeuroPilot.Edge.Health.Internal;
@@ -65,9 +66,12 @@ public sealed class Prober : IDisposable
     }
 
     /// <summary>
-    /// One probe whose timeout the caller enforces (the probe scheduler's deadline check, no timer per probe).
+    /// One probe whose timeout the caller enforces (the probe scheduler's deadline check, no timer per probe): over a
+    /// kept <paramref name="connection"/> by aborting it (<see cref="HttpProbeConnection.Abort"/>: no token, no
+    /// registration per probe), else by <paramref name="cancel"/>.
     /// </summary>
-    /// <param name="cancel">Cancelled when the probe is over its timeout, or at <paramref name="stopping"/>.</param>
+    /// <param name="cancel">Cancelled when the probe is over its timeout, or at <paramref name="stopping"/> (not used with a kept connection).</param>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     internal async ValueTask<ProbeResult> ProbeWithinAsync(Uri destination, HealthCheckOptions options, UpstreamTlsOptions? tls, HttpProbeConnection? connection,
         CancellationToken cancel, CancellationToken stopping)
     {
@@ -86,7 +90,7 @@ public sealed class Prober : IDisposable
             if (connection is not null)
             {
                 // Made by ConnectionFor from a probe URL on the destination: no URL to build per probe.
-                code = await connection.ExchangeAsync(cancel);
+                code = await connection.ExchangeAsync();
             }
             else if (ProbeUrl(destination, options.Path) is not { } url)
             {
@@ -115,8 +119,9 @@ public sealed class Prober : IDisposable
 
             return new ProbeResult(healthy, _time.GetElapsedTime(started), StatusDetail(code));
         }
-        catch (OperationCanceledException) when (cancel.IsCancellationRequested && !stopping.IsCancellationRequested)
+        catch (OperationCanceledException) when ((cancel.IsCancellationRequested || connection is not null) && !stopping.IsCancellationRequested)
         {
+            // A kept connection throws it only when its caller aborted it at the deadline (or at a stop, whose result is dropped).
             return new ProbeResult(false, _time.GetElapsedTime(started), TimedOut(options.Timeout));
         }
         catch (Exception e) when (!stopping.IsCancellationRequested)

@@ -9,21 +9,33 @@ namespace NeuroPilot.Edge.Health.Internal;
 /// The shared <see cref="ProbeScheduler"/> starts its probes (interval or fast interval, jittered; at once on suspicion)
 /// and cancels one over its timeout; each result goes to every subscribed destination: active health
 /// (<see cref="DestinationState.MarkedDown"/>) and the breaker's gate. At most one probe runs at a time.
+/// <para>
+/// 10,000 destinations keep 10,000 of these, so a target holds no cancellation source and no task between probes: a
+/// probe over its kept connection is ended by closing the connection (<see cref="HttpProbeConnection.Abort"/>), stop
+/// is a flag, and only a probe without a kept connection (https, a TCP connect) gets a cancellation source, for
+/// itself only. The task of a probe is not kept: <see cref="StopAsync"/> hands out a waiter only when a probe runs.
+/// </para>
 /// </summary>
 internal sealed class ProbeTarget : IDisposable
 {
-    private readonly Func<ProbeTarget, CancellationToken, CancellationToken, Task<ProbeResult>>? _probe;
+    private readonly Func<ProbeTarget, CancellationToken, Task<ProbeResult>>? _probe;
     private readonly Prober? _prober;
     private readonly ProbeScheduler _scheduler;
-    private readonly TimeProvider _time;
     private readonly Action<ProbeTarget, DestinationState[], ProbeResult, bool> _onResult;
-    private readonly CancellationTokenSource _stop = new();
     private readonly HttpProbeConnection? _connection;
-    private readonly Lock _probeGate = new();
-    private CancellationTokenSource _cancel = new();
+    /// <summary>
+    /// Locks shared by stripes of targets (a gate is held for a few field writes or one send): a lock per target was
+    /// 40 bytes each at 10,000 destinations.
+    /// </summary>
+    private static readonly Lock[] Gates = NewGates(64);
+    private static int s_nextGate;
+
+    private readonly Lock _probeGate = Gates[(Interlocked.Increment(ref s_nextGate) & int.MaxValue) % Gates.Length];
+    private CancellationTokenSource? _cancel;
+    private TaskCompletionSource? _stopped;
     private DestinationState[] _subscribers = [];
-    private Task _current = Task.CompletedTask;
     private long _probeNumber;
+    private volatile bool _stopping;
     private bool _probing;
     private long _inFlightSince;
     private long _lastFailureStartedAt;
@@ -38,21 +50,21 @@ internal sealed class ProbeTarget : IDisposable
         _prober = prober;
     }
 
-    /// <param name="probe">Runs one probe (target, cancelled at its deadline or stop, cancelled at stop); null: the prober's (a test's stand-in).</param>
+    /// <param name="probe">Runs one probe (target, cancelled at its deadline or stop); null: the prober's (a test's stand-in).</param>
     internal ProbeTarget(string key, Uri url, HealthCheckOptions options, ProbeScheduler scheduler,
         Action<ProbeTarget, DestinationState[], ProbeResult, bool> onResult, bool startHealthy,
-        Func<ProbeTarget, CancellationToken, CancellationToken, Task<ProbeResult>>? probe)
+        Func<ProbeTarget, CancellationToken, Task<ProbeResult>>? probe)
     {
         Key = key;
         Url = url;
         _connection = probe is null ? Prober.ConnectionFor(url, options) : null;
         Tracker = new ProbeTracker(options, startHealthy);
         _scheduler = scheduler;
-        _time = scheduler.Time;
         _onResult = onResult;
         _probe = probe;
     }
 
+    /// <summary>The target's name: its address (the health agent keys its targets by address and probe settings).</summary>
     public string Key { get; }
 
     /// <summary>The service's <c>UpstreamTls</c> for an https destination: probes verify the destination as requests do.</summary>
@@ -68,7 +80,7 @@ internal sealed class ProbeTarget : IDisposable
         set => Volatile.Write(ref _subscribers, value);
     }
 
-    public bool IsStopped => _stop.IsCancellationRequested;
+    public bool IsStopped => _stopping;
 
     /// <summary>The scheduler's: which of its due entries is current (under the scheduler's gate).</summary>
     internal long Version { get; set; }
@@ -96,37 +108,36 @@ internal sealed class ProbeTarget : IDisposable
 
         var started = Volatile.Read(ref _inFlightSince);
         var bound = TimeSpan.FromTicks(Math.Max(patience.Ticks, 4 * Volatile.Read(ref _typicalTicks)));
-        return started != 0 && started >= since && _time.GetElapsedTime(started, now) >= bound;
+        return started != 0 && started >= since && _scheduler.Time.GetElapsedTime(started, now) >= bound;
     }
 
     /// <summary>Probe now instead of at the next scheduled time (a breaker opened, a request stalls).</summary>
     public void ProbeNow() => _scheduler.ProbeNow(this);
 
     /// <summary>Never probes again; a probe in flight is cancelled and its result dropped.</summary>
-    public void Dispose()
-    {
-        lock (_probeGate)
-        {
-            if (_stop.IsCancellationRequested)
-            {
-                return;
-            }
-
-            _stop.Cancel();
-            _cancel.Cancel();
-            if (!_probing)
-            {
-                // No probe can be using the connection: close it now (else the probe closes it when it ends).
-                _connection?.Dispose();
-            }
-        }
-    }
+    public void Dispose() => _ = StopAsync();
 
     /// <summary>Stops, and completes once no probe of this target is running.</summary>
     public Task StopAsync()
     {
-        Dispose();
-        return Volatile.Read(ref _current);
+        lock (_probeGate)
+        {
+            if (!_stopping)
+            {
+                _stopping = true;
+                if (_probing)
+                {
+                    AbortProbe();
+                }
+                else
+                {
+                    // No probe can be using the connection: close it now (else the probe closes it when it ends).
+                    _connection?.Dispose();
+                }
+            }
+
+            return !_probing ? Task.CompletedTask : (_stopped ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+        }
     }
 
     /// <summary>
@@ -137,7 +148,7 @@ internal sealed class ProbeTarget : IDisposable
     {
         lock (_probeGate)
         {
-            return !_stop.IsCancellationRequested && _connection is not null && _connection.TrySendAhead();
+            return !_stopping && _connection is not null && _connection.TrySendAhead();
         }
     }
 
@@ -148,18 +159,29 @@ internal sealed class ProbeTarget : IDisposable
         long number;
         lock (_probeGate)
         {
-            if (_stop.IsCancellationRequested)
+            if (_stopping)
             {
                 return 0;
             }
 
             _probing = true;
             number = ++_probeNumber;
-            cancel = _cancel.Token;
+            if (_connection is null)
+            {
+                _cancel = new CancellationTokenSource();
+                cancel = _cancel.Token;
+            }
+            else
+            {
+                _connection.Rearm();
+                cancel = CancellationToken.None;
+            }
+
             Volatile.Write(ref _inFlightSince, now);
         }
 
-        Volatile.Write(ref _current, ProbeAsync(now, cancel));
+        // Not kept: a finished probe's task would stay alive with every target (StopAsync waits through _stopped).
+        _ = ProbeAsync(now, cancel);
         return number;
     }
 
@@ -179,8 +201,21 @@ internal sealed class ProbeTarget : IDisposable
         {
             if (_probing && _probeNumber == number)
             {
-                _cancel.Cancel();
+                AbortProbe();
             }
+        }
+    }
+
+    /// <summary>Ends the running probe now (under the gate): its kept connection is closed, or its cancellation source cancelled.</summary>
+    private void AbortProbe()
+    {
+        if (_connection is not null)
+        {
+            _connection.Abort();
+        }
+        else
+        {
+            _cancel?.Cancel();
         }
     }
 
@@ -189,17 +224,18 @@ internal sealed class ProbeTarget : IDisposable
         ProbeResult? result;
         try
         {
+            // A stop's result is dropped below, so the prober needs no token of its own for it.
             result = _probe is null
-                ? await _prober!.ProbeWithinAsync(Url, Tracker.Options, Tls, _connection, cancel, _stop.Token)
-                : await _probe(this, cancel, _stop.Token);
+                ? await _prober!.ProbeWithinAsync(Url, Tracker.Options, Tls, _connection, cancel, CancellationToken.None)
+                : await _probe(this, cancel);
         }
-        catch (Exception) when (_stop.IsCancellationRequested)
+        catch (Exception) when (_stopping)
         {
             result = null;
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
-            result = new ProbeResult(false, _time.GetElapsedTime(started), Prober.TimedOut(Tracker.Options.Timeout));
+            result = new ProbeResult(false, _scheduler.Time.GetElapsedTime(started), Prober.TimedOut(Tracker.Options.Timeout));
         }
         finally
         {
@@ -207,7 +243,7 @@ internal sealed class ProbeTarget : IDisposable
             EndProbe();
         }
 
-        if (result is null || _stop.IsCancellationRequested)
+        if (result is null || _stopping)
         {
             // Stopped while probing (a reload removed it): its subscribers and their metric series are gone.
             return;
@@ -219,19 +255,22 @@ internal sealed class ProbeTarget : IDisposable
 
     private void EndProbe()
     {
+        TaskCompletionSource? stopped;
         lock (_probeGate)
         {
             _probing = false;
-            if (_stop.IsCancellationRequested)
+            _cancel?.Dispose();
+            _cancel = null;
+            if (_stopping)
             {
                 _connection?.Dispose();
             }
-            else if (!_cancel.TryReset())
-            {
-                _cancel.Dispose();
-                _cancel = new CancellationTokenSource();
-            }
+
+            stopped = _stopped;
+            _stopped = null;
         }
+
+        stopped?.SetResult();
     }
 
     private void Record(long started, ProbeResult result)
@@ -249,6 +288,17 @@ internal sealed class ProbeTarget : IDisposable
 
         var changed = Tracker.Record(result.Healthy);
         _onResult(this, Subscribers, result, changed);
+    }
+
+    private static Lock[] NewGates(int count)
+    {
+        var gates = new Lock[count];
+        for (var i = 0; i < count; i++)
+        {
+            gates[i] = new Lock();
+        }
+
+        return gates;
     }
 
     private bool IsSuspected()

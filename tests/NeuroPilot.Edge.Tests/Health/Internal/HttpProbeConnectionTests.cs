@@ -44,6 +44,22 @@ public sealed class HttpProbeConnectionTests : IAsyncDisposable
         Assert.StartsWith($"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:{_server.Port}\r\nUser-Agent: neuropilot-edge-probe/", _server.Requests.First(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Exchange_IPv6Destination_OneConnectionOverIPv6CarriesEveryProbe()
+    {
+        // The probe's socket is of the address's own family (an IPv6 socket here, an IPv4 one for 127.0.0.1).
+        await using var server = new ScriptedServer(IPAddress.IPv6Loopback);
+        server.Responses.Enqueue(Ok);
+        server.Responses.Enqueue(Ok);
+        using var connection = new HttpProbeConnection(server.Url("/healthz"));
+
+        Assert.Equal(200, await ProbeAsync(connection));
+        Assert.Equal(200, await ProbeAsync(connection));
+
+        Assert.Equal(1, server.Accepted);
+        Assert.StartsWith($"GET /healthz HTTP/1.1\r\nHost: [::1]:{server.Port}\r\n", server.Requests.First(), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok")]
     [InlineData("HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok")]
@@ -175,14 +191,16 @@ public sealed class HttpProbeConnectionTests : IAsyncDisposable
     /// <summary>A TCP server that answers each request head with the next queued response, verbatim; "close" responses end the connection.</summary>
     private sealed class ScriptedServer : IAsyncDisposable
     {
-        private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+        private readonly TcpListener _listener;
         private readonly CancellationTokenSource _stop = new();
         private readonly List<TcpClient> _connections = [];
         private readonly Task _accepting;
         private int _accepted;
 
-        public ScriptedServer()
+        /// <param name="address">Where it listens: IPv4 loopback unless given.</param>
+        public ScriptedServer(IPAddress? address = null)
         {
+            _listener = new TcpListener(address ?? IPAddress.Loopback, 0);
             _listener.Start();
             Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
             _accepting = AcceptAsync();
@@ -196,7 +214,9 @@ public sealed class HttpProbeConnectionTests : IAsyncDisposable
 
         public int Accepted => Volatile.Read(ref _accepted);
 
-        public Uri Url(string path) => new($"http://127.0.0.1:{Port}{path}");
+        public Uri Url(string path) => _listener.LocalEndpoint.AddressFamily == AddressFamily.InterNetworkV6
+            ? new($"http://[::1]:{Port}{path}")
+            : new($"http://127.0.0.1:{Port}{path}");
 
         public async Task CloseConnectionsAsync()
         {

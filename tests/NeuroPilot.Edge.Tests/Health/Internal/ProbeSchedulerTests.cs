@@ -194,7 +194,7 @@ public sealed class ProbeSchedulerTests : IDisposable
 
     private ProbeTarget Target(string key, Func<CancellationToken, Task<ProbeResult>>? probe = null) =>
         new(key, new Uri("http://127.0.0.1:9"), Options, _scheduler, (_, _, result, _) => _results.Enqueue(result), startHealthy: true,
-            (target, cancel, _) =>
+            (target, cancel) =>
             {
                 _started.Enqueue(target.Key);
                 return probe?.Invoke(cancel) ?? Task.FromResult(new ProbeResult(true, TimeSpan.Zero, "HTTP 200"));
