@@ -21,13 +21,7 @@ public sealed class ProbeTargetTests : IAsyncDisposable
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
 
-    private static readonly HealthCheckOptions Options = new()
-    {
-        Path = "/healthz",
-        Interval = TimeSpan.FromSeconds(10),
-        FastInterval = TimeSpan.FromSeconds(1),
-        Timeout = TimeSpan.FromSeconds(2),
-    };
+    private static readonly HealthCheckOptions Options = ProbeTestOptions.Standard;
 
     private readonly FakeTimeProvider _time = new();
     private readonly ProbeScheduler _scheduler;
