@@ -135,7 +135,13 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
             }
         }
 
-        foreach (var service in table.Services)
+        Decide(table.Services);
+    }
+
+    /// <summary>Decides the services' health again and publishes what changed (routing and DNS read the published health).</summary>
+    private void Decide(ServiceRoute[] services)
+    {
+        foreach (var service in services)
         {
             _publisher.Evaluate(service);
         }
@@ -310,18 +316,12 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
             var table = _runtime.Table;
             if (Volatile.Read(ref _watching) is { } watching && ReferenceEquals(watching.Table, table))
             {
-                foreach (var service in TickChanged(watching, now))
-                {
-                    _publisher.Evaluate(service);
-                }
+                Decide(TickChanged(watching, now));
             }
             else
             {
                 TickUnreconciled(table, now);
-                foreach (var service in table.Services)
-                {
-                    _publisher.Evaluate(service);
-                }
+                Decide(table.Services);
             }
         }
         catch (Exception e)
