@@ -16,7 +16,7 @@ namespace NeuroPilot.Edge.CircuitBreaking;
 /// on trials that may never come.</item>
 /// </list>
 /// Recording an outcome in the closed state is lock-free; transitions (rare) take a lock, and the
-/// <see cref="Observer"/> and <see cref="StateChanged"/> callbacks run after it is released.
+/// <see cref="Observer"/> is told after it is released.
 /// </summary>
 public sealed class CircuitBreaker
 {
@@ -43,10 +43,7 @@ public sealed class CircuitBreaker
         _breakDuration = options.BreakDuration;
     }
 
-    /// <summary>Raised after a transition, outside the lock: (from, to, reason).</summary>
-    public event Action<CircuitState, CircuitState, string>? StateChanged;
-
-    /// <summary>Told of each transition before <see cref="StateChanged"/>'s subscribers, outside the lock (the health agent's).</summary>
+    /// <summary>Told of each transition, outside the lock: (from, to, reason). The health agent's watch of the destination.</summary>
     public ICircuitBreakerObserver? Observer { get; set; }
 
     public CircuitState State => (CircuitState)_state;
@@ -241,6 +238,5 @@ public sealed class CircuitBreaker
         }
 
         Observer?.OnBreakerChanged(from, to, reason);
-        StateChanged?.Invoke(from, to, reason);
     }
 }

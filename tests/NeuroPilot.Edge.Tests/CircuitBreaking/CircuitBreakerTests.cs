@@ -392,11 +392,11 @@ public class CircuitBreakerTests
     }
 
     [Fact]
-    public void StateChanged_FullCycle_FiresOncePerTransitionWithFromAndTo()
+    public void Observer_FullCycle_IsToldOncePerTransitionWithFromAndTo()
     {
         var breaker = Create();
         var changes = new List<(CircuitState From, CircuitState To)>();
-        breaker.StateChanged += (from, to, _) => changes.Add((from, to));
+        breaker.Observer = new Transitions((from, to, _) => changes.Add((from, to)));
 
         Trip(breaker);
         breaker.OnFailure("reset"); // already open: no event
@@ -420,11 +420,11 @@ public class CircuitBreakerTests
     }
 
     [Fact]
-    public void StateChanged_Trip_GivesTheReason()
+    public void Observer_Trip_IsToldTheReason()
     {
         var breaker = Create();
         string? reason = null;
-        breaker.StateChanged += (_, _, why) => reason = why;
+        breaker.Observer = new Transitions((_, _, why) => reason = why);
 
         Trip(breaker);
 
@@ -538,5 +538,11 @@ public class CircuitBreakerTests
         _time.Advance(TimeSpan.FromTicks(1));
         breaker.Tick();
         Assert.Equal(CircuitState.HalfOpen, breaker.State);
+    }
+
+    /// <summary>An observer that hands each transition to a callback.</summary>
+    private sealed class Transitions(Action<CircuitState, CircuitState, string> told) : ICircuitBreakerObserver
+    {
+        public void OnBreakerChanged(CircuitState from, CircuitState to, string reason) => told(from, to, reason);
     }
 }
