@@ -210,6 +210,7 @@ public static class ConfigLoader
             Limits = LimitsConfigReader.ReadEdge(reader),
             Engine = reader.Enum("Engine", EdgeDefaults.Engine),
             Scheduling = reader.Enum("Scheduling", EdgeDefaults.Scheduling),
+            EventThreads = reader.Has("EventThreads") ? reader.Int("EventThreads", 1, 1, EdgeDefaults.MaxEventThreads) : null,
         };
         reader.RejectUnknownKeys();
         return options;

@@ -35,4 +35,10 @@ public sealed class EdgeOptions
 
     /// <summary>Where request work runs (see <see cref="IoScheduling"/>); read at start.</summary>
     public IoScheduling Scheduling { get; init; } = EdgeDefaults.Scheduling;
+
+    /// <summary>
+    /// How many socket event threads .NET runs (<c>DOTNET_SYSTEM_NET_SOCKETS_THREAD_COUNT</c>); null: .NET's choice,
+    /// one per core with <see cref="IoScheduling.Inline"/>. Read at start.
+    /// </summary>
+    public int? EventThreads { get; init; }
 }

@@ -22,17 +22,30 @@ public static partial class EdgeHost
         Build(config, configText, configPath, StartupInputs.Read(config, open: true));
 
     /// <summary>
-    /// The process-wide half of <see cref="IoScheduling.Inline"/>, for the commands that run an edge: .NET's socket
-    /// engine runs completions on its event threads (one per core) when <c>DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS</c>
-    /// is <c>1</c> as it starts, so this runs before the process's first socket operation. An operator's own setting
-    /// of the variable is left as it is.
+    /// The process-wide half of <see cref="IoScheduling.Inline"/> and <see cref="EdgeOptions.EventThreads"/>, for the
+    /// commands that run an edge: .NET's socket engine reads <c>DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS</c> (run
+    /// completions on the event threads, one per core) and <c>DOTNET_SYSTEM_NET_SOCKETS_THREAD_COUNT</c> (how many event
+    /// threads) as it starts, so this runs before the process's first socket operation. An operator's own setting of
+    /// either variable is left as it is.
     /// </summary>
     public static void PrepareProcess(EdgeOptions edge)
     {
-        const string InlineCompletions = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
-        if (edge.Scheduling == IoScheduling.Inline && Environment.GetEnvironmentVariable(InlineCompletions) is null)
+        if (edge.Scheduling == IoScheduling.Inline)
         {
-            Environment.SetEnvironmentVariable(InlineCompletions, "1");
+            SetUnlessSet("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1");
+        }
+
+        if (edge.EventThreads is { } threads)
+        {
+            SetUnlessSet("DOTNET_SYSTEM_NET_SOCKETS_THREAD_COUNT", threads.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        static void SetUnlessSet(string variable, string value)
+        {
+            if (Environment.GetEnvironmentVariable(variable) is null)
+            {
+                Environment.SetEnvironmentVariable(variable, value);
+            }
         }
     }
 

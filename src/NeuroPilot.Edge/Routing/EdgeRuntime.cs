@@ -152,9 +152,9 @@ public sealed partial class EdgeRuntime
             LogRestartNeeded("Edge.Logging / Edge.AccessLog");
         }
 
-        if (old.Scheduling != next.Scheduling)
+        if (old.Scheduling != next.Scheduling || old.EventThreads != next.EventThreads)
         {
-            LogRestartNeeded("Edge.Scheduling");
+            LogRestartNeeded("Edge.Scheduling / Edge.EventThreads");
         }
     }
 }

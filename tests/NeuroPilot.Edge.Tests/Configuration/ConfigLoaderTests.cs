@@ -191,6 +191,25 @@ public class ConfigLoaderTests
         Assert.Equal(expected, config.Edge.Scheduling);
     }
 
+    [Theory]
+    [InlineData(null, null)]
+    [InlineData("1", 1)]
+    [InlineData("4", 4)]
+    public void Load_EventThreads_IsDotNetsChoiceUnlessACountIsGiven(string? value, int? expected)
+    {
+        var config = ConfigLoader.Load(Config(edge: value is null ? "{}" : $$"""{ "EventThreads": {{value}} }"""));
+
+        Assert.Equal(expected, config.Edge.EventThreads);
+    }
+
+    [Theory]
+    [InlineData("0", "0 is out of range (1 to 1024)")]
+    [InlineData("1025", "1025 is out of range (1 to 1024)")]
+    [InlineData("\"auto\"", "\"auto\" is not a whole number")]
+    [InlineData("1.5", "1.5 is not a whole number")]
+    public void Load_EventThreadsInvalid_NamesThePathAndValue(string value, string message) =>
+        AssertSingleError(Config(edge: $$"""{ "EventThreads": {{value}} }"""), "Edge.EventThreads", message);
+
     [Fact]
     public void Load_SchedulingUnknown_NamesTheChoices() =>
         AssertSingleError(Config(edge: """{ "Scheduling": "epoll" }"""), "Edge.Scheduling", "\"epoll\" is not one of: inline, threadpool");

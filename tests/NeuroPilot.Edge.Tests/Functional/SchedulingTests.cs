@@ -5,20 +5,28 @@ using Xunit.Abstractions;
 namespace NeuroPilot.Edge.Tests.Functional;
 
 /// <summary>
-/// <c>Edge.Scheduling</c> on the real binary: both settings proxy, and each really sets up the socket engine it names
-/// (.NET runs one ".NET Sockets" event thread per core with inline completions, one per 30 cores without).
+/// <c>Edge.Scheduling</c> and <c>Edge.EventThreads</c> on the real binary: each setting proxies and really sets up the
+/// socket engine it names (.NET runs one ".NET Sockets" event thread per core with inline completions, one per 30 cores
+/// without, and the count given when there is one).
 /// </summary>
 public sealed class SchedulingTests(ITestOutputHelper output)
 {
     [Theory]
-    [InlineData(null)]
-    [InlineData("inline")]
-    [InlineData("threadpool")]
-    public async Task Run_Scheduling_ProxiesOnTheSocketEventThreadsItNames(string? scheduling)
+    [InlineData(null, null)]
+    [InlineData("inline", null)]
+    [InlineData("threadpool", null)]
+    [InlineData(null, 1)]
+    [InlineData("inline", 3)]
+    [InlineData("threadpool", 2)]
+    public async Task Run_Scheduling_ProxiesOnTheSocketEventThreadsItNames(string? scheduling, int? eventThreads)
     {
         using var upstreams = await UpstreamGroup.StartAsync("us-east");
         var (proxyPort, adminPort) = (FreePorts.Next(), FreePorts.Next());
-        var extras = scheduling is null ? "" : $$""" "Scheduling": "{{scheduling}}" """;
+        var extras = string.Join(", ", new[]
+        {
+            scheduling is null ? null : $$""" "Scheduling": "{{scheduling}}" """,
+            eventThreads is null ? null : $$""" "EventThreads": {{eventThreads}} """,
+        }.OfType<string>());
         using var edge = await EdgeProcess.StartAsync(EdgeConfigText.SingleService(proxyPort, adminPort, upstreams.All, edgeExtras: extras));
         using var client = edge.CreateClient();
 
@@ -30,9 +38,9 @@ public sealed class SchedulingTests(ITestOutputHelper output)
         }
 
         var names = Directory.GetDirectories($"/proc/{edge.Pid}/task").Select(task => File.ReadAllText(Path.Combine(task, "comm")).TrimEnd('\n')).ToList();
-        var eventThreads = names.Count(name => name == ".NET Sockets");
-        output.WriteLine($"{eventThreads} socket event threads on {Environment.ProcessorCount} cores; threads: {string.Join(", ", names.Order())}");
-        var expected = scheduling == "threadpool" ? Math.Max(1, (int)Math.Round(Environment.ProcessorCount / 30.0)) : Environment.ProcessorCount;
-        Assert.Equal(expected, eventThreads);
+        var socketThreads = names.Count(name => name == ".NET Sockets");
+        output.WriteLine($"{socketThreads} socket event threads on {Environment.ProcessorCount} cores; threads: {string.Join(", ", names.Order())}");
+        var expected = eventThreads ?? (scheduling == "threadpool" ? Math.Max(1, (int)Math.Round(Environment.ProcessorCount / 30.0)) : Environment.ProcessorCount);
+        Assert.Equal(expected, socketThreads);
     }
 }

@@ -48,7 +48,8 @@ public sealed class EdgeRuntimeApplyTests
     }
 
     [Theory]
-    [InlineData("""{ "Scheduling": "threadpool" }""", "Edge.Scheduling")]
+    [InlineData("""{ "Scheduling": "threadpool" }""", "Edge.Scheduling / Edge.EventThreads")]
+    [InlineData("""{ "EventThreads": 1 }""", "Edge.Scheduling / Edge.EventThreads")]
     [InlineData("""{ "Limits": { "MaxConnections": 5 } }""", "Edge.Limits")]
     [InlineData("""{ "Logging": { "Level": "Debug" } }""", "Edge.Logging / Edge.AccessLog")]
     public void Apply_RestartOnlyKeyChanged_AppliesAndNamesTheKeys(string edge, string keys)
