@@ -38,6 +38,7 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
     private readonly List<Watch> _letGo = [];
     private readonly HashSet<ServiceRoute> _changedServices = [];
     private HashSet<(string Service, string Region)> _regionSeries = [];
+    private readonly HeapCompaction _compaction;
     private Watching? _watching;
     private ITimer? _timer;
 
@@ -57,6 +58,7 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
         _scheduler = new ProbeScheduler(time);
         _publisher = new ServiceHealthPublisher(metrics, logger);
         _onProbeResult = OnProbeResult;
+        _compaction = new HeapCompaction(time);
     }
 
     /// <summary>
@@ -84,6 +86,7 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
     {
         _runtime.TableChanged -= Reconcile;
         _timer?.Dispose();
+        _compaction.Dispose();
         Task[] loops;
         lock (_gate)
         {
@@ -98,6 +101,7 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
     public void Dispose()
     {
         _timer?.Dispose();
+        _compaction.Dispose();
         _scheduler.Dispose();
         _prober.Dispose();
     }
@@ -105,16 +109,40 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
     /// <summary>Starts probes for new destinations, stops those no longer configured, keeps the rest running.</summary>
     public void Reconcile(RoutingTable table)
     {
+        int destinations;
         lock (_gate)
         {
             var (wanted, current) = WantedTargets(table);
             StopRemoved(table, wanted, current);
             StartOrKeep(wanted);
             Volatile.Write(ref _watching, WatchesOf(table));
+            destinations = current.Count;
         }
 
         Sweep(table);
         Tick();
+
+        // The garbage of building a large table's state, and its first probes' sockets, goes once they are done,
+        // instead of staying committed for the process's life.
+        _compaction.Applied(destinations, FirstProbesWithin(table));
+    }
+
+    /// <summary>The heap compaction after a large table is applied (for tests).</summary>
+    internal HeapCompaction Compaction => _compaction;
+
+    /// <summary>By when every new destination of <paramref name="table"/> has had its first probe: its phase within the fast interval, then the timeout.</summary>
+    private static TimeSpan FirstProbesWithin(RoutingTable table)
+    {
+        var longest = TimeSpan.Zero;
+        foreach (var service in table.Services)
+        {
+            var options = service.Options.HealthCheck;
+            var first = TimeSpan.FromTicks(Math.Min(options.FastInterval.Ticks, options.Interval.Ticks)) + options.Timeout;
+            longest = first > longest ? first : longest;
+        }
+
+        // The scheduler starts a due probe and ends a late one at most one resolution late.
+        return longest + ProbeScheduler.Resolution + ProbeScheduler.Resolution;
     }
 
     /// <summary>
