@@ -280,7 +280,6 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
     private Watching WatchesOf(RoutingTable table)
     {
         var all = new List<Watch>(_watched.Count);
-        var byDestination = new Dictionary<DestinationState, Watch>(_watched.Count);
         foreach (var service in table.Services)
         {
             foreach (var region in service.Regions)
@@ -292,17 +291,23 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
                         watch.Breaker = service.Options.CircuitBreaker;
                         watch.Route = service;
                         all.Add(watch);
-                        byDestination[destination] = watch;
                     }
                 }
             }
         }
 
-        return new Watching(table, [.. all], byDestination);
+        return new Watching(table, [.. all]);
     }
 
-    /// <summary>What the tick and probe results read without the gate: the reconciled table and its destinations' watches.</summary>
-    private sealed record Watching(RoutingTable Table, Watch[] Watches, Dictionary<DestinationState, Watch> ByDestination);
+    /// <summary>
+    /// The destination's watch, read without the gate: its breaker's observer, set when the agent starts watching it
+    /// and cleared when it leaves the table. (A second dictionary of every destination for lock-free readers was
+    /// ~0.4 MB at 10,000 destinations.)
+    /// </summary>
+    private static Watch? WatchOf(DestinationState destination) => destination.Breaker.Observer as Watch;
+
+    /// <summary>What the tick reads without the gate: the reconciled table and its destinations' watches.</summary>
+    private sealed record Watching(RoutingTable Table, Watch[] Watches);
 
     /// <summary>One probe target per address and probe settings (the settings' string is shared by a service's destinations).</summary>
     private readonly record struct TargetKey(string Address, string Settings);
@@ -344,7 +349,7 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
             var table = _runtime.Table;
             if (Volatile.Read(ref _watching) is { } watching && ReferenceEquals(watching.Table, table))
             {
-                Decide(TickChanged(watching, now));
+                Decide(TickChanged(now));
             }
             else
             {
@@ -371,13 +376,13 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
     }
 
     /// <summary>The tick of the destinations that need attention; returns the services to decide again (outside the lock).</summary>
-    private ServiceRoute[] TickChanged(Watching watching, long now)
+    private ServiceRoute[] TickChanged(long now)
     {
         lock (_tickGate)
         {
             while (_changes.TryTake(out var destination))
             {
-                if (watching.ByDestination.TryGetValue(destination, out var watch))
+                if (WatchOf(destination) is { } watch)
                 {
                     _attended.Add(watch);
                 }
@@ -389,7 +394,7 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
 
             foreach (var watch in _attended)
             {
-                if (!watching.ByDestination.TryGetValue(watch.Destination, out var current) || !ReferenceEquals(current, watch))
+                if (!ReferenceEquals(WatchOf(watch.Destination), watch))
                 {
                     // Its destination left the table with a reload: nothing of it is decided again.
                     _letGo.Add(watch);
@@ -501,13 +506,12 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
     private void OnProbeResult(ProbeTarget target, DestinationState[] subscribers, ProbeResult result, bool changed)
     {
         var snapshot = new ProbeSnapshot(target.Tracker.Healthy, result, _time.GetUtcNow(), target.Tracker.ConsecutiveFailures, target.Tracker.ConsecutiveSuccesses);
-        var byDestination = Volatile.Read(ref _watching)?.ByDestination;
         foreach (var destination in subscribers)
         {
             destination.LastProbe = snapshot;
             destination.MarkedDown = !target.Tracker.Healthy;
             destination.Breaker.OnProbe(result.Healthy);
-            if (byDestination is not null && byDestination.TryGetValue(destination, out var watch))
+            if (WatchOf(destination) is { } watch)
             {
                 watch.CountProbe(result);
             }
