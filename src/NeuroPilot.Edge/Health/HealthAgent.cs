@@ -505,10 +505,9 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
 
     private void OnProbeResult(ProbeTarget target, DestinationState[] subscribers, ProbeResult result, bool changed)
     {
-        var snapshot = new ProbeSnapshot(target.Tracker.Healthy, result, _time.GetUtcNow(), target.Tracker.ConsecutiveFailures, target.Tracker.ConsecutiveSuccesses);
         foreach (var destination in subscribers)
         {
-            destination.LastProbe = snapshot;
+            destination.ProbeRecord = target;
             destination.MarkedDown = !target.Tracker.Healthy;
             destination.Breaker.OnProbe(result.Healthy);
             if (WatchOf(destination) is { } watch)

@@ -187,6 +187,25 @@ public sealed class ProbeSchedulerTests : IDisposable
     }
 
     [Fact]
+    public void Snapshot_AfterAFailedThenAGoodProbe_IsTheLastResultWithTheTrackerAfterIt()
+    {
+        var results = new Queue<ProbeResult>([new(false, TimeSpan.FromMilliseconds(3), "connection refused"), new(true, TimeSpan.FromMilliseconds(2), "HTTP 200")]);
+        var target = Target("a", _ => Task.FromResult(results.Dequeue()));
+        Assert.Null(target.Snapshot());
+
+        target.Start();
+        AdvanceUntil(() => results.Count == 1);
+        var first = target.Snapshot();
+        target.ProbeNow();
+        AdvanceUntil(() => results.Count == 0);
+        var second = target.Snapshot();
+
+        Assert.Equal(new ProbeSnapshot(true, new ProbeResult(false, TimeSpan.FromMilliseconds(3), "connection refused"), first!.At, 1, 0), first);
+        Assert.Equal(new ProbeSnapshot(true, new ProbeResult(true, TimeSpan.FromMilliseconds(2), "HTTP 200"), second!.At, 0, 1), second);
+        Assert.True(second.At >= first.At && second.At <= _time.GetUtcNow());
+    }
+
+    [Fact]
     public void Capacity_AfterAConfigWithFewerTargets_ShrinksToWhatIsLeft()
     {
         var targets = Enumerable.Range(0, 20_000).Select(i => Target($"t{i}")).ToList();
