@@ -195,7 +195,7 @@ public sealed partial class HealthAgent : IHostedService, IDisposable
                     var settings = tls is null
                         ? plain ??= ProbeSettings(service.Options.HealthCheck, tls: null)
                         : https ??= ProbeSettings(service.Options.HealthCheck, tls);
-                    var key = new TargetKey(destination.Prefix, settings);
+                    var key = new TargetKey(destination.Url.AbsoluteUri, settings);
                     if (!wanted.TryGetValue(key, out var entry))
                     {
                         entry = new WantedTarget(destination.Url, service.Options.HealthCheck, tls, []);

@@ -33,8 +33,7 @@ public sealed class DestinationState
         Service = service;
         Region = region;
         Address = url.OriginalString.TrimEnd('/');
-        // The same string as AbsoluteUri, without the cache object AbsoluteUri hangs on the Uri (64 B per destination).
-        Prefix = url.GetComponents(UriComponents.AbsoluteUri, UriFormat.UriEscaped);
+        Prefix = url.AbsoluteUri;
         Time = time ?? TimeProvider.System;
         Breaker = new CircuitBreaker(breaker ?? new CircuitBreakerOptions(), healthyThreshold, Time);
     }
