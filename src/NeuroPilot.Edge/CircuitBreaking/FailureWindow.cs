@@ -1,9 +1,15 @@
+using System.Runtime.CompilerServices;
+
 namespace NeuroPilot.Edge.CircuitBreaking;
 
 /// <summary>
 /// Attempts and failures over a sliding window, in buckets, updated lock-free with <see cref="Interlocked"/>.
 /// A bucket that rolls over while another thread records into it may lose that one count: the window is a
 /// health signal, not an audit, and staying lock-free on the request path is worth that.
+/// <para>
+/// The buckets come with the first record: a destination that never takes a request (most of 10,000 probed ones)
+/// keeps no array (184 bytes each).
+/// </para>
 /// </summary>
 public sealed class FailureWindow
 {
@@ -11,19 +17,22 @@ public sealed class FailureWindow
 
     private readonly long _bucketTicks;
 
-    /// <summary>One array of buckets (an epoch and its two counts side by side): one object per window, one cache line per record.</summary>
-    private readonly Bucket[] _buckets = new Bucket[BucketCount];
+    /// <summary>One array of buckets (an epoch and its two counts side by side): one object per window, one cache line per record. Null until the first record.</summary>
+    private Bucket[]? _buckets;
 
     public FailureWindow(TimeSpan duration, long timestampFrequency)
     {
         _bucketTicks = Math.Max(1, (long)(duration.TotalSeconds * timestampFrequency / BucketCount));
-        Clear();
     }
+
+    /// <summary>Whether the buckets exist (the first record made them; for tests).</summary>
+    internal bool HasBuckets => Volatile.Read(ref _buckets) is not null;
 
     public void Record(long timestamp, bool failed)
     {
         var epoch = timestamp / _bucketTicks;
-        ref var bucket = ref _buckets[(int)(epoch % BucketCount)];
+        var buckets = Volatile.Read(ref _buckets) ?? Buckets();
+        ref var bucket = ref buckets[(int)(epoch % BucketCount)];
         var seen = Volatile.Read(ref bucket.Epoch);
         if (seen != epoch && Interlocked.CompareExchange(ref bucket.Epoch, epoch, seen) == seen)
         {
@@ -43,9 +52,14 @@ public sealed class FailureWindow
     {
         var epoch = timestamp / _bucketTicks;
         int total = 0, failures = 0;
+        if (Volatile.Read(ref _buckets) is not { } buckets)
+        {
+            return (total, failures);
+        }
+
         for (var slot = 0; slot < BucketCount; slot++)
         {
-            ref var bucket = ref _buckets[slot];
+            ref var bucket = ref buckets[slot];
             var bucketEpoch = Volatile.Read(ref bucket.Epoch);
             if (bucketEpoch >= 0 && bucketEpoch > epoch - BucketCount && bucketEpoch <= epoch)
             {
@@ -59,10 +73,28 @@ public sealed class FailureWindow
 
     public void Clear()
     {
+        if (Volatile.Read(ref _buckets) is not { } buckets)
+        {
+            return;
+        }
+
         for (var slot = 0; slot < BucketCount; slot++)
         {
-            Volatile.Write(ref _buckets[slot].Epoch, -1);
+            Volatile.Write(ref buckets[slot].Epoch, -1);
         }
+    }
+
+    /// <summary>The buckets, made by the first record (out of line: once per window); of two racing records, one array wins for both.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private Bucket[] Buckets()
+    {
+        var buckets = new Bucket[BucketCount];
+        for (var slot = 0; slot < BucketCount; slot++)
+        {
+            buckets[slot].Epoch = -1;
+        }
+
+        return Interlocked.CompareExchange(ref _buckets, buckets, null) ?? buckets;
     }
 
     private struct Bucket

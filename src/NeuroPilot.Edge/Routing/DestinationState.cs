@@ -17,7 +17,7 @@ public sealed class DestinationState
     private long _lastHeadersAt;
     private long _typicalHeadersTicks;
     private volatile bool _markedDown;
-    private ProbeSnapshot? _lastProbe;
+    private IProbeRecord? _lastProbe;
     private DestinationChanges? _changes;
     private int _listed;
 
@@ -85,8 +85,15 @@ public sealed class DestinationState
         set => Volatile.Write(ref _changes, value);
     }
 
-    /// <summary>The last active probe (null before the first); set by the health agent.</summary>
+    /// <summary>The last active probe (null before the first), read from <see cref="ProbeRecord"/>.</summary>
     public ProbeSnapshot? LastProbe
+    {
+        get => Volatile.Read(ref _lastProbe)?.Snapshot();
+        set => Volatile.Write(ref _lastProbe, value);
+    }
+
+    /// <summary>Where <see cref="LastProbe"/> is read: the probe target that delivered the last result (set by the health agent at each result).</summary>
+    public IProbeRecord? ProbeRecord
     {
         get => Volatile.Read(ref _lastProbe);
         set => Volatile.Write(ref _lastProbe, value);

@@ -23,6 +23,29 @@ public class FailureWindowTests
     }
 
     [Fact]
+    public void New_NothingRecorded_KeepsNoBuckets()
+    {
+        var window = new FailureWindow(TimeSpan.FromSeconds(10), Frequency);
+
+        window.Sum(Start);
+        window.Clear();
+
+        Assert.False(window.HasBuckets);
+    }
+
+    [Fact]
+    public void Record_First_MakesTheBucketsAndCounts()
+    {
+        var window = new FailureWindow(TimeSpan.FromSeconds(10), Frequency);
+        window.Clear();
+
+        window.Record(Start, failed: true);
+
+        Assert.True(window.HasBuckets);
+        Assert.Equal((1, 1), window.Sum(Start));
+    }
+
+    [Fact]
     public void Sum_NothingRecorded_IsZero()
     {
         var window = new FailureWindow(TimeSpan.FromSeconds(10), Frequency);

@@ -4,6 +4,7 @@ using NeuroPilot.Edge.CircuitBreaking;
 using NeuroPilot.Edge.Configuration;
 using NeuroPilot.Edge.Forwarding;
 using NeuroPilot.Edge.Health;
+using NeuroPilot.Edge.Health.Internal;
 using NeuroPilot.Edge.Hosting;
 using NeuroPilot.Edge.Routing;
 using NeuroPilot.Edge.Telemetry;
@@ -426,9 +427,37 @@ public sealed class HealthAgentTests : IDisposable
         Assert.Equal("eu-west", runtime.Table.Services[0].Health.Serving?.Name);
     }
 
-    private (HealthAgent Agent, EdgeRuntime Runtime) Create(string stallTimeout = "1s")
+    [Fact]
+    public async Task StartAsync_TableOfManyDestinations_CompactsTheHeapAfterTheirFirstProbes()
     {
-        var json = Config(stallTimeout);
+        var destinations = string.Join(',', Enumerable.Range(0, HeapCompaction.MinDestinations).Select(i => $"\"http://127.0.{1 + (i / 250)}.{1 + (i % 250)}:9\""));
+        var json = $$"""
+            { "Services": { "api": {
+                "Regions": [ { "Name": "us-east", "Destinations": [{{destinations}}] } ],
+                "HealthCheck": { "Interval": "10s", "FastInterval": "1s", "Timeout": "2s" } } } }
+            """;
+        var (agent, _) = CreateFrom(json);
+
+        await agent.StartAsync(CancellationToken.None);
+
+        Assert.True(agent.Compaction.Pending);
+        Assert.Equal(0, agent.Compaction.Compactions);
+    }
+
+    [Fact]
+    public async Task StartAsync_SmallTable_NeverCompactsTheHeap()
+    {
+        var (agent, _) = Create();
+
+        await agent.StartAsync(CancellationToken.None);
+
+        Assert.False(agent.Compaction.Pending);
+    }
+
+    private (HealthAgent Agent, EdgeRuntime Runtime) Create(string stallTimeout = "1s") => CreateFrom(Config(stallTimeout));
+
+    private (HealthAgent Agent, EdgeRuntime Runtime) CreateFrom(string json)
+    {
         var builder = new RoutingTableBuilder(_metrics, new UpstreamClients(), _time);
         var runtime = new EdgeRuntime(null, ConfigLoader.Load(json), json, builder.Build, EdgeConfigChecks.All, _metrics, _time, NullLogger<EdgeRuntime>.Instance);
         var agent = new HealthAgent(runtime, _metrics, _time, NullLogger<HealthAgent>.Instance);

@@ -16,7 +16,7 @@ namespace NeuroPilot.Edge.Health.Internal;
 /// itself only. The task of a probe is not kept: <see cref="StopAsync"/> hands out a waiter only when a probe runs.
 /// </para>
 /// </summary>
-internal sealed class ProbeTarget : IDisposable
+internal sealed class ProbeTarget : IDisposable, IProbeRecord
 {
     private readonly Func<ProbeTarget, CancellationToken, Task<ProbeResult>>? _probe;
     private readonly Prober? _prober;
@@ -40,6 +40,8 @@ internal sealed class ProbeTarget : IDisposable
     private long _inFlightSince;
     private long _lastFailureStartedAt;
     private long _typicalTicks;
+    private ProbeResult _last;
+    private long _lastAtTicks;
 
     /// <param name="startHealthy">False to start down (a reload that changed probe settings of a destination known down).</param>
     public ProbeTarget(string key, Uri url, HealthCheckOptions options, Prober prober, ProbeScheduler scheduler,
@@ -286,8 +288,28 @@ internal sealed class ProbeTarget : IDisposable
             Volatile.Write(ref _lastFailureStartedAt, started);
         }
 
-        var changed = Tracker.Record(result.Healthy);
+        bool changed;
+        var at = _scheduler.Time.GetUtcNow().UtcTicks;
+        lock (_probeGate)
+        {
+            // The tracker and the last result change together: a snapshot read under the gate sees one probe.
+            changed = Tracker.Record(result.Healthy);
+            _last = result;
+            _lastAtTicks = at;
+        }
+
         _onResult(this, Subscribers, result, changed);
+    }
+
+    /// <summary>The last probe's result with the tracker after it (null before the first): read at <c>/admin/status</c>, not made per probe.</summary>
+    public ProbeSnapshot? Snapshot()
+    {
+        lock (_probeGate)
+        {
+            return _lastAtTicks == 0
+                ? null
+                : new ProbeSnapshot(Tracker.Healthy, _last, new DateTimeOffset(_lastAtTicks, TimeSpan.Zero), Tracker.ConsecutiveFailures, Tracker.ConsecutiveSuccesses);
+        }
     }
 
     private static Lock[] NewGates(int count)

@@ -186,6 +186,68 @@ public sealed class ProbeSchedulerTests : IDisposable
         return new ProbeResult(true, TimeSpan.Zero, "never");
     }
 
+    [Fact]
+    public void Snapshot_AfterAFailedThenAGoodProbe_IsTheLastResultWithTheTrackerAfterIt()
+    {
+        var results = new Queue<ProbeResult>([new(false, TimeSpan.FromMilliseconds(3), "connection refused"), new(true, TimeSpan.FromMilliseconds(2), "HTTP 200")]);
+        var target = Target("a", _ => Task.FromResult(results.Dequeue()));
+        Assert.Null(target.Snapshot());
+
+        target.Start();
+        AdvanceUntil(() => results.Count == 1);
+        var first = target.Snapshot();
+        target.ProbeNow();
+        AdvanceUntil(() => results.Count == 0);
+        var second = target.Snapshot();
+
+        Assert.Equal(new ProbeSnapshot(true, new ProbeResult(false, TimeSpan.FromMilliseconds(3), "connection refused"), first!.At, 1, 0), first);
+        Assert.Equal(new ProbeSnapshot(true, new ProbeResult(true, TimeSpan.FromMilliseconds(2), "HTTP 200"), second!.At, 0, 1), second);
+        Assert.True(second.At >= first.At && second.At <= _time.GetUtcNow());
+    }
+
+    [Fact]
+    public void Capacity_AfterAConfigWithFewerTargets_ShrinksToWhatIsLeft()
+    {
+        var targets = Enumerable.Range(0, 20_000).Select(i => Target($"t{i}")).ToList();
+        foreach (var target in targets)
+        {
+            target.Start();
+        }
+
+        Assert.True(_scheduler.Capacity >= 20_000, $"capacity {_scheduler.Capacity}");
+
+        // A reload keeps 2,000 of them; the due times of the stopped ones pass once.
+        foreach (var target in targets.Skip(2_000))
+        {
+            target.Dispose();
+        }
+
+        Advance(TimeSpan.FromSeconds(2));
+
+        Assert.InRange(_scheduler.Pending, 1_000, 2_000);
+        Assert.InRange(_scheduler.Capacity, ProbeScheduler.MinCapacity, 2 * 2_000);
+    }
+
+    [Fact]
+    public void Capacity_FewTargets_KeepsTheSmallestDueList()
+    {
+        var targets = Enumerable.Range(0, 3_000).Select(i => Target($"t{i}")).ToList();
+        foreach (var target in targets)
+        {
+            target.Start();
+        }
+
+        foreach (var target in targets)
+        {
+            target.Dispose();
+        }
+
+        Advance(TimeSpan.FromSeconds(2));
+
+        Assert.Equal(0, _scheduler.Pending);
+        Assert.Equal(ProbeScheduler.MinCapacity, _scheduler.Capacity);
+    }
+
     private ProbeTarget Target(string key, Func<CancellationToken, Task<ProbeResult>>? probe = null) =>
         new(key, new Uri("http://127.0.0.1:9"), Options, _scheduler, (_, _, result, _) => _results.Enqueue(result), startHealthy: true,
             (target, cancel) =>
