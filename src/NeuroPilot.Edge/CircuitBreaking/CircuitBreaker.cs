@@ -25,11 +25,10 @@ public sealed class CircuitBreaker
     /// closed state's request path, never while taking another lock), and a lock per breaker was 40 bytes each at
     /// 10,000 destinations.
     /// </summary>
-    private static readonly Lock[] Gates = NewGates(64);
-    private static int s_nextGate;
+    private static readonly LockStripes Gates = new(64);
 
     private readonly TimeProvider _time;
-    private readonly Lock _gate = Gates[(Interlocked.Increment(ref s_nextGate) & int.MaxValue) % Gates.Length];
+    private readonly Lock _gate = Gates.Next();
     private CircuitBreakerOptions _options;
     private FailureWindow _window;
     private int _requiredProbeSuccesses;
@@ -208,17 +207,6 @@ public sealed class CircuitBreaker
 
     /// <summary>Closes the breaker at once (an operator's or a reload's decision).</summary>
     public void Reset() => Transition((CircuitState)_state, CircuitState.Closed, "reset");
-
-    private static Lock[] NewGates(int count)
-    {
-        var gates = new Lock[count];
-        for (var i = 0; i < count; i++)
-        {
-            gates[i] = new Lock();
-        }
-
-        return gates;
-    }
 
     private void Transition(CircuitState from, CircuitState to, string reason)
     {

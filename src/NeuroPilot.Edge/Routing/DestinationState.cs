@@ -86,11 +86,7 @@ public sealed class DestinationState
     }
 
     /// <summary>The last active probe (null before the first), read from <see cref="ProbeRecord"/>.</summary>
-    public ProbeSnapshot? LastProbe
-    {
-        get => Volatile.Read(ref _lastProbe)?.Snapshot();
-        set => Volatile.Write(ref _lastProbe, value);
-    }
+    public ProbeSnapshot? LastProbe => Volatile.Read(ref _lastProbe)?.Snapshot();
 
     /// <summary>Where <see cref="LastProbe"/> is read: the probe target that delivered the last result (set by the health agent at each result).</summary>
     public IProbeRecord? ProbeRecord

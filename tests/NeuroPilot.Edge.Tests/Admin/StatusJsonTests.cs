@@ -141,10 +141,10 @@ public sealed class StatusJsonTests(ITestOutputHelper output) : IDisposable
 
         var api = runtime.Table.Services[0];
         var (usEast, euWest, apSouth) = (api.Regions[0], api.Regions[1], api.Regions[2]);
-        usEast.Destinations[0].LastProbe = new ProbeSnapshot(true, new ProbeResult(true, TimeSpan.FromTicks(12_345_678), "200 OK"), Start, 0, 7);
+        usEast.Destinations[0].ProbeRecord = new ProbeSnapshot(true, new ProbeResult(true, TimeSpan.FromTicks(12_345_678), "200 OK"), Start, 0, 7);
         usEast.Destinations[1].MarkedDown = true;
         usEast.Destinations[1].Breaker.OnStall("2 requests waiting");
-        usEast.Destinations[1].LastProbe = new ProbeSnapshot(
+        usEast.Destinations[1].ProbeRecord = new ProbeSnapshot(
             false, new ProbeResult(false, TimeSpan.FromSeconds(2), "timeout after 2000 ms"), Start.AddMilliseconds(1500), 3, 0);
         euWest.State.Drained = true;
         var stalled = apSouth.Destinations[0];
@@ -153,7 +153,7 @@ public sealed class StatusJsonTests(ITestOutputHelper output) : IDisposable
         _time.Advance(TimeSpan.FromSeconds(5));
         stalled.Breaker.OnProbe(true);
         stalled.Breaker.OnProbe(true);
-        stalled.LastProbe = new ProbeSnapshot(false, new ProbeResult(false, TimeSpan.FromMilliseconds(0.25), "connection refused"), _time.GetUtcNow(), 1, 0);
+        stalled.ProbeRecord = new ProbeSnapshot(false, new ProbeResult(false, TimeSpan.FromMilliseconds(0.25), "connection refused"), _time.GetUtcNow(), 1, 0);
         foreach (var service in runtime.Table.Services)
         {
             agent.Evaluate(service);

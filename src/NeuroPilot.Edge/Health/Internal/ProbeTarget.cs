@@ -27,10 +27,9 @@ internal sealed class ProbeTarget : IDisposable, IProbeRecord
     /// Locks shared by stripes of targets (a gate is held for a few field writes or one send): a lock per target was
     /// 40 bytes each at 10,000 destinations.
     /// </summary>
-    private static readonly Lock[] Gates = NewGates(64);
-    private static int s_nextGate;
+    private static readonly LockStripes Gates = new(64);
 
-    private readonly Lock _probeGate = Gates[(Interlocked.Increment(ref s_nextGate) & int.MaxValue) % Gates.Length];
+    private readonly Lock _probeGate = Gates.Next();
     private CancellationTokenSource? _cancel;
     private TaskCompletionSource? _stopped;
     private DestinationState[] _subscribers = [];
@@ -310,17 +309,6 @@ internal sealed class ProbeTarget : IDisposable, IProbeRecord
                 ? null
                 : new ProbeSnapshot(Tracker.Healthy, _last, new DateTimeOffset(_lastAtTicks, TimeSpan.Zero), Tracker.ConsecutiveFailures, Tracker.ConsecutiveSuccesses);
         }
-    }
-
-    private static Lock[] NewGates(int count)
-    {
-        var gates = new Lock[count];
-        for (var i = 0; i < count; i++)
-        {
-            gates[i] = new Lock();
-        }
-
-        return gates;
     }
 
     private bool IsSuspected()
